@@ -1,0 +1,103 @@
+"""Pelican settings for writing and previewing on your own machine.
+
+Production differs only where `publishconf.py` says so. Every setting this project adds is
+documented in the README; Pelican's own are documented at docs.getpelican.com.
+"""
+
+# -- The blog -----------------------------------------------------------------------------------
+SITENAME = "Happening Now"
+SITESUBTITLE = "Technology, culture and the people in between."
+# The byline. Unset, no author is shown anywhere (Pelican treats even AUTHOR = "" as a name, so
+# leave it commented out). Uncomment and fill it in to sign every post; `Author:` signs one.
+# AUTHOR = "Your Name"
+SITEURL = ""  # Relative URLs while previewing; publishconf.py sets the public address.
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+
+# A post's permanent id (feeds, newsletter ledger) is `tag:<POST_ID_AUTHORITY>,<date>:<slug>`
+# unless the post sets `Id:`. Set it once to a domain or email you own and never change it.
+POST_ID_AUTHORITY = "happeningnow.example"
+
+# -- Where things are ---------------------------------------------------------------------------
+PATH = "content"
+ARTICLE_PATHS = ["posts"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images", "extra"]
+EXTRA_PATH_METADATA = {}
+THEME = "theme"
+OUTPUT_PATH = "output"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = []
+
+# -- Clean URLs: /posts/<slug>/, never ".html" in a link ----------------------------------------
+ARTICLE_URL = "posts/{slug}/"
+ARTICLE_SAVE_AS = "posts/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = "author/{slug}/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+CATEGORIES_URL = "categories/"
+CATEGORIES_SAVE_AS = "categories/index.html"
+TAGS_URL = "tags/"
+TAGS_SAVE_AS = "tags/index.html"
+AUTHORS_URL = "authors/"
+AUTHORS_SAVE_AS = "authors/index.html"
+YEAR_ARCHIVE_URL = "{date:%Y}/"
+YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
+DEFAULT_PAGINATION = 10
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+# Slugs are the post's address and part of its permanent id: keep them ASCII and stable.
+SLUGIFY_SOURCE = "title"
+
+# -- What gets published ------------------------------------------------------------------------
+# Drafts (`Status: draft`) and posts dated in the future are never written; `invoke livereload`
+# shows drafts under /drafts/ on your machine only.
+WITH_FUTURE_DATES = False
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_URL = "drafts/pages/{slug}/"
+DRAFT_PAGE_SAVE_AS = ""
+
+# -- Markdown -----------------------------------------------------------------------------------
+# Typographic "smart quotes" stay off: a writer's punctuation is published exactly as written.
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.codehilite": {"css_class": "highlight", "guess_lang": False},
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+    },
+    "output_format": "html5",
+}
+
+# -- Feeds --------------------------------------------------------------------------------------
+# Pelican's own feed writer stays off; the feeds plugin writes them (see README).
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+
+# -- Speed --------------------------------------------------------------------------------------
+# Pelican's content cache keeps each post's parsed Markdown in CACHE_PATH and reuses it while the
+# file is unchanged (by mtime). It caches the reader only, so plugins always see fresh data.
+# `invoke build --no-cache` (or deleting cache/) forces a full re-read; production never loads it.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "reader"
+CACHE_PATH = "cache"
+CHECK_MODIFIED_METHOD = "mtime"

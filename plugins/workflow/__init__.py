@@ -1,0 +1,1 @@
+"""The writer's workflow: the library behind the tasks in ``tasks.py`` (build, serve, ...)."""

@@ -1,0 +1,113 @@
+"""Run Pelican in-process and treat every warning it logs as a failed build.
+
+A warning from Pelican is always something wrong with the content or the settings (a post it
+could not read, a link that points nowhere), so a build that logged one is not a build we publish.
+"""
+
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pelican import Pelican
+from pelican.settings import read_settings
+
+from usererror import UserError
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_SETTINGS = ROOT / "pelicanconf.py"
+PROD_SETTINGS = ROOT / "publishconf.py"
+
+
+class BuildError(UserError):
+    """The build logged warnings or errors; the message lists them (each names its file)."""
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    seconds: float
+    articles: int
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Collector(logging.Handler):
+    """Keeps every WARNING-or-worse record logged while Pelican runs."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        message = record.getMessage().strip()
+        # Pelican logs "Could not process <file>" from inside its `except` without the reason;
+        # the exception being handled is still current here, so name it for the writer.
+        handling = sys.exc_info()[1]
+        if handling is not None and str(handling) not in message:
+            message = f"{message}: {type(handling).__name__}: {handling}"
+        self.messages.append(message)
+
+
+def load_settings(settings_file=DEV_SETTINGS, **overrides):
+    """Pelican's settings from ``settings_file``, paths resolved against the file's folder."""
+    return read_settings(str(settings_file), override=overrides or None)
+
+
+def build(settings_file=DEV_SETTINGS, *, strict=True, **overrides) -> BuildResult:
+    """Build the site; raise :class:`BuildError` if Pelican logged any warning and ``strict``.
+
+    ``overrides`` are Pelican settings (``OUTPUT_PATH``, ``PATH``, ``LOAD_CONTENT_CACHE``...).
+    """
+    settings = load_settings(settings_file, **overrides)
+    collector = _Collector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    start = time.perf_counter()
+    try:
+        pelican = Pelican(settings)
+        generators = _run(pelican)
+    except UserError:
+        raise
+    except Exception as exc:  # Pelican raises plain exceptions for broken content or themes.
+        collector.messages.append(f"{type(exc).__name__}: {exc}")
+        generators = []
+    finally:
+        root.removeHandler(collector)
+    seconds = time.perf_counter() - start
+    problems = _dedupe(collector.messages)
+    if problems and strict:
+        raise BuildError(
+            f"build: {len(problems)} problem(s) with {Path(settings_file).name}; "
+            "fix them and build again:\n  " + "\n  ".join(problems)
+        )
+    articles = sum(len(getattr(g, "articles", [])) for g in generators)
+    pages = sum(len(getattr(g, "pages", [])) for g in generators)
+    return BuildResult(Path(settings["OUTPUT_PATH"]), seconds, articles, pages, problems)
+
+
+def _run(pelican):
+    """``Pelican.run()``, returning the generators so callers can count what was built."""
+    generators = []
+    from pelican import signals
+
+    def keep(gens):
+        generators.extend(gens)
+
+    signals.all_generators_finalized.connect(keep)
+    try:
+        pelican.run()
+    finally:
+        signals.all_generators_finalized.disconnect(keep)
+    return generators
+
+
+def _dedupe(messages):
+    seen = []
+    for message in messages:
+        if message not in seen:
+            seen.append(message)
+    return seen

@@ -1,0 +1,61 @@
+"""Serve the built site locally, and rebuild + reload the browser while writing."""
+
+import logging
+from functools import partial
+from pathlib import Path
+
+from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
+
+from usererror import UserError
+
+from .build import DEV_SETTINGS, ROOT, build
+
+log = logging.getLogger(__name__)
+
+# Everything a build reads: a change to any of them is worth a rebuild.
+WATCHED = ("content", "theme", "plugins", "pelicanconf.py", "publishconf.py")
+
+
+def serve(output: Path, host: str = "127.0.0.1", port: int = 8000):
+    """Serve ``output`` with Pelican's handler (it maps /posts/x/ to /posts/x/index.html)."""
+    if not Path(output).is_dir():
+        raise UserError(f"serve: {output} does not exist yet; run `invoke build` first")
+    RootedHTTPServer.allow_reuse_address = True
+    try:
+        server = RootedHTTPServer(str(output), (host, port), ComplexHTTPRequestHandler)
+    except OSError as exc:
+        raise UserError(
+            f"serve: cannot listen on {host}:{port} ({exc.strerror}); try --port"
+        ) from exc
+    log.warning("Serving %s at http://%s:%s/ (Ctrl-C stops)", output, host, port)
+    with server:
+        server.serve_forever()
+
+
+def rebuild_safely(**overrides) -> bool:
+    """One build for the live preview: a failure is reported, never raised, so serving goes on."""
+    try:
+        result = build(DEV_SETTINGS, **overrides)
+    except UserError as exc:
+        log.error("%s", exc)
+        log.error("Still serving the last good build; save a fix and it rebuilds.")
+        return False
+    log.warning(
+        "Rebuilt %d posts, %d pages in %.2fs", result.articles, result.pages, result.seconds
+    )
+    return True
+
+
+def livereload(host: str = "127.0.0.1", port: int = 8000, drafts: bool = True):
+    """Build, serve and rebuild on every change to content, theme, plugins or settings."""
+    from livereload import Server  # Imported here: only this task needs it.
+
+    # Drafts are previewed at /drafts/<slug>/ while writing; they never reach a production build.
+    overrides = {"DRAFT_SAVE_AS": "drafts/{slug}/index.html"} if drafts else {}
+    settings_output = ROOT / "output"
+    rebuild = partial(rebuild_safely, **overrides)
+    rebuild()
+    server = Server()
+    for path in WATCHED:
+        server.watch(str(ROOT / path), rebuild)
+    server.serve(host=host, port=port, root=str(settings_output))

@@ -1,0 +1,17 @@
+"""Pelican settings for the public site: `pelicanconf.py`, then only what differs."""
+
+import os
+import sys
+
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+
+from pelicanconf import *  # noqa: E402,F403
+
+# The public address, absolute: canonical links, feeds and emails all need it.
+# Override it without editing this file: SITEURL=https://example.org invoke publish
+SITEURL = os.environ.get("SITEURL", "https://happeningnow.example")
+RELATIVE_URLS = False
+
+# A production build starts from nothing and never trusts a cache.
+DELETE_OUTPUT_DIRECTORY = True
+LOAD_CONTENT_CACHE = False
