@@ -1,0 +1,64 @@
+"""A post's permanent id survives edits and rebuilds; two posts sharing one fail the build."""
+
+import pytest
+
+from conftest import build_into
+from postid import DuplicatePostId, post_id
+
+
+class Post:
+    def __init__(self, source_path, date, **metadata):
+        import datetime
+
+        self.source_path = source_path
+        self.date = datetime.datetime.fromisoformat(date)
+        self.metadata = metadata
+        self.settings = {"POST_ID_AUTHORITY": "blog.example"}
+
+
+def test_explicit_id_wins():
+    assert post_id(Post("/x/a.md", "2024-01-01", id="urn:keep-me", slug="a")) == "urn:keep-me"
+
+
+def test_written_slug_and_date_make_the_id():
+    post = Post("/x/2024-01-01-file.md", "2024-01-01 09:00", slug="chosen")
+    assert post_id(post) == "tag:blog.example,2024-01-01:chosen"
+
+
+def test_without_a_slug_the_file_name_counts_not_the_title():
+    post = Post("/x/2024-01-01-file-name.md", "2024-01-01", title="Anything")
+    assert post_id(post) == "tag:blog.example,2024-01-01:file-name"
+
+
+def test_ids_survive_title_and_modified_changes_and_another_folder(site_copy, tmp_path):
+    from pelican import signals
+
+    seen = []
+
+    def record(generator):
+        seen.append({a.title: post_id(a) for a in generator.articles})
+
+    signals.article_generator_finalized.connect(record)
+    try:
+        build_into(tmp_path / "a", site_copy)
+        post = site_copy / "posts" / "first.md"
+        text = post.read_text().replace("Title: First light", "Title: First light, renamed")
+        post.write_text(text.replace("Summary:", "Modified: 2025-01-01 10:00\nSummary:"))
+        moved = tmp_path / "elsewhere"
+        site_copy.rename(moved)
+        build_into(tmp_path / "b", moved)
+    finally:
+        signals.article_generator_finalized.disconnect(record)
+    before, after = seen
+    assert before["First light"] == after["First light, renamed"]
+    assert before["Second thoughts"] == after["Second thoughts"]
+
+
+def test_duplicate_ids_fail_the_build_naming_both_files(site_copy, tmp_path):
+    (site_copy / "posts" / "copy.md").write_text(
+        (site_copy / "posts" / "first.md").read_text().replace("First light", "Other title")
+    )
+    with pytest.raises(DuplicatePostId) as failure:
+        build_into(tmp_path / "out", site_copy)
+    message = str(failure.value)
+    assert "first.md" in message and "copy.md" in message
