@@ -1,0 +1,105 @@
+"""One feed entry per post, built once per build and shared by every feed the post appears in.
+
+The expensive part of a feed is the post's HTML: it is parsed and made absolute once here, then
+the same :class:`Post` (its feedgen entry and its JSON Feed item) goes into the site-wide Atom, RSS
+and JSON feeds and into each category and tag feed.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from feedgen.entry import FeedEntry
+
+from postid import post_id
+
+from .absolute import absolutise
+from .config import FeedsConfig
+from .extension import RssEntryExtension
+
+RSS_EXT = "feeds_rss"
+
+
+@dataclass
+class Post:
+    id: str
+    url: str
+    title: str
+    published: datetime
+    updated: datetime
+    entry: FeedEntry
+    item: dict  # the JSON Feed item
+
+    @property
+    def order(self):
+        return (self.published, self.id)
+
+
+def make_post(article, config: FeedsConfig) -> Post:
+    """The feed form of ``article``: permanent id, absolute URLs, published and updated apart."""
+    pid = getattr(article, "post_id", None) or post_id(article, article.settings)
+    url = config.absolute(article.url)
+    published = article.date
+    modified = getattr(article, "modified", None)
+    updated = max(published, modified) if modified else published
+    # {filename} and {static} links come out absolute; anything else relative is resolved
+    # against the post's own address, as a browser on the post's page would.
+    content_html, _ = absolutise(article.get_content(config.site_url), url)
+    summary_html, summary_text = absolutise(article.summary, url)
+    terms = _terms(article)
+    authors = [str(a) for a in getattr(article, "authors", None) or []]
+
+    entry = FeedEntry()
+    entry.register_extension(RSS_EXT, RssEntryExtension, atom=False, rss=True)
+    entry.id(pid)  # also the RSS guid, marked isPermaLink="false": a tag: URI is not a link
+    entry.title(article.title)
+    entry.link(href=url, rel="alternate", type="text/html")
+    entry.published(published)
+    entry.updated(updated)
+    for name in authors:
+        entry.author(name=name)
+    if terms:
+        entry.category([{"term": term} for term in terms])
+    if not config.summary_only:
+        entry.content(content_html, type="html")
+    if summary_html:
+        entry.summary(summary_html, type="html")
+    elif config.summary_only:
+        entry.summary(content_html, type="html")
+    rss = getattr(entry, RSS_EXT)
+    rss.creators = authors
+    rss.modified = updated
+
+    item = {
+        "id": pid,
+        "url": url,
+        "title": article.title,
+        "content_html": summary_html if config.summary_only and summary_html else content_html,
+        "date_published": published.isoformat(),
+        "date_modified": updated.isoformat(),
+    }
+    if summary_text:
+        item["summary"] = summary_text
+    if authors:
+        item["authors"] = [{"name": name} for name in authors]
+    if terms:
+        item["tags"] = terms
+    lang = getattr(article, "lang", None)
+    if lang and lang != config.lang:
+        item["language"] = lang
+    return Post(pid, url, article.title, published, updated, entry, item)
+
+
+def newest_first(posts, limit=None):
+    """``posts`` newest first (ties broken by id, so the order never depends on file order)."""
+    ordered = sorted(posts, key=lambda p: p.order, reverse=True)
+    return ordered if limit is None else ordered[:limit]
+
+
+def _terms(article):
+    terms = []
+    category = getattr(article, "category", None)
+    for term in [category, *(getattr(article, "tags", None) or [])]:
+        name = str(term) if term else ""
+        if name and name not in terms:
+            terms.append(name)
+    return terms
