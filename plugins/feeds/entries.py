@@ -12,7 +12,7 @@ from feedgen.entry import FeedEntry
 
 from postid import post_id
 
-from .absolute import absolutise
+from .absolute import absolutise, plain_text
 from .config import FeedsConfig
 from .extension import RssEntryExtension
 
@@ -43,8 +43,9 @@ def make_post(article, config: FeedsConfig) -> Post:
     updated = max(published, modified) if modified else published
     # {filename} and {static} links come out absolute; anything else relative is resolved
     # against the post's own address, as a browser on the post's page would.
-    content_html, _ = absolutise(article.get_content(config.site_url), url)
-    summary_html, summary_text = absolutise(article.summary, url)
+    content_html = absolutise(article.get_content(config.site_url), url)
+    summary_html = absolutise(article.summary, url)
+    summary_text = plain_text(summary_html)
     terms = _terms(article)
     authors = [str(a) for a in getattr(article, "authors", None) or []]
 
