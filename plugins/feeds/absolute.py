@@ -21,7 +21,7 @@ _SPACE = re.compile(r"\s+")
 
 
 def absolutise(markup: str, base: str) -> str:
-    """``markup`` with every ``href``, ``src``, ``poster`` and ``srcset`` absolute against ``base``."""
+    """``markup`` with every href, src, poster and srcset URL absolute against ``base``."""
     if not markup:
         return ""
     return _TAG.sub(lambda tag: _tag(tag, base), markup)
@@ -76,4 +76,4 @@ def _attribute(match, base):
     raw = match.group(3)
     value = html.unescape(raw[1:-1] if raw[0] in "\"'" else raw).strip()
     value = absolutise_srcset(value, base) if name == "srcset" else urljoin(base, value)
-    return f"{match.group(1)}{match.group(2)}\"{html.escape(value, quote=True)}\""
+    return f'{match.group(1)}{match.group(2)}"{html.escape(value, quote=True)}"'
