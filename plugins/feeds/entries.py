@@ -5,6 +5,7 @@ the same :class:`Post` (its feedgen entry and its JSON Feed item) goes into the 
 and JSON feeds and into each category and tag feed.
 """
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,21 @@ from .config import FeedsConfig
 from .extension import RssEntryExtension
 
 RSS_EXT = "feeds_rss"
+
+
+class SharedEntry(FeedEntry):
+    """A feedgen entry whose Atom element is built once and copied into each Atom feed.
+
+    A post can sit in the site-wide feed and in several category and tag feeds; lxml copies an
+    element faster than feedgen rebuilds it, and an element can have only one parent.
+    """
+
+    _atom = None
+
+    def atom_entry(self, extensions=True):
+        if self._atom is None:
+            self._atom = super().atom_entry(extensions)
+        return copy.deepcopy(self._atom)
 
 
 @dataclass
@@ -49,7 +65,7 @@ def make_post(article, config: FeedsConfig) -> Post:
     terms = _terms(article)
     authors = [str(a) for a in getattr(article, "authors", None) or []]
 
-    entry = FeedEntry()
+    entry = SharedEntry()
     entry.register_extension(RSS_EXT, RssEntryExtension, atom=False, rss=True)
     entry.id(pid)  # also the RSS guid, marked isPermaLink="false": a tag: URI is not a link
     entry.title(article.title)
