@@ -40,6 +40,8 @@ def hub_site(tmp_path_factory):
         SITEURL="https://blog.example",
         WEBSUB_HUBS=["https://hub.example/"],
         AUTHOR="Ada Writer",
+        FEEDS_ICON="images/icon.png",
+        FEEDS_LOGO="https://cdn.example/logo.png",
     )
     return out
 
@@ -291,6 +293,18 @@ def test_author_is_named_only_when_configured(test_site, hub_site):
     atom = parse(hub_site / "feeds/all.atom.xml")
     assert atom.feed.author == "Ada Writer"
     assert all(e.author == "Ada Writer" for e in atom.entries)
+
+
+def test_icon_and_logo_reach_every_format(test_site, hub_site):
+    atom = xml(hub_site / "feeds/all.atom.xml").getroot()
+    assert atom.findtext(f"{ATOM}icon") == "https://blog.example/images/icon.png"
+    assert atom.findtext(f"{ATOM}logo") == "https://cdn.example/logo.png"
+    image = xml(hub_site / "feeds/all.rss.xml").find("channel/image")
+    assert image.findtext("url") == "https://cdn.example/logo.png"
+    assert image.findtext("link") == "https://blog.example/"
+    doc = json.loads((hub_site / "feeds/feed.json").read_text(encoding="utf-8"))
+    assert doc["icon"] == doc["favicon"] == "https://blog.example/images/icon.png"
+    assert xml(test_site / "feeds/all.atom.xml").getroot().find(f"{ATOM}icon") is None
 
 
 def test_json_feed_is_valid_json_feed_1_1(test_site, hub_site):

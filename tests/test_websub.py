@@ -4,10 +4,12 @@ import threading
 from urllib.parse import urlencode
 
 import pytest
+from invoke import Context, Exit
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from conftest import TEST_SITE, build_into
+import tasks
+from conftest import ROOT, TEST_SITE, build_into
 from feeds import websub
 from workflow.build import DEV_SETTINGS, load_settings
 
@@ -164,3 +166,28 @@ def test_ping_announces_every_feed_the_build_wrote(httpserver, tmp_path):
             "feeds/tag/shared.atom.xml",
         ]
     )
+
+
+def task_settings(tmp_path, hubs, output):
+    path = tmp_path / "ping-settings.py"
+    path.write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+        f"SITEURL = 'https://blog.example'\nWEBSUB_HUBS = {hubs!r}\nWEBSUB_RETRY_DELAY = 0\n"
+        f"OUTPUT_PATH = {str(output)!r}\nPATH = {str(ROOT / 'content')!r}\n"
+    )
+    return str(path)
+
+
+def test_the_ping_task_reports_what_it_did(httpserver, output, tmp_path, capsys):
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    tasks.ping(Context(), settings=task_settings(tmp_path, [httpserver.url_for("/hub")], output))
+    assert "Pinged 1 hub(s) about 4 feed(s) each" in capsys.readouterr().out
+
+
+def test_the_ping_task_turns_a_failure_into_a_clean_exit(httpserver, output, tmp_path):
+    httpserver.expect_request("/hub").respond_with_data("no", status=403)
+    with pytest.raises(Exit) as failure:
+        tasks.ping(
+            Context(), settings=task_settings(tmp_path, [httpserver.url_for("/hub")], output)
+        )
+    assert str(failure.value.message).startswith("error: websub: 4 ping(s) failed")
