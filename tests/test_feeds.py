@@ -354,7 +354,7 @@ def test_the_stylesheet_renders_the_feed_as_a_page(hub_site, path):
     pi = doc.getroot().getprevious()
     assert isinstance(pi, etree._ProcessingInstruction) and pi.target == "xml-stylesheet"
     href = pi.get("href")
-    assert href == "https://blog.example/feeds/feed.xsl" and pi.get("type") == "text/xsl"
+    assert href == "/feeds/feed.xsl" and pi.get("type") == "text/xsl"
     transform = etree.XSLT(etree.parse(str(hub_site / "feeds/feed.xsl")))
     page = BeautifulSoup(str(transform(doc)), "html.parser")
     assert page.html["lang"] == "en"
@@ -365,9 +365,29 @@ def test_the_stylesheet_renders_the_feed_as_a_page(hub_site, path):
     assert page.find("link", rel="stylesheet")["href"] == "https://blog.example/theme/css/site.css"
 
 
-def test_a_preview_links_the_stylesheet_from_the_site_root(test_site):
-    pi = xml(test_site / "feeds/all.atom.xml").getroot().getprevious()
-    assert pi.get("href") == "/feeds/feed.xsl"  # same origin, whatever host serves the preview
+def test_the_stylesheet_is_linked_from_the_feeds_own_origin(site_copy, tmp_path):
+    out = tmp_path / "out"
+    build_into(
+        out, site_copy, SITEURL="https://example.org/blog", FEED_DOMAIN="https://cdn.example/blog"
+    )
+    pi = xml(out / "feeds/all.rss.xml").getroot().getprevious()
+    assert pi.get("href") == "/blog/feeds/feed.xsl"  # whatever host serves it, browsers allow it
+    assert 'href="{$siteurl}/theme/css/site.css"' in (out / "feeds/feed.xsl").read_text()
+    assert (
+        '<xsl:variable name="siteurl">https://example.org/blog</xsl:variable>'
+        in (out / "feeds/feed.xsl").read_text()
+    )
+
+
+def test_a_site_with_no_posts_yet_still_has_valid_empty_feeds(site_copy, tmp_path):
+    for post in (site_copy / "posts").iterdir():
+        post.unlink()
+    out = tmp_path / "out"
+    build_into(out, site_copy)
+    for path in ("feeds/all.atom.xml", "feeds/all.rss.xml"):
+        assert parse(out / path).entries == []
+    doc = json.loads((out / "feeds/feed.json").read_text(encoding="utf-8"))
+    assert problems(doc) == [] and doc["items"] == []
 
 
 # -- Settings ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from feedgen.feed import FeedGenerator
@@ -156,10 +157,11 @@ def _generator(config, posts, title, alternate):
 
 
 def _stylesheet_href(config):
-    # Site-relative in a preview: browsers apply XSLT only from the feed's own origin.
+    # Root-relative: browsers apply XSLT only from the feed's own origin, and the feed may be
+    # served from FEED_DOMAIN, a CDN, or a preview on any host and port.
     if not config.stylesheet:
         return None
-    return quoteattr(f"{config.public_url}/{config.stylesheet}")[1:-1]
+    return quoteattr(f"{urlsplit(config.feed_url).path}/{config.stylesheet}")[1:-1]
 
 
 def _write(output: Path, path: str, kind: str, data: bytes) -> Written:
