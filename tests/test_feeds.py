@@ -180,6 +180,9 @@ def test_each_post_is_rewritten_once_however_many_feeds_it_is_in(site_copy, tmp_
     # Three posts, each in the Atom, RSS and JSON feeds and two to three taxonomy feeds:
     # content and summary are rewritten once per post.
     assert len(calls) == 2 * 3
+    calls.clear()
+    build_into(tmp_path / "few", site_copy, FEED_MAX_ITEMS=1, FEEDS_TAXONOMY_MAX_ITEMS=0)
+    assert calls == ["http://127.0.0.1:8000/posts/feeds-media/"] * 2  # a post in no feed: free
 
 
 def test_summary_only_keeps_the_full_text_out_of_every_feed(site_copy, tmp_path):

@@ -45,14 +45,10 @@ class Post:
     entry: FeedEntry
     item: dict  # the JSON Feed item
 
-    @property
-    def order(self):
-        return (self.published, self.id)
-
 
 def make_post(article, config: FeedsConfig) -> Post:
     """The feed form of ``article``: permanent id, absolute URLs, published and updated apart."""
-    pid = getattr(article, "post_id", None) or post_id(article, article.settings)
+    pid = _id(article)
     url = config.absolute(article.url)
     published = article.date
     modified = getattr(article, "modified", None)
@@ -106,10 +102,18 @@ def make_post(article, config: FeedsConfig) -> Post:
     return Post(pid, url, article.title, published, updated, entry, item)
 
 
-def newest_first(posts, limit=None):
-    """``posts`` newest first (ties broken by id, so the order never depends on file order)."""
-    ordered = sorted(posts, key=lambda p: p.order, reverse=True)
+def newest_first(articles, limit=None):
+    """``articles`` newest first, at most ``limit`` (ties broken by id, never by file order).
+
+    Choosing happens on the articles, before any is turned into a feed entry, so a post that
+    is in no feed costs nothing.
+    """
+    ordered = sorted(articles, key=lambda a: (a.date, _id(a)), reverse=True)
     return ordered if limit is None else ordered[:limit]
+
+
+def _id(article):
+    return getattr(article, "post_id", None) or post_id(article, article.settings)
 
 
 def _terms(article):

@@ -43,7 +43,8 @@ def write_feeds(config: FeedsConfig, articles, categories, tags, output_path) ->
     """Write every configured feed into ``output_path``; return what was written.
 
     ``categories`` and ``tags`` are ``(taxonomy, articles)`` pairs as Pelican's generator holds
-    them. Each post is turned into a feed entry once, however many feeds it appears in.
+    them. Each post is turned into a feed entry once, however many feeds it appears in, and
+    only if it appears in one.
     """
     posts: dict[int, Post] = {}
 
@@ -55,7 +56,7 @@ def write_feeds(config: FeedsConfig, articles, categories, tags, output_path) ->
 
     output = Path(output_path)
     written = []
-    site_wide = newest_first([post(a) for a in articles], config.max_items)
+    site_wide = [post(a) for a in newest_first(articles, config.max_items)]
     home = config.absolute("")
     if config.atom:
         data = atom(config, site_wide, config.atom, config.title, home)
@@ -69,7 +70,7 @@ def write_feeds(config: FeedsConfig, articles, categories, tags, output_path) ->
         if not pattern:
             continue
         for taxonomy, members in groups:
-            chosen = newest_first([post(a) for a in members], config.taxonomy_max_items)
+            chosen = [post(a) for a in newest_first(members, config.taxonomy_max_items)]
             path = pattern.format(slug=taxonomy.slug)
             title = f"{config.title}: {taxonomy.name}"
             data = atom(config, chosen, path, title, config.absolute(taxonomy.url))
