@@ -418,6 +418,11 @@ def test_a_bad_setting_fails_the_build_with_its_name(site_copy, tmp_path):
         build_into(tmp_path / "out", site_copy, FEEDS_CATEGORY_ATOM="feeds/cat.xml")
 
 
+def test_pelicans_own_feed_writer_must_stay_off(site_copy, tmp_path):
+    with pytest.raises(FeedsSettingsError, match="TAG_FEED_RSS = None"):
+        build_into(tmp_path / "out", site_copy, TAG_FEED_RSS="feeds/{slug}.rss.xml")
+
+
 def test_feed_domain_moves_the_feeds_but_not_the_posts(site_copy, tmp_path):
     out = tmp_path / "out"
     build_into(out, site_copy, SITEURL="https://blog.example", FEED_DOMAIN="https://feeds.example")

@@ -39,6 +39,23 @@ RSS_TYPE = "application/rss+xml"
 JSON_TYPE = "application/feed+json"
 
 
+# Pelican's own feed writer: every one of these must be None, or a feed would be written twice.
+PELICAN_FEEDS = (
+    "FEED_ATOM",
+    "FEED_RSS",
+    "FEED_ALL_ATOM",
+    "FEED_ALL_RSS",
+    "CATEGORY_FEED_ATOM",
+    "CATEGORY_FEED_RSS",
+    "TAG_FEED_ATOM",
+    "TAG_FEED_RSS",
+    "AUTHOR_FEED_ATOM",
+    "AUTHOR_FEED_RSS",
+    "TRANSLATION_FEED_ATOM",
+    "TRANSLATION_FEED_RSS",
+)
+
+
 class FeedsSettingsError(UserError):
     """A feeds or WebSub setting has a value the plugin cannot use."""
 
@@ -88,6 +105,13 @@ def setting(settings, name):
 
 def load_config(settings) -> FeedsConfig:
     """Check every feeds and WebSub setting once; raise FeedsSettingsError naming the bad one."""
+    pelican_on = [name for name in PELICAN_FEEDS if settings.get(name)]
+    if pelican_on:
+        raise FeedsSettingsError(
+            f"feeds: Pelican's own feed writer is on ({', '.join(pelican_on)}); set "
+            f"{' = '.join(pelican_on)} = None so no feed is written twice, and use the FEEDS_* "
+            "settings instead"
+        )
     paths = {name: _path(settings, name) for name in DEFAULTS if _is_path(name)}
     for name in ("FEEDS_CATEGORY_ATOM", "FEEDS_TAG_ATOM"):
         if paths[name] and "{slug}" not in paths[name]:
