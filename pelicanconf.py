@@ -28,7 +28,7 @@ EXTRA_PATH_METADATA = {}
 THEME = "theme"
 OUTPUT_PATH = "output"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["postid"]
+PLUGINS = ["postid", "feeds"]
 
 # -- Clean URLs: /posts/<slug>/, never ".html" in a link ----------------------------------------
 ARTICLE_URL = "posts/{slug}/"
@@ -91,6 +91,22 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
 TRANSLATION_FEED_RSS = None
+
+# -- Feeds (plugins/feeds) ----------------------------------------------------------------------
+# Written in every build, previews included (the Subscribe page links them). Paths follow
+# Pelican's FEED_* naming; set one to None to turn that feed off. See the README's Feeds section.
+FEEDS_ATOM = "feeds/all.atom.xml"
+FEEDS_RSS = "feeds/all.rss.xml"
+FEEDS_JSON = "feeds/feed.json"
+FEEDS_CATEGORY_ATOM = "feeds/category/{slug}.atom.xml"
+FEEDS_TAG_ATOM = "feeds/tag/{slug}.atom.xml"
+FEED_MAX_ITEMS = 100  # posts in the site-wide feeds (None: every post)
+FEEDS_TAXONOMY_MAX_ITEMS = 20  # posts in each category and tag feed
+RSS_FEED_SUMMARY_ONLY = False  # full posts in every feed; True sends only each post's dek
+# Feeds need absolute URLs: FEED_DOMAIN, else SITEURL, else (a preview) FEEDS_LOCAL_URL.
+FEEDS_LOCAL_URL = "http://127.0.0.1:8000"
+# WebSub hubs told about every new post by `invoke ping`, e.g. ["https://pubsubhubbub.appspot.com/"]
+WEBSUB_HUBS = []
 
 # -- Speed --------------------------------------------------------------------------------------
 # Pelican's content cache keeps each post's parsed Markdown in CACHE_PATH and reuses it while the

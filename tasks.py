@@ -142,3 +142,23 @@ def lock(c):
 
 
 ns = Collection(all, build, preview, clean, serve, livereload, test, lock)
+
+
+# -- Feeds: WebSub (plugins/feeds) --------------------------------------------------------------
+from feeds import websub  # noqa: E402
+
+
+@task(help={"settings": "Settings file whose feeds to announce (default publishconf.py)."})
+@user_errors
+def ping(c, settings="publishconf.py"):
+    """Tell each WebSub hub (WEBSUB_HUBS) that every feed in output/ has changed."""
+    conf = site.load_settings(ROOT / settings)
+    results = websub.ping(conf, conf["OUTPUT_PATH"])
+    if not results:
+        print("No WEBSUB_HUBS configured; nothing to ping")
+        return
+    hubs = len({r.hub for r in results})
+    print(f"Pinged {hubs} hub(s) about {len(results) // hubs} feed(s) each")
+
+
+ns.add_task(ping)

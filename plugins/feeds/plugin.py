@@ -1,0 +1,52 @@
+"""The Pelican side: settings checked once, ``site_feeds`` in the context, feeds written.
+
+The only state is the settings checked at the start of a build, reset in ``finalized`` so nothing
+leaks into the next autoreload build; every cache lives only as long as one call to
+:func:`writer.write_feeds`.
+"""
+
+import logging
+from types import SimpleNamespace
+
+from pelican import signals
+
+from .config import load_config
+from .writer import site_feeds, write_feeds
+
+log = logging.getLogger(__name__)
+
+_state = SimpleNamespace(config=None)
+
+
+def add_context(generator):
+    """Check the settings and give every template ``site_feeds`` before any page is written."""
+    config = _state.config = load_config(generator.settings)
+    generator.context["site_feeds"] = site_feeds(config)
+    if config.is_local:
+        log.info(
+            "feeds: no SITEURL or FEED_DOMAIN; feed links point at %s (FEEDS_LOCAL_URL)",
+            config.site_url,
+        )
+
+
+def write(generator, writer):
+    """Write the feeds once the posts are final (after the article pages are written)."""
+    config = _state.config or load_config(generator.settings)
+    written = write_feeds(
+        config,
+        generator.articles,
+        generator.categories,
+        sorted(generator.tags.items()),
+        generator.output_path,
+    )
+    log.info("feeds: wrote %d file(s), %d bytes", len(written), sum(w.size for w in written))
+
+
+def reset(pelican):
+    _state.config = None
+
+
+def register():
+    signals.article_generator_finalized.connect(add_context)
+    signals.article_writer_finalized.connect(write)
+    signals.finalized.connect(reset)

@@ -1,0 +1,128 @@
+"""Tell WebSub hubs that the feeds changed, so subscribers' readers fetch them at once.
+
+The WebSub publish notification is a form ``POST`` to the hub: ``hub.mode=publish`` and
+``hub.url=<feed URL>``, one per feed; the hub answers 2xx when it accepted it. Telling a hub twice
+is harmless (it just fetches the feed again), so timeouts and 5xx answers are retried a few times;
+any other answer is a mistake a retry cannot fix and is reported at once.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from usererror import UserError
+
+from .config import load_config
+
+log = logging.getLogger(__name__)
+
+
+class WebSubError(UserError):
+    """A hub refused or never answered; ``results`` holds the pings that did succeed."""
+
+    def __init__(self, message, results=()):
+        super().__init__(message)
+        self.results = list(results)
+
+
+@dataclass(frozen=True)
+class PingResult:
+    hub: str
+    feed: str
+    status: int
+    attempts: int
+
+
+def feed_urls(settings, output_path) -> list[str]:
+    """The public URL of every feed the last build wrote into ``output_path``."""
+    config = load_config(settings)
+    output = Path(output_path)
+    paths = [p for p in (config.atom, config.rss, config.json) if p and (output / p).is_file()]
+    for pattern in (config.category_atom, config.tag_atom):
+        if pattern:
+            found = output.glob(pattern.replace("{slug}", "*"))
+            paths += sorted(p.relative_to(output).as_posix() for p in found if p.is_file())
+    return [config.feed_link(p) for p in paths]
+
+
+def ping(settings, output_path, session=None) -> list[PingResult]:
+    """Notify every hub in ``WEBSUB_HUBS`` about every feed in ``output_path``.
+
+    Returns one :class:`PingResult` per hub and feed; raises :class:`WebSubError` listing every
+    ping that failed (after trying all the others).
+    """
+    config = load_config(settings)
+    if not config.hubs:
+        log.info("websub: WEBSUB_HUBS is empty; no hub to notify")
+        return []
+    if config.is_local:
+        raise WebSubError(
+            "websub: SITEURL and FEED_DOMAIN are empty, so the feeds point at "
+            f"{config.site_url}, which no hub can fetch; ping with the production settings "
+            "(publishconf.py)"
+        )
+    feeds = feed_urls(settings, output_path)
+    if not feeds:
+        raise WebSubError(
+            f"websub: no feeds in {output_path}; build first (`invoke preview`), then ping"
+        )
+    session = session or requests.Session()
+    results, failures = [], []
+    for hub in config.hubs:
+        for number, feed in enumerate(feeds):
+            try:
+                results.append(_ping_one(session, config, hub, feed))
+            except _HubDown as exc:
+                skipped = len(feeds) - number - 1
+                failures.append(
+                    f"{hub} did not answer for {feed} ({exc})"
+                    + (f"; {skipped} more feed(s) not sent to it" if skipped else "")
+                )
+                break
+            except _Refused as exc:
+                failures.append(str(exc))
+    if failures:
+        raise WebSubError(
+            f"websub: {len(failures)} ping(s) failed, {len(results)} succeeded; check "
+            "WEBSUB_HUBS and run `invoke ping` again:\n  " + "\n  ".join(failures),
+            results,
+        )
+    return results
+
+
+class _HubDown(Exception):
+    """No usable answer after every retry: a timeout, no connection, or 5xx."""
+
+
+class _Refused(Exception):
+    """The hub answered with an error a retry cannot fix (4xx, 3xx)."""
+
+
+def _ping_one(session, config, hub, feed) -> PingResult:
+    form = {"hub.mode": "publish", "hub.url": feed}
+    attempts = config.retries + 1
+    for attempt in range(1, attempts + 1):
+        try:
+            response = session.post(hub, data=form, timeout=config.timeout, allow_redirects=False)
+        except requests.Timeout:
+            problem = f"no answer within {config.timeout:g}s"
+        except requests.ConnectionError as exc:
+            problem = f"could not connect: {type(exc).__name__}"
+        else:
+            status = response.status_code
+            if 200 <= status < 300:
+                log.info("websub: %s accepted %s (HTTP %d)", hub, feed, status)
+                return PingResult(hub, feed, status, attempt)
+            if status < 500:
+                body = " ".join(response.text.split())[:200]
+                raise _Refused(
+                    f"{hub} refused {feed}: HTTP {status}" + (f" {body!r}" if body else "")
+                )
+            problem = f"HTTP {status}"
+        log.info("websub: %s, attempt %d of %d: %s", hub, attempt, attempts, problem)
+        if attempt < attempts and config.retry_delay:
+            time.sleep(config.retry_delay * attempt)  # back off: the hub is busy or down
+    raise _HubDown(f"{problem}, {attempts} attempt(s)")

@@ -1,0 +1,173 @@
+"""Write the feeds: site-wide Atom, RSS 2.0 and JSON Feed 1.1, and Atom per category and tag."""
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape, quoteattr
+
+from feedgen.feed import FeedGenerator
+
+from .config import ATOM_TYPE, JSON_TYPE, RSS_TYPE, FeedsConfig
+from .entries import Post, make_post, newest_first
+from .extension import AtomExtension, RssExtension
+
+log = logging.getLogger(__name__)
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+# The feed-level date of a feed with no posts yet: fixed, so an empty site still builds the same.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Written:
+    path: str  # relative to the output folder, like article.url
+    type: str
+    size: int
+
+
+def site_feeds(config: FeedsConfig) -> list[dict]:
+    """The site-wide feeds for templates (autodiscovery, subscribe links), Atom, RSS, JSON."""
+    feeds = [
+        ("Atom feed", ATOM_TYPE, config.atom),
+        ("RSS feed", RSS_TYPE, config.rss),
+        ("JSON Feed", JSON_TYPE, config.json),
+    ]
+    return [{"title": t, "type": kind, "url": path} for t, kind, path in feeds if path]
+
+
+def write_feeds(config: FeedsConfig, articles, categories, tags, output_path) -> list[Written]:
+    """Write every configured feed into ``output_path``; return what was written.
+
+    ``categories`` and ``tags`` are ``(taxonomy, articles)`` pairs as Pelican's generator holds
+    them. Each post is turned into a feed entry once, however many feeds it appears in, and
+    only if it appears in one.
+    """
+    posts: dict[int, Post] = {}
+
+    def post(article):
+        key = id(article)
+        if key not in posts:
+            posts[key] = make_post(article, config)
+        return posts[key]
+
+    output = Path(output_path)
+    written = []
+    site_wide = [post(a) for a in newest_first(articles, config.max_items)]
+    home = config.absolute("")
+    if config.atom:
+        data = atom(config, site_wide, config.atom, config.title, home)
+        written.append(_write(output, config.atom, ATOM_TYPE, data))
+    if config.rss:
+        written.append(_write(output, config.rss, RSS_TYPE, rss(config, site_wide, config.rss)))
+    if config.json:
+        data = json_feed(config, site_wide, config.json)
+        written.append(_write(output, config.json, JSON_TYPE, data))
+    for pattern, groups in ((config.category_atom, categories), (config.tag_atom, tags)):
+        if not pattern:
+            continue
+        for taxonomy, members in groups:
+            chosen = [post(a) for a in newest_first(members, config.taxonomy_max_items)]
+            path = pattern.format(slug=taxonomy.slug)
+            title = f"{config.title}: {taxonomy.name}"
+            data = atom(config, chosen, path, title, config.absolute(taxonomy.url))
+            written.append(_write(output, path, ATOM_TYPE, data))
+    if config.stylesheet:
+        written.append(_write(output, config.stylesheet, "text/xsl", stylesheet(config)))
+    return written
+
+
+def atom(config: FeedsConfig, posts, path, title, alternate) -> bytes:
+    """An Atom 1.0 document of ``posts`` (already newest first)."""
+    fg = _generator(config, posts, title, alternate)
+    self_url = config.feed_link(path)
+    fg.id(self_url)
+    fg.link(href=self_url, rel="self", type=ATOM_TYPE)
+    for hub in config.hubs:
+        fg.link(href=hub, rel="hub")
+    fg.link(href=alternate, rel="alternate", type="text/html")
+    # Atom requires an author for every entry (RFC 4287, 4.1.1); with no AUTHOR configured the
+    # blog itself stands as the feed's author, and no person is named.
+    fg.author(name=config.author or config.title)
+    if config.icon:
+        fg.icon(config.absolute(config.icon))
+    if config.logo:
+        fg.logo(config.absolute(config.logo))
+    fg.register_extension("feeds_atom", AtomExtension, atom=True, rss=False)
+    fg.feeds_atom.stylesheet = _stylesheet_href(config)
+    return fg.atom_str(pretty=False)
+
+
+def rss(config: FeedsConfig, posts, path) -> bytes:
+    """An RSS 2.0 document of ``posts`` (already newest first)."""
+    home = config.absolute("")
+    fg = _generator(config, posts, config.title, home)
+    fg.link(href=config.feed_link(path), rel="self", type=RSS_TYPE)
+    fg.link(href=home, rel="alternate", type="text/html")  # the last link is RSS's <link>
+    fg.lastBuildDate(fg.updated())
+    image = config.logo or config.icon
+    if image:
+        fg.image(url=config.absolute(image), title=config.title, link=home)
+    fg.register_extension("feeds_rss", RssExtension, atom=False, rss=True)
+    fg.feeds_rss.stylesheet = _stylesheet_href(config)
+    fg.feeds_rss.hubs = config.hubs
+    return fg.rss_str(pretty=False)
+
+
+def json_feed(config: FeedsConfig, posts, path) -> bytes:
+    """A JSON Feed 1.1 document of ``posts`` (already newest first)."""
+    feed = {
+        "version": JSON_FEED_VERSION,
+        "title": config.title,
+        "home_page_url": config.absolute(""),
+        "feed_url": config.feed_link(path),
+    }
+    if config.subtitle:
+        feed["description"] = config.subtitle
+    if config.icon:
+        feed["icon"] = feed["favicon"] = config.absolute(config.icon)
+    if config.author:
+        feed["authors"] = [{"name": config.author}]
+    feed["language"] = config.lang
+    if config.hubs:
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in config.hubs]
+    feed["items"] = [p.item for p in posts]
+    return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def stylesheet(config: FeedsConfig) -> bytes:
+    """The XSLT that renders a feed as a page, pointed at this site's stylesheet and home."""
+    text = resources.files(__package__).joinpath("feed.xsl").read_text(encoding="utf-8")
+    return text.replace("@SITEURL@", escape(config.public_url, {'"': "&quot;"})).encode("utf-8")
+
+
+def _generator(config, posts, title, alternate):
+    fg = FeedGenerator()
+    fg.title(title)
+    fg.subtitle(config.subtitle or title)  # also RSS's required <description>
+    fg.language(config.lang)
+    # The feed changed when its newest change did: the latest entry update, not the build time,
+    # so rebuilding unchanged content writes the same bytes.
+    fg.updated(max((p.updated for p in posts), default=EPOCH))
+    for p in posts:
+        fg.add_entry(p.entry, order="append")  # feedgen prepends by default: keep newest first
+    return fg
+
+
+def _stylesheet_href(config):
+    # Root-relative: browsers apply XSLT only from the feed's own origin, and the feed may be
+    # served from FEED_DOMAIN, a CDN, or a preview on any host and port.
+    if not config.stylesheet:
+        return None
+    return quoteattr(f"{urlsplit(config.feed_url).path}/{config.stylesheet}")[1:-1]
+
+
+def _write(output: Path, path: str, kind: str, data: bytes) -> Written:
+    target = output / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    log.debug("feeds: wrote %s (%d bytes)", path, len(data))
+    return Written(path, kind, len(data))
