@@ -105,5 +105,6 @@ CHECK_MODIFIED_METHOD = "mtime"
 # -- Theme --------------------------------------------------------------------------------------
 # Pelican's pages plus a 404 page (404.html at the root: point your host's error page at it).
 DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "404"]
+INDEX_URL = ""  # The home page is "/", so "Newer posts" on page 2 never links to /index.html.
 # Reading time shown on each post: words divided by this pace, rounded up.
 READING_WORDS_PER_MINUTE = 230
