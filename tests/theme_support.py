@@ -22,10 +22,8 @@ def with_feeds(settings_file=DEV_SETTINGS) -> dict:
 
 def build_theme_site(out: Path, content: Path = TEST_SITE, *, prod=False, **overrides):
     settings_file = PROD_SETTINGS if prod else DEV_SETTINGS
-    extra = {"SITEURL": SITEURL} if prod else {}
-    return build_into(
-        out, content, settings_file, **with_feeds(settings_file), **extra, **overrides
-    )
+    settings = {**({"SITEURL": SITEURL} if prod else {}), **with_feeds(settings_file), **overrides}
+    return build_into(out, content, settings_file, **settings)
 
 
 def build_real_site(out: Path, **overrides):
