@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 from conftest import ROOT
-from theme_support import ESSAY_URL, build_real_site
+from theme_support import ESSAY_URL, build_real_site, build_theme_site
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -107,8 +107,7 @@ def test_essay_reads_well_and_the_subscribe_form_is_reachable(browser, site, wid
         context.close()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [320, 1280])
+@pytest.mark.parametrize("width, scheme", [(320, "light"), (1280, "dark")])
 def test_home_page_has_no_overflow_and_no_axe_violations(browser, site, width, scheme):
     context, page, failed = open_page(browser, f"{site}/", width, scheme)
     try:
@@ -123,5 +122,46 @@ def test_the_essay_fits_the_narrowest_phone(browser, site):
     context, page, _ = open_page(browser, f"{site}/{ESSAY_URL}", 320, "light")
     try:
         assert no_horizontal_overflow(page)
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def test_site_url(tmp_path_factory):
+    """tests/data/site (follow-ups, long-form blocks, two index pages), feeds-only subscribe box."""
+    out = tmp_path_factory.mktemp("browser-test-site") / "output"
+    out.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(out)))
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        build_theme_site(out, prod=True, SITEURL=base, DELETE_OUTPUT_DIRECTORY=False)
+        yield base
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    "path, width, scheme",
+    [
+        ("posts/typography-and-the-long-read/", 390, "dark"),
+        ("posts/first-light/", 1280, "light"),
+        ("posts/light-once-more/", 390, "light"),
+        ("page/2/", 390, "dark"),
+        ("archives/", 1280, "dark"),
+        ("tags/", 390, "light"),
+        ("404.html", 390, "dark"),
+    ],
+)
+def test_other_pages_have_no_overflow_and_no_axe_violations(
+    browser, test_site_url, path, width, scheme
+):
+    context, page, failed = open_page(browser, f"{test_site_url}/{path}", width, scheme)
+    try:
+        assert failed == []
+        assert no_horizontal_overflow(page)
+        assert_no_axe_violations(page)
     finally:
         context.close()

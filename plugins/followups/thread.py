@@ -32,8 +32,11 @@ def slugs(value) -> list[str]:
 
 def link_followups(generator):
     """Set ``follows`` and ``followups`` on every post; drafts may follow, never be listed."""
-    published = {a.slug: a for a in generator.articles}
-    everything = [*generator.articles, *getattr(generator, "drafts", [])]
+    # Hidden posts (Status: hidden) are published at their address, just not listed: they can
+    # be followed up and can follow; drafts can follow (for the live preview) but never be listed.
+    public = [*generator.articles, *getattr(generator, "hidden_articles", [])]
+    published = {a.slug: a for a in public}
+    everything = [*public, *getattr(generator, "drafts", [])]
     for article in everything:
         article.follows = []
         article.followups = []
@@ -43,9 +46,9 @@ def link_followups(generator):
             if original is None or original is article:
                 raise FollowupError(_unknown(article, slug, generator))
             article.follows.append(original)
-            if article in generator.articles:
+            if article in public:
                 original.followups.append(article)
-    for article in generator.articles:
+    for article in public:
         article.followups.sort(key=lambda a: a.date, reverse=True)
     link_neighbours(generator)
 
