@@ -369,3 +369,14 @@ def test_stylesheet_has_tokens_first_a_dark_scheme_and_a_print_sheet():
 def test_bad_reading_pace_fails_the_build_naming_the_setting(tmp_path):
     with pytest.raises(UserError, match="READING_WORDS_PER_MINUTE"):
         build_theme_site(tmp_path / "out", READING_WORDS_PER_MINUTE=0)
+
+
+def test_theme_color_matches_each_schemes_background(site):
+    css = CSS.read_text()
+    light = _tokens(css.split("@media (prefers-color-scheme: dark)")[0])["bg"]
+    dark = _tokens(css.split("@media (prefers-color-scheme: dark)")[1].split("}")[0])["bg"]
+    metas = soup(site / "index.html").find_all("meta", attrs={"name": "theme-color"})
+    assert {m["media"]: m["content"] for m in metas} == {
+        "(prefers-color-scheme: light)": light,
+        "(prefers-color-scheme: dark)": dark,
+    }
