@@ -28,7 +28,7 @@ EXTRA_PATH_METADATA = {}
 THEME = "theme"
 OUTPUT_PATH = "output"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["postid", "feeds"]
+PLUGINS = ["postid", "feeds", "followups", "readingtime", "subscribe", "sitemap", "themeassets"]
 
 # -- Clean URLs: /posts/<slug>/, never ".html" in a link ----------------------------------------
 ARTICLE_URL = "posts/{slug}/"
@@ -117,3 +117,10 @@ LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
 CACHE_PATH = "cache"
 CHECK_MODIFIED_METHOD = "mtime"
+
+# -- Theme --------------------------------------------------------------------------------------
+# Pelican's pages plus a 404 page (404.html at the root: point your host's error page at it).
+DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "404"]
+INDEX_URL = ""  # The home page is "/", so "Newer posts" on page 2 never links to /index.html.
+# Reading time shown on each post: words divided by this pace, rounded up.
+READING_WORDS_PER_MINUTE = 230

@@ -1,0 +1,5 @@
+"""Theme assets: the stylesheet's cache-busting URL in the context, ``/favicon.ico`` at the root."""
+
+from .assets import FAVICON, STYLESHEET, register, stylesheet_url
+
+__all__ = ["FAVICON", "STYLESHEET", "register", "stylesheet_url"]

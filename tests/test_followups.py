@@ -1,0 +1,118 @@
+"""Follow-up threads: `Follows:` links a post to earlier ones; a bad slug fails the build."""
+
+import pytest
+
+from conftest import build_into, soup
+from followups import FollowupError
+from followups.thread import slugs
+from readingtime import minutes
+from subscribe import SubscribeError, form_for
+
+
+def test_slugs_split_on_commas_and_keep_order():
+    assert slugs(" b, a ,, c ") == ["b", "a", "c"]
+    assert slugs(None) == [] and slugs("") == []
+
+
+@pytest.mark.parametrize(
+    "value, why",
+    [
+        ("no-such-post", "no published post has that slug"),
+        ("not-ready-yet", "draft or dated in the future"),
+        ("from-the-future", "draft or dated in the future"),
+        ("first-light, broken-thread", "no published post has that slug"),
+    ],
+)
+def test_unknown_slug_fails_the_build_naming_file_and_value(site_copy, tmp_path, value, why):
+    post = site_copy / "posts" / "theme-bad-follow.md"
+    post.write_text(f"Title: Bad thread\nDate: 2024-06-01\nFollows: {value}\n\nWords.\n")
+    with pytest.raises(FollowupError) as failure:
+        build_into(tmp_path / "out", site_copy)
+    message = str(failure.value)
+    assert "theme-bad-follow.md" in message and why in message
+    assert repr(value.split(",")[-1].strip()) in message
+
+
+def test_a_post_cannot_follow_itself(site_copy, tmp_path):
+    post = site_copy / "posts" / "theme-self.md"
+    post.write_text("Title: Self\nSlug: self\nDate: 2024-06-01\nFollows: self\n\nWords.\n")
+    with pytest.raises(FollowupError, match="cannot follow itself"):
+        build_into(tmp_path / "out", site_copy)
+
+
+def test_a_draft_follow_up_is_never_listed_on_the_original(site_copy, tmp_path):
+    draft = site_copy / "posts" / "theme-draft-follow.md"
+    draft.write_text(
+        "Title: Secret sequel\nDate: 2024-06-01\nStatus: draft\nFollows: first-light\n\nWords.\n"
+    )
+    out = tmp_path / "out"
+    build_into(out, site_copy)
+    assert "Secret sequel" not in (out / "posts/first-light/index.html").read_text()
+    links = soup(out / "posts/first-light/index.html").select(".followups a")
+    assert [a["href"] for a in links] == ["/posts/light-once-more/", "/posts/light-revisited/"]
+
+
+def test_reading_time_rounds_up_and_is_at_least_a_minute():
+    assert minutes("") == 1
+    assert minutes("<p>" + "word " * 231 + "</p>", wpm=230) == 2
+    assert minutes("<p>" + "word " * 230 + "</p>", wpm=230) == 1
+
+
+# -- The sign-up form's data, per provider (the newsletter area owns these settings) ---------------
+@pytest.mark.parametrize("provider", ["outbox", "smtp", None])
+def test_providers_without_a_public_endpoint_get_no_form(provider):
+    assert form_for({"NEWSLETTER_PROVIDER": provider}) is None
+
+
+@pytest.mark.parametrize("provider", ["buttondown", "listmonk", "mailchimp"])
+def test_a_provider_missing_its_public_settings_gets_no_form(provider):
+    assert form_for({"NEWSLETTER_PROVIDER": provider}) is None
+
+
+def test_buttondown_listmonk_and_mailchimp_forms():
+    assert form_for({"NEWSLETTER_PROVIDER": "buttondown", "BUTTONDOWN_USERNAME": "hn"}) == {
+        "provider": "buttondown",
+        "action": "https://buttondown.com/api/emails/embed-subscribe/hn",
+        "email_name": "email",
+        "hidden": [("embed", "1")],
+    }
+    uuid = "6e4b9c2a-1f0d-4c3b-9a8e-7d6c5b4a3f21"
+    listmonk = form_for(
+        {
+            "NEWSLETTER_PROVIDER": "listmonk",
+            "LISTMONK_URL": "https://lists.example.org",
+            "LISTMONK_LIST_UUID": uuid,
+        }
+    )
+    assert listmonk["action"] == "https://lists.example.org/subscription/form"
+    assert listmonk["hidden"] == [("l", uuid), ("nonce", "")]
+    action = "https://example.us1.list-manage.com/subscribe/post?u=abc&id=def"
+    mailchimp = form_for({"NEWSLETTER_PROVIDER": "mailchimp", "MAILCHIMP_FORM_ACTION": action})
+    assert mailchimp["action"] == action and mailchimp["email_name"] == "EMAIL"
+
+
+@pytest.mark.parametrize(
+    "settings, named",
+    [
+        (
+            {"NEWSLETTER_PROVIDER": "buttondown", "BUTTONDOWN_USERNAME": "a b"},
+            "BUTTONDOWN_USERNAME",
+        ),
+        (
+            {"NEWSLETTER_PROVIDER": "listmonk", "LISTMONK_URL": "lists", "LISTMONK_LIST_UUID": "x"},
+            "LISTMONK_URL",
+        ),
+        (
+            {
+                "NEWSLETTER_PROVIDER": "listmonk",
+                "LISTMONK_URL": "https://l.example",
+                "LISTMONK_LIST_UUID": "x",
+            },
+            "LISTMONK_LIST_UUID",
+        ),
+        ({"NEWSLETTER_PROVIDER": "mailchimp", "MAILCHIMP_FORM_ACTION": "ftp://x"}, "MAILCHIMP"),
+    ],
+)
+def test_unusable_public_settings_fail_naming_the_setting(settings, named):
+    with pytest.raises(SubscribeError, match=named):
+        form_for(settings)
