@@ -389,9 +389,26 @@ def test_the_stylesheet_renders_the_feed_as_a_page(hub_site, path):
     assert page.html["lang"] == "en"
     assert "This is a web feed" in page.h1.get_text()
     assert page.find("input", readonly=True)["value"] == f"https://blog.example/{path}"
-    titles = [a.get_text() for a in page.select(".feed-posts a")]
-    assert titles == NEWEST_FIRST
+    posts = [(a.get_text(), a["href"]) for a in page.select(".feed-posts a")]
+    assert posts == [(p["title"], post_url(p["slug"], "https://blog.example")) for p in POSTS]
     assert page.find("link", rel="stylesheet")["href"] == "https://blog.example/theme/css/site.css"
+
+
+def test_the_feed_page_looks_like_the_site_and_its_links_work(real_site):
+    """In the real build, the page uses the theme's own classes and every site link resolves."""
+    transform = etree.XSLT(etree.parse(str(real_site / "feeds/feed.xsl")))
+    page = BeautifulSoup(str(transform(xml(real_site / "feeds/all.atom.xml"))), "html.parser")
+    css = (real_site / "theme/css/site.css").read_text(encoding="utf-8") + page.style.string
+    classes = {c for tag in page.find_all(class_=True) for c in tag["class"]}
+    assert {"site-header", "wrap", "site-name", "subscribe", "title-list"} <= classes
+    for name in classes - {"feed-note", "feed-posts"}:  # hooks only, no style of their own
+        assert f".{name}" in css, f"feed.xsl uses class {name!r} that no stylesheet defines"
+    local = [a["href"] for a in page.find_all("a") if a["href"].startswith("/")]
+    local.append(page.find("link", rel="stylesheet")["href"])
+    assert "/subscribe/" in local
+    for href in local:
+        target = real_site / href.split("#")[0].lstrip("/")
+        assert (target / "index.html" if href.endswith("/") else target).is_file(), href
 
 
 def test_the_stylesheet_is_linked_from_the_feeds_own_origin(site_copy, tmp_path):
