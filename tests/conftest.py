@@ -1,6 +1,7 @@
 """Shared fixtures: full Pelican builds of the real content or the tiny test site into tmp_path."""
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,25 @@ def build_into(out: Path, content: Path = ROOT / "content", settings=DEV_SETTING
         LOAD_CONTENT_CACHE=False,
         **overrides,
     )
+
+
+def published_posts(content: Path = TEST_SITE) -> list[dict]:
+    """The posts a build of ``content`` publishes, newest first, read from their metadata.
+
+    Several areas add posts to the shared test site: tests compute what to expect from the posts
+    that are there instead of assuming only their own exist. Drafts and future posts are left out,
+    as the build leaves them out. Keys are the metadata names lower-cased; ``tags`` is a list.
+    """
+    posts = []
+    for path in sorted((content / "posts").glob("*.md")):
+        head = path.read_text(encoding="utf-8").split("\n\n", 1)[0]
+        meta = dict(line.split(": ", 1) for line in head.splitlines())
+        post = {key.lower(): value.strip() for key, value in meta.items()}
+        post["date"] = datetime.fromisoformat(post["date"])
+        post["tags"] = [t.strip() for t in post.get("tags", "").split(",") if t.strip()]
+        if post.get("status", "published") == "published" and post["date"] <= datetime.now():
+            posts.append(post)
+    return sorted(posts, key=lambda p: p["date"], reverse=True)
 
 
 def soup(path: Path) -> BeautifulSoup:

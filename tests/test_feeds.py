@@ -9,25 +9,44 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from lxml import etree
+from pelican.settings import DEFAULT_CONFIG
+from pelican.utils import slugify
 
-from conftest import TEST_SITE, build_into
+from conftest import TEST_SITE, build_into, published_posts
 from feeds import FeedsSettingsError, load_config
 from postid import DuplicatePostId
 from test_feeds_json import problems
 from workflow.build import PROD_SETTINGS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-NEWEST_FIRST = ["Pictures & links", "Second thoughts", "First light"]
+LOCAL = "http://127.0.0.1:8000"
+# Other areas add posts to the shared test site too: what to expect is computed from the posts
+# that are there, and the posts this file's tests are about are picked by slug.
+POSTS = published_posts()
+NEWEST_FIRST = [p["title"] for p in POSTS]
+MEDIA = "feeds-media"  # the post with links and media written every way a writer might
 SITE_WIDE = ["feeds/all.atom.xml", "feeds/all.rss.xml", "feeds/feed.json"]
-TAXONOMY = [
-    "feeds/category/notes.atom.xml",
-    "feeds/category/media.atom.xml",
-    "feeds/tag/alpha.atom.xml",
-    "feeds/tag/beta.atom.xml",
-    "feeds/tag/pictures.atom.xml",
-    "feeds/tag/shared.atom.xml",
-]
+
+
+def _slug(name):
+    return slugify(name, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"])
+
+
+TAXONOMY = sorted(
+    {f"feeds/category/{_slug(p['category'])}.atom.xml" for p in POSTS}
+    | {f"feeds/tag/{_slug(t)}.atom.xml" for p in POSTS for t in p["tags"]}
+)
 XML_FEEDS = ["feeds/all.atom.xml", "feeds/all.rss.xml", *TAXONOMY]
+
+
+def post_url(slug, base=LOCAL):
+    return f"{base}/posts/{slug}/"
+
+
+def by_slug(entries, slug, base=LOCAL):
+    """The one feed entry (feedparser) for the post ``slug``."""
+    (entry,) = [e for e in entries if e.link == post_url(slug, base)]
+    return entry
 
 
 @pytest.fixture(scope="module")
@@ -116,13 +135,15 @@ def test_entries_are_newest_first_and_the_feed_is_as_new_as_its_newest_change(te
         parsed = parse(test_site / path)
         assert [e.title for e in parsed.entries] == NEWEST_FIRST
     atom = parse(test_site / "feeds/all.atom.xml")
-    # Pictures & links was modified on 1 March, after every other post's date.
-    assert atom.feed.updated == "2024-03-01T10:30:00+00:00"
-    modified, second, first = atom.entries
+    newest_change = max(p.get("modified") or p["date"].isoformat(" ", "minutes") for p in POSTS)
+    assert atom.feed.updated == newest_change.replace(" ", "T") + ":00+00:00"
+    # Pictures & links was published on 20 February and modified on 1 March.
+    modified = by_slug(atom.entries, MEDIA)
     assert (modified.published, modified.updated) == (
         "2024-02-20T09:00:00+00:00",
         "2024-03-01T10:30:00+00:00",
     )
+    first = by_slug(atom.entries, "first-light")
     assert first.published == first.updated == "2024-01-10T09:00:00+00:00"
 
 
@@ -131,19 +152,21 @@ def test_all_three_feeds_use_the_same_permanent_ids(test_site):
     rss = [e.id for e in parse(test_site / "feeds/all.rss.xml").entries]
     items = json.loads((test_site / "feeds/feed.json").read_text(encoding="utf-8"))["items"]
     assert atom == rss == [i["id"] for i in items]
-    assert atom[-1] == "tag:happeningnow.example,2024-01-10:first-light"
+    assert len(set(atom)) == len(POSTS)
+    first = by_slug(parse(test_site / "feeds/all.atom.xml").entries, "first-light")
+    assert first.id == "tag:happeningnow.example,2024-01-10:first-light"
 
 
 def test_full_content_with_title_categories_tags_and_language(test_site):
     atom = parse(test_site / "feeds/all.atom.xml")
     assert atom.feed.language == "en"
-    pictures = atom.entries[0]
+    pictures = by_slug(atom.entries, MEDIA)
     assert "every way a writer might" in pictures.content[0].value
     assert "bold" in pictures.summary
     assert [t.term for t in pictures.tags] == ["Media", "Shared", "Pictures"]
     rss = parse(test_site / "feeds/all.rss.xml")
     assert rss.feed.language == "en"
-    assert "every way a writer might" in rss.entries[0].content[0].value
+    assert "every way a writer might" in by_slug(rss.entries, MEDIA).content[0].value
 
 
 def test_no_relative_url_is_left_in_any_entry(test_site):
@@ -162,8 +185,8 @@ def test_no_relative_url_is_left_in_any_entry(test_site):
     assert len(urls) > 10  # the media post alone has a dozen
     for url in urls:
         parts = urlsplit(url)
-        assert parts.scheme in ("http", "https", "mailto"), url
-        assert parts.netloc or parts.scheme == "mailto", url
+        assert parts.scheme in ("http", "https", "mailto", "data"), url
+        assert parts.netloc or parts.scheme in ("mailto", "data"), url  # these need no host
     assert "http://127.0.0.1:8000/posts/feeds-media/images/wide@2x.png 2x" in " ".join(html)
     assert '<code>&lt;a href="not-a-link"&gt;</code>' in " ".join(html)  # code stays code
 
@@ -177,12 +200,13 @@ def test_each_post_is_rewritten_once_however_many_feeds_it_is_in(site_copy, tmp_
         entries, "absolutise", lambda html, base: calls.append(base) or real(html, base)
     )
     build_into(tmp_path / "out", site_copy)
-    # Three posts, each in the Atom, RSS and JSON feeds and two to three taxonomy feeds:
+    # Every post is in the Atom, RSS and JSON feeds and two to three taxonomy feeds:
     # content and summary are rewritten once per post.
-    assert len(calls) == 2 * 3
+    assert len(calls) == 2 * len(POSTS)
+    assert set(calls) == {post_url(p["slug"]) for p in POSTS}
     calls.clear()
     build_into(tmp_path / "few", site_copy, FEED_MAX_ITEMS=1, FEEDS_TAXONOMY_MAX_ITEMS=0)
-    assert calls == ["http://127.0.0.1:8000/posts/feeds-media/"] * 2  # a post in no feed: free
+    assert calls == [post_url(POSTS[0]["slug"])] * 2  # a post in no feed: free
 
 
 def test_summary_only_keeps_the_full_text_out_of_every_feed(site_copy, tmp_path):
@@ -204,9 +228,10 @@ def test_taxonomy_feeds_carry_fewer_posts(site_copy, tmp_path):
     out = tmp_path / "out"
     build_into(out, site_copy, FEEDS_TAXONOMY_MAX_ITEMS=1)
     shared = parse(out / "feeds/tag/shared.atom.xml")
-    assert [e.title for e in shared.entries] == ["Pictures & links"]
+    newest_shared = next(p["title"] for p in POSTS if "Shared" in p["tags"])
+    assert [e.title for e in shared.entries] == [newest_shared]
     assert shared.feed.title == "Happening Now: Shared"
-    assert len(parse(out / "feeds/all.atom.xml").entries) == 3
+    assert len(parse(out / "feeds/all.atom.xml").entries) == len(POSTS)
 
 
 def test_a_feed_path_set_to_none_is_not_written(site_copy, tmp_path):
@@ -314,7 +339,8 @@ def test_json_feed_is_valid_json_feed_1_1(test_site, hub_site):
     plain = json.loads((test_site / "feeds/feed.json").read_text(encoding="utf-8"))
     assert problems(plain) == []
     assert [i["title"] for i in plain["items"]] == NEWEST_FIRST
-    assert plain["items"][0]["summary"] == "A dek with a relative link and bold words."
+    (media,) = [i for i in plain["items"] if i["url"] == post_url(MEDIA)]
+    assert media["summary"] == "A dek with a relative link and bold words."
     published = json.loads((hub_site / "feeds/feed.json").read_text(encoding="utf-8"))
     assert problems(published) == []
     assert published["feed_url"] == "https://blog.example/feeds/feed.json"
@@ -363,9 +389,26 @@ def test_the_stylesheet_renders_the_feed_as_a_page(hub_site, path):
     assert page.html["lang"] == "en"
     assert "This is a web feed" in page.h1.get_text()
     assert page.find("input", readonly=True)["value"] == f"https://blog.example/{path}"
-    titles = [a.get_text() for a in page.select(".feed-posts a")]
-    assert titles == NEWEST_FIRST
+    posts = [(a.get_text(), a["href"]) for a in page.select(".feed-posts a")]
+    assert posts == [(p["title"], post_url(p["slug"], "https://blog.example")) for p in POSTS]
     assert page.find("link", rel="stylesheet")["href"] == "https://blog.example/theme/css/site.css"
+
+
+def test_the_feed_page_looks_like_the_site_and_its_links_work(real_site):
+    """In the real build, the page uses the theme's own classes and every site link resolves."""
+    transform = etree.XSLT(etree.parse(str(real_site / "feeds/feed.xsl")))
+    page = BeautifulSoup(str(transform(xml(real_site / "feeds/all.atom.xml"))), "html.parser")
+    css = (real_site / "theme/css/site.css").read_text(encoding="utf-8") + page.style.string
+    classes = {c for tag in page.find_all(class_=True) for c in tag["class"]}
+    assert {"site-header", "wrap", "site-name", "subscribe", "title-list"} <= classes
+    for name in classes - {"feed-note", "feed-posts"}:  # hooks only, no style of their own
+        assert f".{name}" in css, f"feed.xsl uses class {name!r} that no stylesheet defines"
+    local = [a["href"] for a in page.find_all("a") if a["href"].startswith("/")]
+    local.append(page.find("link", rel="stylesheet")["href"])
+    assert "/subscribe/" in local
+    for href in local:
+        target = real_site / href.split("#")[0].lstrip("/")
+        assert (target / "index.html" if href.endswith("/") else target).is_file(), href
 
 
 def test_the_stylesheet_is_linked_from_the_feeds_own_origin(site_copy, tmp_path):
@@ -428,7 +471,9 @@ def test_feed_domain_moves_the_feeds_but_not_the_posts(site_copy, tmp_path):
     build_into(out, site_copy, SITEURL="https://blog.example", FEED_DOMAIN="https://feeds.example")
     atom = parse(out / "feeds/all.atom.xml")
     assert atom.feed.id == "https://feeds.example/feeds/all.atom.xml"
-    assert atom.entries[0].link == "https://blog.example/posts/feeds-media/"
+    assert [e.link for e in atom.entries] == [
+        post_url(p["slug"], "https://blog.example") for p in POSTS
+    ]
 
 
 def test_production_settings_turn_the_feeds_on():

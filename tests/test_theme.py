@@ -6,18 +6,22 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from lxml import etree
 
-from conftest import ROOT, build_into, soup
+from conftest import ROOT, TEST_SITE, build_into, published_posts, soup
 from theme_support import BUTTONDOWN, ESSAY_URL, SITEURL, build_real_site, build_theme_site
 from usererror import UserError
 
 CSS = ROOT / "theme" / "static" / "css" / "site.css"
 TYPO = "posts/typography-and-the-long-read/"
+# Other areas add posts to the shared test site: counts and neighbours come from what is there.
+POSTS = published_posts()
+FEEDS = ["/feeds/all.atom.xml", "/feeds/all.rss.xml", "/feeds/feed.json"]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The test site, development settings, feed links, no email service."""
+    """The test site, development settings, the feeds plugin's links, no email service."""
     out = tmp_path_factory.mktemp("theme-dev") / "output"
     build_theme_site(out)
     return out
@@ -93,11 +97,14 @@ def test_404_page_is_not_indexed_and_links_home(site):
 
 
 def test_index_paginates_into_two_pages(site):
+    assert 10 < len(POSTS) <= 20, "the test site should fill one index page and start another"
     first, second = soup(site / "index.html"), soup(site / "page/2/index.html")
     assert len(first.select(".entries .entry")) == 10
     assert first.select_one(".pagination a[rel=next]")["href"] == "/page/2/"
     assert second.select_one(".pagination a[rel=prev]")["href"] == "/"
-    assert len(second.select(".entries .entry")) == 2
+    assert not second.select(".pagination a[rel=next]") and not (site / "page/3").exists()
+    listed = [a["href"] for page in (first, second) for a in page.select(".entry-title a")]
+    assert listed == [f"/posts/{p['slug']}/" for p in POSTS]  # every post, newest first
 
 
 def test_year_archive_lists_that_years_posts(site):
@@ -145,12 +152,42 @@ def test_feed_autodiscovery_lists_atom_rss_and_json_feed_in_order(prod):
     ]
 
 
-def test_no_feed_links_without_the_feeds_plugin(tmp_path):
-    out = tmp_path / "out"
-    build_into(out, ROOT / "tests" / "data" / "site")
+def feed_links(page):
+    """The feeds a page offers: autodiscovery in <head>, the subscribe box, the footer."""
+    head = [link["href"] for link in page.head.find_all("link", rel="alternate")]
+    box = [a["href"] for a in page.select("section.subscribe a")]
+    footer = [a["href"] for a in page.select(".site-footer a") if "/feeds/" in a["href"]]
+    return head, box, footer
+
+
+def test_feed_links_come_from_the_feeds_plugin_and_go_when_the_feeds_are_off(site, tmp_path):
+    assert feed_links(soup(site / "posts/first-light/index.html")) == (FEEDS, FEEDS, FEEDS)
+    for feed in FEEDS:
+        assert (site / feed.lstrip("/")).is_file()  # every link the theme shows was written
+    out = tmp_path / "off"
+    build_into(out, TEST_SITE, FEEDS_ATOM=None, FEEDS_RSS=None, FEEDS_JSON=None)
     page = soup(out / "posts/first-light/index.html")
-    assert not page.find("link", rel="alternate")
+    assert feed_links(page) == ([], [], [])
     assert not page.select(".subscribe")  # Nothing to offer: no box at all, never a dead form.
+    assert not (out / "feeds/all.atom.xml").exists()
+
+
+def test_only_the_feeds_that_are_on_are_linked(tmp_path):
+    out = tmp_path / "out"
+    build_into(out, TEST_SITE, FEEDS_RSS=None)
+    head, box, footer = feed_links(soup(out / "posts/first-light/index.html"))
+    assert head == box == footer == ["/feeds/all.atom.xml", "/feeds/feed.json"]
+
+
+def test_feed_links_follow_feed_domain_like_the_feeds_own_self_links(tmp_path):
+    out = tmp_path / "out"
+    build_theme_site(out, prod=True, FEED_DOMAIN="https://feeds.example")
+    head, box, footer = feed_links(soup(out / "posts/first-light/index.html"))
+    moved = [f"https://feeds.example{feed}" for feed in FEEDS]
+    assert head == box == footer == moved
+    atom = etree.parse(str(out / "feeds/all.atom.xml")).getroot()
+    self_link = atom.find("{http://www.w3.org/2005/Atom}link[@rel='self']")
+    assert self_link.get("href") == moved[0]
 
 
 def test_json_ld_is_a_blog_posting_on_posts_and_a_blog_on_the_index(prod):
@@ -255,21 +292,21 @@ def test_original_lists_its_follow_ups_newest_first(site):
 
 
 def test_previous_and_next_posts_by_date(site):
-    nav = soup(site / "posts/second-thoughts/index.html").select_one("nav.post-nav")
-    assert nav.select_one(".prev a")["href"] == "/posts/first-light/"
-    assert nav.select_one(".next a")["href"] == "/posts/light-revisited/"
-    newest = soup(site / TYPO / "index.html").select_one("nav.post-nav")
-    assert not newest.select(".next")
+    oldest_first = [f"/posts/{p['slug']}/" for p in reversed(POSTS)]
+    for older, url, newer in zip(oldest_first, oldest_first[1:], oldest_first[2:], strict=False):
+        nav = soup(site / url.lstrip("/") / "index.html").select_one("nav.post-nav")
+        assert nav.select_one(".prev a")["href"] == older, url
+        assert nav.select_one(".next a")["href"] == newer, url
+    newest = soup(site / oldest_first[-1].lstrip("/") / "index.html").select_one("nav.post-nav")
+    assert not newest.select(".next") and newest.select_one(".prev a")["href"] == oldest_first[-2]
+    oldest = soup(site / oldest_first[0].lstrip("/") / "index.html").select_one("nav.post-nav")
+    assert not oldest.select(".prev") and oldest.select_one(".next a")["href"] == oldest_first[1]
 
 
 def test_without_an_email_service_the_box_offers_feeds_only(site):
     box = soup(site / "posts/first-light/index.html").select_one("section.subscribe")
     assert box.h2 and not box.find("form") and not box.find("input")
-    assert [a["href"] for a in box.find_all("a")] == [
-        "/feeds/all.atom.xml",
-        "/feeds/all.rss.xml",
-        "/feeds/feed.json",
-    ]
+    assert [a["href"] for a in box.find_all("a")] == FEEDS
 
 
 def test_buttondown_form_posts_to_its_public_endpoint_with_a_labelled_email(prod):
