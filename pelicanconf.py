@@ -28,7 +28,7 @@ EXTRA_PATH_METADATA = {}
 THEME = "theme"
 OUTPUT_PATH = "output"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["postid"]
+PLUGINS = ["postid", "newsletter"]
 
 # -- Clean URLs: /posts/<slug>/, never ".html" in a link ----------------------------------------
 ARTICLE_URL = "posts/{slug}/"
@@ -101,3 +101,15 @@ LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
 CACHE_PATH = "cache"
 CHECK_MODIFIED_METHOD = "mtime"
+
+# -- Newsletter ---------------------------------------------------------------------------------
+# Every new post goes to email subscribers exactly once (README: "Newsletter"). Secrets (API keys,
+# SMTP password, the recipients file) come from the environment or a git-ignored .env, never here.
+# The default provider, "outbox", writes .eml files to outbox/ and needs no account; others:
+# "smtp", "buttondown", "listmonk", "mailchimp". Unset settings take the defaults in
+# plugins/newsletter/config.py.
+NEWSLETTER_PROVIDER = "outbox"
+NEWSLETTER_FROM = "Happening Now <newsletter@happeningnow.example>"
+NEWSLETTER_LEDGER = "newsletter-ledger.json"  # Committed: the record of what went out.
+# NEWSLETTER_SINCE = "2026-01-01"  # With no ledger yet: send only posts after this date.
+# NEWSLETTER_UNSUBSCRIBE_URL = "https://happeningnow.example/unsubscribe"  # One-click (smtp)
