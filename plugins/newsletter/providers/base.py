@@ -80,6 +80,10 @@ class Provider:
                 f"newsletter: --schedule needs a provider that schedules (buttondown, listmonk, "
                 f"mailchimp); NEWSLETTER_PROVIDER is {self.name!r}"
             )
+        self.validate()
+
+    def validate(self):
+        """Check credentials and settings (a subclass's job) so nothing starts half-configured."""
 
     def done(self, post_id: str) -> bool:
         """Only for providers that keep their own record (``uses_ledger`` False)."""

@@ -10,6 +10,7 @@ to thousands costs the same memory as sending to one.
 import contextlib
 import logging
 import smtplib
+import socket
 import ssl
 import sys
 from datetime import UTC, datetime
@@ -95,6 +96,9 @@ class SmtpProvider(Provider):
                 self._connection.quit()
             self._connection = None
 
+    def validate(self):
+        self.recipients()
+
     # -- helpers --------------------------------------------------------------------------------
     def recipients(self) -> list[str]:
         if not self.recipients_file:
@@ -146,6 +150,9 @@ class SmtpProvider(Provider):
                 connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
                 if self.security == "starttls":
                     connection.starttls(context=context)
+            # smtplib writes a message as several small packets; with Nagle's algorithm each one
+            # waits for the server's delayed ACK (~40 ms), capping a send at ~25 messages/s.
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self.username:
                 connection.login(self.username, self.password or "")
         except smtplib.SMTPAuthenticationError:
