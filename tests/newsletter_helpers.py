@@ -80,3 +80,74 @@ def recipients(tmp_path, count) -> tuple[dict, list[str]]:
     path = tmp_path / "recipients.txt"
     path.write_text("# subscribers\n" + "\n".join(addresses) + "\n", encoding="utf-8")
     return {"NEWSLETTER_RECIPIENTS": str(path)}, addresses
+
+
+# -- HTTP services: a real server on 127.0.0.1 answering as the service's documented API does ----
+
+
+class FakeService:
+    """Base for a stateful stand-in for an email service's HTTP API, on pytest-httpserver.
+
+    ``calls`` records every request (method, path, query, headers, JSON); ``script`` holds
+    answers to give before the normal ones: ``(method, path_suffix, status, headers, body)``.
+    ``hang`` makes the next matching request wait (the client times out) until released.
+    """
+
+    def __init__(self, server):
+        import re
+
+        self.server = server
+        self.calls = []
+        self.script = []
+        self.hang = None
+        self.released = threading.Event()
+        server.expect_request(re.compile(".*")).respond_with_handler(self._handle)
+
+    def _handle(self, request):
+        import json
+
+        from werkzeug import Response
+
+        body = request.get_data()
+        payload = json.loads(body) if body else None
+        self.calls.append(
+            (request.method, request.path, request.args.to_dict(), dict(request.headers), payload)
+        )
+        if self.hang and request.method == self.hang[0] and request.path.endswith(self.hang[1]):
+            self.hang = None
+            self.released.wait(10)  # Released by the test once the client has given up.
+        for index, (method, suffix, status, headers, answer) in enumerate(self.script):
+            if method == request.method and request.path.endswith(suffix):
+                del self.script[index]
+                return Response(
+                    json.dumps(answer), status, headers, content_type="application/json"
+                )
+        status, answer = self.handle(request, payload)
+        if status == 204:
+            return Response(status=204)
+        return Response(json.dumps(answer), status, content_type="application/json")
+
+    def handle(self, request, payload):  # pragma: no cover - subclasses answer
+        raise NotImplementedError
+
+    def requests(self, method=None):
+        return [c for c in self.calls if method is None or c[0] == method]
+
+
+class Sleeps(list):
+    """An injectable sleep that records how long it was asked to wait, and returns at once."""
+
+    def __call__(self, seconds):
+        self.append(seconds)
+
+
+def started_ledger(tmp_path):
+    """A ledger that exists (empty): the blog has started sending, so the archive guard is off."""
+    (tmp_path / "ledger.json").write_text('{"posts": {}, "version": 1}\n')
+    return tmp_path / "ledger.json"
+
+
+def ledger_posts(tmp_path):
+    import json
+
+    return json.loads((tmp_path / "ledger.json").read_text())["posts"]
