@@ -13,7 +13,7 @@ FIRST = "tag:happeningnow.example,2024-01-10:first-light"
 
 
 class FakeButtondown(FakeService):
-    """Emails API: list (paginated, `next` is a full URL), create (idempotent), patch, send-draft."""
+    """Emails API: list (paginated; `next` is a full URL), create (idempotent), patch, test."""
 
     page_size = 2
 
