@@ -101,12 +101,11 @@ class FakeService:
         self.script = []
         self.hang = None
         self.released = threading.Event()
+        self.hung_request_done = threading.Event()
         server.expect_request(re.compile(".*")).respond_with_handler(self._handle)
 
     def _handle(self, request):
         import json
-
-        from werkzeug import Response
 
         body = request.get_data()
         payload = json.loads(body) if body else None
@@ -116,6 +115,17 @@ class FakeService:
         if self.hang and request.method == self.hang[0] and request.path.endswith(self.hang[1]):
             self.hang = None
             self.released.wait(10)  # Released by the test once the client has given up.
+            try:
+                return self._answer(request, payload)
+            finally:
+                self.hung_request_done.set()
+        return self._answer(request, payload)
+
+    def _answer(self, request, payload):
+        import json
+
+        from werkzeug import Response
+
         for index, (method, suffix, status, headers, answer) in enumerate(self.script):
             if method == request.method and request.path.endswith(suffix):
                 del self.script[index]
