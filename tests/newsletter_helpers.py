@@ -40,12 +40,14 @@ class Handler:
     def __init__(self):
         self.messages = []
         self.fail_after = None
+        self.secure = []  # Whether each message came over TLS.
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             if self.fail_after is not None and len(self.messages) >= self.fail_after:
                 return "451 4.3.0 Temporary local problem"
+            self.secure.append(session.ssl is not None)
             self.messages.append(
                 (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.SMTP))
             )
@@ -55,10 +57,10 @@ class Handler:
 class SmtpServer:
     """A real SMTP server (aiosmtpd) on 127.0.0.1."""
 
-    def __init__(self):
+    def __init__(self, **options):
         self.handler = Handler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
 
     def __enter__(self):
         self.controller.start()

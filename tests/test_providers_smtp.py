@@ -103,3 +103,59 @@ def test_a_server_that_is_not_there_is_a_clear_error(tmp_path, smtp):
 
     with pytest.raises(ProviderError, match="SMTP_HOST, SMTP_PORT"):
         newsletter.send(smtp_site(tmp_path, smtp, SMTP_PORT=free_port()), env=env)
+
+
+def test_a_changed_recipient_list_stops_a_resume(tmp_path, smtp):
+    env, addresses = recipients(tmp_path, 10)
+    smtp.handler.fail_after = 4
+    with pytest.raises(ProviderError):
+        newsletter.send(smtp_site(tmp_path, smtp), post="first-light", env=env)
+    smtp.handler.fail_after = None
+    path = tmp_path / "recipients.txt"
+    path.write_text("new@example.org\n" + path.read_text())
+    with pytest.raises(SettingError, match="has changed"):
+        newsletter.send(smtp_site(tmp_path, smtp), post="first-light", env=env)
+    assert len(smtp.messages) == 4
+
+
+def test_starttls_is_used_when_asked(tmp_path):
+    import ssl
+    import subprocess
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    client_tls = ssl.create_default_context(cafile=str(cert))
+    env, addresses = recipients(tmp_path, 3)
+    with SmtpServer(tls_context=server_tls, require_starttls=True) as server:
+        settings = {**server.settings(), "SMTP_SECURITY": "starttls"}
+        newsletter.send(
+            smtp_site(tmp_path, server, **settings),
+            post="first-light",
+            env=env,
+            ssl_context=client_tls,
+        )
+        assert sorted(to for (to,), _ in server.messages) == sorted(addresses)
+        assert server.handler.secure == [True, True, True]

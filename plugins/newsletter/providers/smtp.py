@@ -8,6 +8,7 @@ to thousands costs the same memory as sending to one.
 """
 
 import contextlib
+import hashlib
 import logging
 import smtplib
 import socket
@@ -42,13 +43,18 @@ class SmtpProvider(Provider):
     # -- the contract ---------------------------------------------------------------------------
     def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
         recipients = self.recipients()
+        fingerprint = _fingerprint(recipients)
         start = int(record.get("recipients_done", 0)) if record.get("state") == "sending" else 0
-        if start > len(recipients):
+        if start and record.get("recipients_sha256") not in (None, fingerprint):
+            # Resuming by position is only right if the list is the one the first run used.
             raise SettingError(
-                f"smtp: the ledger says {start} recipients were done but "
-                f"{self.recipients_file} now lists {len(recipients)}; check the file"
+                f"smtp: {email.subject!r} stopped after {start} recipients, and the "
+                f"NEWSLETTER_RECIPIENTS file has changed since; restore the list it was sent "
+                "from and run send again"
             )
-        checkpoint(recipients_total=len(recipients), recipients_done=start)
+        checkpoint(
+            recipients_total=len(recipients), recipients_done=start, recipients_sha256=fingerprint
+        )
         head, body = self._template(email)
         sender = parseaddr(self.config.sender)[1]
         done = start
@@ -194,6 +200,13 @@ class _Bar:
     def __exit__(self, *exc):
         self.bar.stop()
         return False
+
+
+def _fingerprint(addresses) -> str:
+    digest = hashlib.sha256()
+    for address in addresses:
+        digest.update(address.lower().encode() + b"\n")
+    return digest.hexdigest()[:16]
 
 
 def _reason(exc) -> str:
