@@ -63,6 +63,7 @@ class Ledger:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         try:
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; the ledger is an ordinary file.
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text + "\n")
                 if fsync:
