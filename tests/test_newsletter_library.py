@@ -33,6 +33,19 @@ def test_ledger_writes_are_atomic_and_diff_friendly(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["ledger.json"]  # No temp file left.
 
 
+def test_ledger_text_is_exactly_json_dumps_after_many_updates(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.json")
+    assert json.loads(ledger.text()) == {"posts": {}, "version": 1}
+    for n in (3, 1, 2, 1):
+        ledger.update(f"tag:x,2024-01-0{n}:p", title=f"Café {n}", state="sending", done=n)
+    ledger.update("tag:x,2024-01-02:p", state="sent", remote_id="r-2")
+    expected = json.dumps(
+        {"posts": ledger.posts, "version": 1}, indent=2, sort_keys=True, ensure_ascii=False
+    )
+    assert (tmp_path / "ledger.json").read_text(encoding="utf-8") == expected + "\n"
+    assert Ledger(tmp_path / "ledger.json").posts == ledger.posts
+
+
 def test_a_broken_ledger_is_named_not_overwritten(tmp_path):
     path = tmp_path / "ledger.json"
     path.write_text("{not json")

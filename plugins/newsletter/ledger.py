@@ -39,6 +39,7 @@ class Ledger:
         self.path = Path(path)
         self.exists = self.path.exists()
         self.posts: dict[str, dict] = {}
+        self._chunks: dict[str, str] = {}  # Each record's serialised text, until it changes.
         if self.exists:
             self.posts = _read(self.path)
 
@@ -53,13 +54,33 @@ class Ledger:
         """Merge ``fields`` into the post's record and write the whole ledger atomically."""
         record = self.posts.setdefault(post_id, {})
         record.update({k: v for k, v in fields.items() if v is not None})
+        self._chunks.pop(post_id, None)
         self.write(fsync=fsync)
         return record
 
+    def text(self) -> str:
+        """``json.dumps(ledger, indent=2, sort_keys=True)``, re-serialising only changed records.
+
+        SMTP writes the ledger after every recipient; with hundreds of posts, dumping them all
+        each time would cost more than sending the message.
+        """
+        if not self.posts:
+            return json.dumps({"posts": {}, "version": VERSION}, indent=2)
+        chunks = []
+        for post_id in sorted(self.posts):
+            chunk = self._chunks.get(post_id)
+            if chunk is None:
+                one = json.dumps(
+                    {post_id: self.posts[post_id]}, indent=2, sort_keys=True, ensure_ascii=False
+                )
+                chunk = self._chunks[post_id] = "\n".join(
+                    "  " + line for line in one.splitlines()[1:-1]
+                )
+            chunks.append(chunk)
+        return '{\n  "posts": {\n' + ",\n".join(chunks) + f'\n  }},\n  "version": {VERSION}\n}}'
+
     def write(self, *, fsync: bool = True):
-        text = json.dumps(
-            {"version": VERSION, "posts": self.posts}, indent=2, sort_keys=True, ensure_ascii=False
-        )
+        text = self.text()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         try:

@@ -23,6 +23,8 @@ def format_report(report) -> str:
     lines = []
     for step in report.steps:
         verb = _VERBS.get(step.action, step.action)
+        if report.provider == "outbox" and step.action == "sent":
+            verb = "written"  # The outbox reaches nobody; "sent" would say otherwise.
         detail = f" ({step.reason})" if step.reason else ""
         lines.append(f"newsletter: {verb}: {step.post.title}{detail}")
     if report.provider == "outbox" and not report.dry_run and not report.sent:

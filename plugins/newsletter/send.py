@@ -152,7 +152,7 @@ def _deliver(ctx, post, when, draft, report) -> Step:
     if not provider.uses_ledger:
         delivery = provider.deliver(email, record={}, checkpoint=lambda **_: None)
         report.files.append(Path(delivery.detail))
-        return Step(post, delivery.state, f"written to {provider.name}")
+        return Step(post, delivery.state, f"to {provider.name}/")
     record = dict(ledger.get(post.id) or {})
     if record.get("state") == "sending" and record.get("provider") not in (None, provider.name):
         raise NewsletterError(
