@@ -111,3 +111,47 @@ def test_a_retitled_post_is_not_sent_again(site_copy, tmp_path):
         post.write_text(post.read_text().replace("Title: First light", "Title: First light!"))
         report = newsletter.send(site(tmp_path, site_copy, **chosen), env=env)
         assert report.sent == [] and smtp.messages == []
+
+
+def test_signup_form_for_each_provider():
+    from newsletter.signup import form
+
+    assert form({}) is None
+    assert form({"NEWSLETTER_SUBSCRIBE_URL": "https://x.example/join"})["url"] == (
+        "https://x.example/join"
+    )
+    buttondown = form({"NEWSLETTER_PROVIDER": "buttondown", "BUTTONDOWN_USERNAME": "hn"})
+    assert buttondown["action"] == "https://buttondown.com/api/emails/embed-subscribe/hn"
+    listmonk = form(
+        {
+            "NEWSLETTER_PROVIDER": "listmonk",
+            "LISTMONK_URL": "https://lm.example/",
+            "LISTMONK_LIST_UUID": "u-1",
+        }
+    )
+    assert (listmonk["action"], listmonk["hidden"]) == (
+        "https://lm.example/subscription/form",
+        {"l": "u-1"},
+    )
+    mailchimp = form({"NEWSLETTER_PROVIDER": "mailchimp", "MAILCHIMP_FORM_ACTION": "https://m/p"})
+    assert (mailchimp["action"], mailchimp["email_field"]) == ("https://m/p", "EMAIL")
+
+
+def test_the_signup_form_reaches_the_template_context(tmp_path):
+    from pelican import signals
+
+    from conftest import TEST_SITE, build_into
+
+    seen = []
+
+    def look(generator):
+        seen.append(generator.context.get("newsletter_signup"))
+
+    signals.article_generator_finalized.connect(look)
+    try:
+        build_into(
+            tmp_path / "out", TEST_SITE, NEWSLETTER_PROVIDER="buttondown", BUTTONDOWN_USERNAME="hn"
+        )
+    finally:
+        signals.article_generator_finalized.disconnect(look)
+    assert seen[0]["action"].endswith("/embed-subscribe/hn")

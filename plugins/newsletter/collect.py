@@ -8,6 +8,8 @@ when a build starts (``initialized``), not in ``finalized``: the library reads i
 
 from pelican import signals
 
+from .signup import add_to_context
+
 
 class Collected:
     """The articles and settings of the last build."""
@@ -36,4 +38,5 @@ def reset(pelican):
 
 def register():
     signals.initialized.connect(reset)
+    signals.generator_init.connect(add_to_context)
     signals.article_generator_finalized.connect(keep_articles)
