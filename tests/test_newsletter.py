@@ -236,3 +236,16 @@ def test_the_real_essay_renders_and_fits_in_gmail(tmp_path):
     text, _ = parts(eml(paths[2]))
     assert "Holding on to Our Humanity" in text
     shutil.rmtree(tmp_path / "previews")
+
+
+def test_the_readme_command_always_uses_the_outbox(monkeypatch, capsys):
+    import tasks
+
+    asked = []
+    monkeypatch.setattr(tasks, "build", lambda c: None)
+    monkeypatch.setattr(
+        tasks._nl, "send", lambda chosen: asked.append(chosen) or newsletter.Report("outbox")
+    )
+    tasks.all.body(None)
+    assert asked[0].overrides == {"NEWSLETTER_PROVIDER": "outbox"}
+    assert "./inv serve" in capsys.readouterr().out

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from postid import post_id
-from workflow.build import PROD_SETTINGS, ROOT, build
+from workflow.build import PROD_SETTINGS, build
 
 from .collect import COLLECTED
 from .errors import NewsletterError
@@ -118,6 +118,3 @@ def find(posts: list[Post], wanted: str) -> Post:
         f"newsletter: no published post {wanted!r}; give a slug, file name or post id "
         f"(published: {known})"
     )
-
-
-__all__ = ["ROOT", "Post", "Site", "as_site", "find", "published"]

@@ -44,17 +44,6 @@ class Report:
     def sent(self) -> list[Step]:
         return [s for s in self.steps if s.action in ("sent", "scheduled", "draft", "test")]
 
-    def lines(self) -> list[str]:
-        out = []
-        for step in self.steps:
-            out.append(
-                f"{step.action:>9}  {step.post.title}"
-                + (f"  ({step.reason})" if step.reason else "")
-            )
-        if not self.steps:
-            out.append("No published posts.")
-        return out
-
 
 @dataclass
 class Context:
