@@ -190,7 +190,6 @@ def newsletter_status(c, settings=None):
 
 @task(
     name="preview",
-    positional=["post"],
     help={
         "post": "The post to preview (slug, file name or post id); default: the newest unsent.",
         "settings": _NEWSLETTER_SETTINGS,
