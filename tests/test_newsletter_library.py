@@ -155,3 +155,14 @@ def test_the_signup_form_reaches_the_template_context(tmp_path):
     finally:
         signals.article_generator_finalized.disconnect(look)
     assert seen[0]["action"].endswith("/embed-subscribe/hn")
+
+
+def test_only_one_send_at_a_time(tmp_path):
+    from newsletter.errors import NewsletterError
+    from newsletter.ledger import exclusive
+
+    with exclusive(tmp_path / "ledger.json"), pytest.raises(NewsletterError, match="another"):
+        newsletter.send(site(tmp_path), env={})
+    assert not (tmp_path / "outbox").exists()
+    newsletter.send(site(tmp_path), env={})  # Released: the next one runs.
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2

@@ -7,6 +7,7 @@ half of one. ``send`` writes ``sending`` before the provider call and ``sent`` a
 left at ``sending`` means "ask the provider before creating anything".
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -97,6 +98,33 @@ class Ledger:
             Path(tmp).unlink(missing_ok=True)
             raise
         self.exists = True
+
+
+@contextlib.contextmanager
+def exclusive(path: Path):
+    """Only one ``send`` at a time per ledger (a cron job and a writer at once would both send).
+
+    The lock is on the ledger's folder, not the file: the file is replaced on every write.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Not on Windows; there the writer runs one send at a time.
+        yield
+        return
+    folder = Path(path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise NewsletterError(
+                f"newsletter: another `invoke newsletter.send` is running on {Path(path).name}; "
+                "let it finish, then run send again"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # Closing the last descriptor releases the lock.
 
 
 def _read(path: Path) -> dict:

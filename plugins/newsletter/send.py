@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from . import config as configuration
 from . import providers
 from .errors import ArchiveGuard, NewsletterError, SettingError
-from .ledger import Ledger, now
+from .ledger import Ledger, exclusive, now
 from .posts import Post, as_site, find, published
 from .render import render
 
@@ -103,6 +103,16 @@ def send(
     ``provider_options`` reach the provider's constructor (tests: base URL, session, sleep).
     """
     ctx = _open(settings, env, **provider_options)
+    try:
+        with exclusive(ctx.ledger.path):
+            # Read again under the lock: another send may have finished while the site built.
+            ctx.ledger = Ledger(ctx.ledger.path)
+            return _send(ctx, post, dry_run, test_to, schedule, draft)
+    finally:
+        ctx.provider.close()
+
+
+def _send(ctx, post, dry_run, test_to, schedule, draft) -> Report:
     when = parse_schedule(schedule, ctx.config) if schedule else None
     ctx.provider.check(draft=draft, schedule=when)
     steps = plan(ctx)
@@ -110,28 +120,25 @@ def send(
         chosen = find(ctx.posts, post)
         steps = [s for s in steps if s.post is chosen]
     report = Report(ctx.provider.name, dry_run=dry_run)
-    try:
-        if test_to:
-            return _send_test(ctx, steps, test_to, report)
-        guarded = [s for s in steps if s.action == "guard"]
-        if guarded:
-            raise ArchiveGuard(
-                f"newsletter: no ledger yet ({ctx.ledger.path.name}) and {len(guarded)} published "
-                f"post(s): sending now would email the whole archive through "
-                f"{ctx.provider.name}. Run `invoke newsletter.baseline` to record them as "
-                "already sent (then only new posts go out), or set NEWSLETTER_SINCE = "
-                '"YYYY-MM-DD" in pelicanconf.py to send only posts after that date'
-            )
-        for step in steps:
-            if step.action != "send":
-                report.steps.append(step)
-                continue
-            if dry_run:
-                report.steps.append(Step(step.post, "would send", step.reason))
-                continue
-            report.steps.append(_deliver(ctx, step.post, when, draft, report))
-    finally:
-        ctx.provider.close()
+    if test_to:
+        return _send_test(ctx, steps, test_to, report)
+    guarded = [s for s in steps if s.action == "guard"]
+    if guarded:
+        raise ArchiveGuard(
+            f"newsletter: no ledger yet ({ctx.ledger.path.name}) and {len(guarded)} published "
+            f"post(s): sending now would email the whole archive through "
+            f"{ctx.provider.name}. Run `invoke newsletter.baseline` to record them as "
+            "already sent (then only new posts go out), or set NEWSLETTER_SINCE = "
+            '"YYYY-MM-DD" in pelicanconf.py to send only posts after that date'
+        )
+    for step in steps:
+        if step.action != "send":
+            report.steps.append(step)
+            continue
+        if dry_run:
+            report.steps.append(Step(step.post, "would send", step.reason))
+            continue
+        report.steps.append(_deliver(ctx, step.post, when, draft, report))
     return report
 
 
@@ -246,6 +253,12 @@ def preview(settings=None, *, post=None, env=None) -> list[Path]:
 def baseline(settings=None, *, env=None) -> Report:
     """Record every published post as already sent: for a blog whose readers have them already."""
     ctx = _open(settings, env)
+    with exclusive(ctx.ledger.path):
+        ctx.ledger = Ledger(ctx.ledger.path)
+        return _baseline(ctx)
+
+
+def _baseline(ctx) -> Report:
     report = Report("baseline")
     for step in plan(ctx):
         if step.action in ("send", "guard") and not ctx.ledger.done(step.post.id):

@@ -42,8 +42,7 @@ class SmtpProvider(Provider):
 
     # -- the contract ---------------------------------------------------------------------------
     def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
-        recipients = self.recipients()
-        fingerprint = _fingerprint(recipients)
+        total, fingerprint = self.survey()
         start = int(record.get("recipients_done", 0)) if record.get("state") == "sending" else 0
         if start and record.get("recipients_sha256") not in (None, fingerprint):
             # Resuming by position is only right if the list is the one the first run used.
@@ -52,15 +51,14 @@ class SmtpProvider(Provider):
                 f"NEWSLETTER_RECIPIENTS file has changed since; restore the list it was sent "
                 "from and run send again"
             )
-        checkpoint(
-            recipients_total=len(recipients), recipients_done=start, recipients_sha256=fingerprint
-        )
+        checkpoint(recipients_total=total, recipients_done=start, recipients_sha256=fingerprint)
         head, body = self._template(email)
         sender = parseaddr(self.config.sender)[1]
         done = start
-        with self._progress(len(recipients), start) as advance:
-            for index in range(start, len(recipients)):
-                address = recipients[index]
+        with self._progress(total, start) as advance:
+            for index, address in self.recipients():
+                if index < start:
+                    continue
                 message = (
                     b"To: " + address.encode("ascii") + b"\r\n"
                     b"Message-ID: "
@@ -74,7 +72,7 @@ class SmtpProvider(Provider):
                 except (smtplib.SMTPException, OSError) as exc:
                     self.close()
                     raise ProviderError(
-                        f"smtp: stopped at recipient {index + 1} of {len(recipients)} "
+                        f"smtp: stopped at recipient {index + 1} of {total} "
                         f"({_reason(exc)}); {done} delivered and recorded in the ledger; run "
                         f"`invoke newsletter.send` again to resume at {done + 1}"
                     ) from None
@@ -103,10 +101,20 @@ class SmtpProvider(Provider):
             self._connection = None
 
     def validate(self):
-        self.recipients()
+        self.survey()
 
     # -- helpers --------------------------------------------------------------------------------
-    def recipients(self) -> list[str]:
+    def survey(self) -> tuple[int, str]:
+        """Check every address; return how many there are and a fingerprint of the list."""
+        digest = hashlib.sha256()
+        total = 0
+        for _, address in self.recipients():
+            digest.update(address.lower().encode() + b"\n")
+            total += 1
+        return total, digest.hexdigest()[:16]
+
+    def recipients(self):
+        """``(index, address)`` for each subscriber, read as needed: memory stays flat."""
         if not self.recipients_file:
             raise SettingError(
                 "smtp: set the environment variable NEWSLETTER_RECIPIENTS to the path of a file "
@@ -114,21 +122,24 @@ class SmtpProvider(Provider):
             )
         path = Path(self.recipients_file).expanduser()
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            handle = path.open(encoding="utf-8")
         except OSError as exc:
             raise SettingError(
                 f"smtp: cannot read NEWSLETTER_RECIPIENTS file {path} ({exc.strerror})"
             ) from None
-        addresses = []
-        for number, line in enumerate(lines, 1):
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            address = parseaddr(line)[1]
-            if "@" not in address or not address.isascii():
-                raise SettingError(f"smtp: {path}, line {number}: {line!r} is not an email address")
-            addresses.append(address)
-        return addresses
+        index = 0
+        with handle:
+            for number, line in enumerate(handle, 1):
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                address = parseaddr(line)[1]
+                if "@" not in address or not address.isascii():
+                    raise SettingError(
+                        f"smtp: {path}, line {number}: {line!r} is not an email address"
+                    )
+                yield index, address
+                index += 1
 
     def _template(self, email):
         """The message once, without To and Message-ID: (headers, blank line + body) as bytes."""
@@ -200,13 +211,6 @@ class _Bar:
     def __exit__(self, *exc):
         self.bar.stop()
         return False
-
-
-def _fingerprint(addresses) -> str:
-    digest = hashlib.sha256()
-    for address in addresses:
-        digest.update(address.lower().encode() + b"\n")
-    return digest.hexdigest()[:16]
 
 
 def _reason(exc) -> str:
