@@ -239,3 +239,25 @@ def test_test_copy_uses_send_draft_and_records_nothing(tmp_path, service):
     assert service.tests == [(service.emails[0]["id"], ["me@example.org"])]
     assert service.emails[0]["status"] == "draft"
     assert ledger.read_bytes() == before
+
+
+def test_422_names_the_field_the_service_rejected(tmp_path, service):
+    started_ledger(tmp_path)
+    answer = {
+        "detail": [
+            {
+                "type": "string_too_long",
+                "loc": ["body", "payload", "subject"],
+                "msg": "String should have at most 2000 characters",
+            }
+        ]
+    }
+    service.script.append(("POST", "/emails", 422, {}, answer))
+    sleeps = Sleeps()
+    with pytest.raises(ProviderError) as failure:
+        send(tmp_path, service, sleeps, post="first-light")
+    assert str(failure.value) == (
+        "buttondown: the service rejected POST /v1/emails (422): "
+        "subject: String should have at most 2000 characters"
+    )
+    assert sleeps == [] and len(service.requests("POST")) == 1
