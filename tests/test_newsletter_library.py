@@ -96,6 +96,19 @@ def test_plain_text_keeps_structure_and_spells_out_links():
     )
 
 
+def test_footnotes_read_well_in_plain_text_and_lose_their_back_arrows():
+    html = (
+        '<p>Words.<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup></p>'
+        '<div class="footnote"><hr><ol><li id="fn:1"><p>The note.&#160;'
+        '<a class="footnote-backref" href="#fnref:1">&#8617;</a></p></li></ol></div>'
+    )
+    page = "https://b.example/posts/p/"
+    email_html = absolutize(html, page)
+    assert "footnote-backref" not in email_html and "&#8617;" not in email_html
+    assert 'href="https://b.example/posts/p/#fn:1"' in email_html
+    assert html_to_text(email_html, page) == "Words.[1]\n\n* * *\n\n1. The note."
+
+
 def test_retry_after_in_seconds_or_as_a_date():
     assert _retry_after("12") == 12.0
     assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # In the past: go now.

@@ -139,7 +139,7 @@ def render(post, config, *, unsubscribe: str | None) -> Email:
         html = _html(env, context, content, summary_only, notice)
     text = env.get_template("email.txt").render(
         **context,
-        content=html_to_text(content),
+        content=html_to_text(content, url),
         summary_only=summary_only,
         summary_notice=notice,
     )
@@ -186,6 +186,9 @@ def absolutize(html: str, base: str) -> str:
         if isinstance(fragment, str):
             out.append(escape(fragment, quote=False))
             continue
+        # A footnote's "back to the text" arrow means nothing in an email read top to bottom.
+        for backref in fragment.xpath('.//a[contains(@class, "footnote-backref")]'):
+            backref.drop_tree()
         for element in fragment.iter():
             if not isinstance(element.tag, str):
                 continue
@@ -234,11 +237,20 @@ _BLOCKS = {
 }
 
 
-def html_to_text(html: str) -> str:
-    """The post as readable plain text: paragraphs wrapped, headings marked, links spelled out."""
+def html_to_text(html: str, page: str = "") -> str:
+    """The post as readable plain text: paragraphs wrapped, headings marked, links spelled out.
+
+    Links into the post itself (``page#...``, footnotes) keep only their text.
+    """
     if not html.strip():
         return ""
     root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for link in root.iter("a"):
+        href = link.get("href") or ""
+        if href.startswith("#") or (page and href.startswith(page + "#")):
+            del link.attrib["href"]
+            if "footnote-ref" in (link.get("class") or ""):
+                link.text = f"[{link.text_content().strip()}]"
     blocks: list[str] = []
     _walk(root, blocks, prefix="")
     return "\n\n".join(b for b in blocks if b.strip())
@@ -304,8 +316,6 @@ def _inline(element) -> str:
                 parts.append(f"[{alt}]" if alt else "")
             elif child.tag == "br":
                 parts.append("\n")
-            elif child.tag == "sup" and "footnote" in (child.get("id") or ""):
-                parts.append("[" + child.text_content().strip() + "]")
             else:
                 parts.append(_inline(child))
         parts.append(child.tail or "")
