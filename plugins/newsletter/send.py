@@ -210,7 +210,7 @@ def status(settings=None, *, env=None) -> tuple[list[dict], str]:
                 "date": f"{step.post.date:%Y-%m-%d}",
                 "title": step.post.title,
                 "id": step.post.id,
-                "state": record.get("state", "not sent"),
+                "state": _state(record),
                 "when": record.get("finished") or record.get("started") or "",
                 "provider": record.get("provider", ""),
                 "remote_id": record.get("remote_id", ""),
@@ -218,6 +218,13 @@ def status(settings=None, *, env=None) -> tuple[list[dict], str]:
             }
         )
     return rows, ctx.provider.name
+
+
+def _state(record):
+    state = record.get("state", "not sent")
+    if record.get("recipients_total") is not None and state == "sending":
+        return f"{state} ({record.get('recipients_done', 0)}/{record['recipients_total']})"
+    return state
 
 
 def _next(step):
