@@ -28,7 +28,16 @@ EXTRA_PATH_METADATA = {}
 THEME = "theme"
 OUTPUT_PATH = "output"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["postid", "feeds", "followups", "readingtime", "subscribe", "sitemap", "themeassets"]
+PLUGINS = [
+    "postid",
+    "feeds",
+    "followups",
+    "readingtime",
+    "subscribe",
+    "sitemap",
+    "themeassets",
+    "newsletter",
+]
 
 # -- Clean URLs: /posts/<slug>/, never ".html" in a link ----------------------------------------
 ARTICLE_URL = "posts/{slug}/"
@@ -124,3 +133,15 @@ DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "404"]
 INDEX_URL = ""  # The home page is "/", so "Newer posts" on page 2 never links to /index.html.
 # Reading time shown on each post: words divided by this pace, rounded up.
 READING_WORDS_PER_MINUTE = 230
+
+# -- Newsletter ---------------------------------------------------------------------------------
+# Every new post goes to email subscribers exactly once (README: "Newsletter"). Secrets (API keys,
+# SMTP password, the recipients file) come from the environment or a git-ignored .env, never here.
+# The default provider, "outbox", writes .eml files to outbox/ and needs no account; others:
+# "smtp", "buttondown", "listmonk", "mailchimp". Unset settings take the defaults in
+# plugins/newsletter/config.py.
+NEWSLETTER_PROVIDER = "outbox"
+NEWSLETTER_FROM = "Happening Now <newsletter@happeningnow.example>"
+NEWSLETTER_LEDGER = "newsletter-ledger.json"  # Committed: the record of what went out.
+# NEWSLETTER_SINCE = "2026-01-01"  # With no ledger yet: send only posts after this date.
+# NEWSLETTER_UNSUBSCRIBE_URL = "https://happeningnow.example/unsubscribe"  # One-click (smtp)

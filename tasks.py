@@ -89,6 +89,9 @@ def livereload(c, host="127.0.0.1", port=8000, drafts=True):
 def all(c):  # noqa: A001 - `invoke all` reads as the README's "do everything" command.
     """Build the blog into output/ and write new posts' emails to the outbox."""
     build(c)
+    # Always the outbox here, whatever NEWSLETTER_PROVIDER says: `./inv` never emails anyone.
+    outbox = _nl.Site(site.PROD_SETTINGS, {"NEWSLETTER_PROVIDER": "outbox"})
+    print(_nl.format_report(_nl.send(outbox)))
     print("Read it: ./inv serve, then open http://127.0.0.1:8000/")
 
 
@@ -141,7 +144,77 @@ def lock(c):
     print(f"Pinned {len(pins)} packages in requirements.lock")
 
 
+# -- Newsletter: every new post to email subscribers exactly once (plugins/newsletter/) ----------
+import newsletter as _nl  # noqa: E402
+
+_NEWSLETTER_SETTINGS = "Settings file for the email (default publishconf.py: absolute links)."
+
+
+def _newsletter_site(settings):
+    return _nl.Site(Path(settings) if settings else site.PROD_SETTINGS)
+
+
+@task(
+    name="send",
+    help={
+        "post": "Send only this post (slug, file name or post id); default: every unsent post.",
+        "dry_run": "Say what would be sent and change nothing.",
+        "test_to": "Send one test copy of the newest unsent post (or --post) here; record nothing.",
+        "schedule": "ISO time to send at (e.g. 2026-05-01T08:00; no zone: TIMEZONE).",
+        "draft": "Create the email at the provider as a draft, without sending.",
+        "settings": _NEWSLETTER_SETTINGS,
+    },
+)
+@user_errors
+def newsletter_send(
+    c, post=None, dry_run=False, test_to=None, schedule=None, draft=False, settings=None
+):
+    """Send every published post that has not gone out yet, oldest first."""
+    report = _nl.send(
+        _newsletter_site(settings),
+        post=post,
+        dry_run=dry_run,
+        test_to=test_to,
+        schedule=schedule,
+        draft=draft,
+    )
+    print(_nl.format_report(report))
+
+
+@task(name="status", help={"settings": _NEWSLETTER_SETTINGS})
+@user_errors
+def newsletter_status(c, settings=None):
+    """Show each published post: sent or not, when, how, and what send would do now."""
+    print(_nl.format_status(*_nl.status(_newsletter_site(settings))))
+
+
+@task(
+    name="preview",
+    help={
+        "post": "The post to preview (slug, file name or post id); default: the newest unsent.",
+        "settings": _NEWSLETTER_SETTINGS,
+    },
+)
+@user_errors
+def newsletter_preview(c, post=None, settings=None):
+    """Write a post's email as .html, .txt and .eml (exactly what send sends); print the paths."""
+    for path in _nl.preview(_newsletter_site(settings), post=post):
+        print(path)
+
+
+@task(name="baseline", help={"settings": _NEWSLETTER_SETTINGS})
+@user_errors
+def newsletter_baseline(c, settings=None):
+    """Record every published post as already sent (a blog that already has email readers)."""
+    print(_nl.format_report(_nl.baseline(_newsletter_site(settings))))
+
+
+_newsletter = Collection("newsletter")
+for _task in (newsletter_send, newsletter_status, newsletter_preview, newsletter_baseline):
+    _newsletter.add_task(_task)
+
 ns = Collection(all, build, preview, clean, serve, livereload, test, lock)
+ns.add_collection(_newsletter)
 
 
 # -- Feeds: WebSub (plugins/feeds) --------------------------------------------------------------

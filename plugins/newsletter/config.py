@@ -1,0 +1,164 @@
+"""The newsletter's settings: defaults in one place, validated once, secrets from the environment.
+
+Pelican keeps every upper-case name in ``pelicanconf.py``, so the newsletter's settings live there
+beside Pelican's own. Secrets (API keys, SMTP passwords) never do: they come from the environment
+or a git-ignored ``.env`` file, read here and nowhere else.
+"""
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import SettingError
+
+log = logging.getLogger(__name__)
+
+PROVIDERS = ("outbox", "smtp", "buttondown", "listmonk", "mailchimp")
+
+# Every setting the newsletter reads, with its default. The README's table mirrors this.
+DEFAULTS: dict[str, Any] = {
+    "NEWSLETTER_PROVIDER": "outbox",
+    "NEWSLETTER_LEDGER": "newsletter-ledger.json",
+    "NEWSLETTER_OUTBOX": "outbox",
+    "NEWSLETTER_PREVIEWS": "previews",
+    "NEWSLETTER_SINCE": None,
+    "NEWSLETTER_FROM": None,  # None: "<SITENAME> <newsletter@<POST_ID_AUTHORITY>>"
+    "NEWSLETTER_REPLY_TO": None,
+    "NEWSLETTER_FULL_CONTENT": True,
+    "NEWSLETTER_MAX_HTML_BYTES": 100_000,
+    "NEWSLETTER_UNSUBSCRIBE_URL": None,
+    "NEWSLETTER_UNSUBSCRIBE_MAILTO": None,
+    "NEWSLETTER_LIST_ID": None,  # None: "<SITENAME> <newsletter.<POST_ID_AUTHORITY>>"
+    "NEWSLETTER_HTTP_TIMEOUT": 30,
+    "NEWSLETTER_HTTP_RETRIES": 4,
+    "NEWSLETTER_SUBSCRIBE_URL": None,
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": 587,
+    "SMTP_SECURITY": "starttls",
+    "BUTTONDOWN_API_URL": "https://api.buttondown.com/v1",
+    "BUTTONDOWN_USERNAME": None,
+    "LISTMONK_URL": None,
+    "LISTMONK_LIST_UUID": None,
+    "LISTMONK_LIST_IDS": [],
+    "MAILCHIMP_API_URL": None,  # None: https://<dc>.api.mailchimp.com/3.0, dc from the key
+    "MAILCHIMP_LIST_ID": None,
+    "MAILCHIMP_FORM_ACTION": None,
+}
+
+# Environment variables (or .env): secrets and machine-specific paths, never in the repo.
+ENVIRONMENT = (
+    "BUTTONDOWN_API_KEY",
+    "LISTMONK_API_USER",
+    "LISTMONK_API_TOKEN",
+    "MAILCHIMP_API_KEY",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "NEWSLETTER_RECIPIENTS",
+)
+
+
+@dataclass
+class Config:
+    """The newsletter's view of the settings: paths resolved, values checked."""
+
+    root: Path
+    settings: dict
+    env: dict = field(default_factory=dict)
+
+    def __getitem__(self, name):
+        return self.settings.get(name, DEFAULTS.get(name))
+
+    def path(self, name) -> Path:
+        return (self.root / str(self[name])).resolve()
+
+    @property
+    def provider(self) -> str:
+        return self["NEWSLETTER_PROVIDER"]
+
+    @property
+    def siteurl(self) -> str:
+        return (self.settings.get("SITEURL") or "").rstrip("/")
+
+    @property
+    def authority(self) -> str:
+        return self.settings.get("POST_ID_AUTHORITY") or "localhost"
+
+    @property
+    def sender(self) -> str:
+        return self["NEWSLETTER_FROM"] or (
+            f"{self.settings.get('SITENAME', 'Newsletter')} <newsletter@{self._domain}>"
+        )
+
+    @property
+    def list_id(self) -> str:
+        return self["NEWSLETTER_LIST_ID"] or (
+            f"{self.settings.get('SITENAME', 'Newsletter')} <newsletter.{self._domain}>"
+        )
+
+    @property
+    def _domain(self) -> str:
+        return self.authority.split("@")[-1]
+
+    @property
+    def since(self) -> datetime | None:
+        value = self["NEWSLETTER_SINCE"]
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime):
+            return value
+        return datetime.fromisoformat(str(value))
+
+    def secret(self, name, *, needed_for) -> str:
+        """An environment variable the provider cannot work without."""
+        value = self.env.get(name)
+        if not value:
+            raise SettingError(
+                f"newsletter: {needed_for} needs the environment variable {name}; "
+                "set it in your shell or in a git-ignored .env file"
+            )
+        return value
+
+
+def load(settings: dict, root: Path, env: dict | None = None) -> Config:
+    """Check the newsletter settings once; raise :class:`SettingError` naming a bad one."""
+    config = Config(Path(root), settings, dict(environment(root) if env is None else env))
+    if config.provider not in PROVIDERS:
+        raise SettingError(
+            f"newsletter: NEWSLETTER_PROVIDER = {config.provider!r} is not one of "
+            f"{', '.join(PROVIDERS)}"
+        )
+    try:
+        config.since  # noqa: B018 - parsed here so a bad value fails early, naming the setting
+    except ValueError:
+        raise SettingError(
+            f"newsletter: NEWSLETTER_SINCE = {config['NEWSLETTER_SINCE']!r} is not a date; "
+            'write it as "YYYY-MM-DD" or "YYYY-MM-DD HH:MM"'
+        ) from None
+    for name in ("NEWSLETTER_MAX_HTML_BYTES", "NEWSLETTER_HTTP_RETRIES", "SMTP_PORT"):
+        if not isinstance(config[name], int) or config[name] < 0:
+            raise SettingError(f"newsletter: {name} = {config[name]!r} must be a whole number")
+    if not isinstance(config["NEWSLETTER_HTTP_TIMEOUT"], int | float):
+        raise SettingError("newsletter: NEWSLETTER_HTTP_TIMEOUT must be a number of seconds")
+    if config["SMTP_SECURITY"] not in ("starttls", "ssl", "none"):
+        raise SettingError(
+            f"newsletter: SMTP_SECURITY = {config['SMTP_SECURITY']!r} is not one of "
+            "starttls, ssl, none"
+        )
+    unsubscribe = config["NEWSLETTER_UNSUBSCRIBE_URL"]
+    if unsubscribe and not str(unsubscribe).startswith("https://"):
+        raise SettingError(
+            f"newsletter: NEWSLETTER_UNSUBSCRIBE_URL = {unsubscribe!r} must start with https://"
+        )
+    return config
+
+
+def environment(root: Path) -> dict:
+    """The process environment, with a git-ignored ``root/.env`` filling in what is unset."""
+    from dotenv import dotenv_values
+
+    values = {k: v for k, v in dotenv_values(Path(root) / ".env").items() if v is not None}
+    values.update(os.environ)
+    return values

@@ -1,0 +1,142 @@
+"""The ledger: which post went out, through which provider, when, under which remote id.
+
+A small JSON file committed to the repo, one record per post id, keys sorted and one field per
+line so a diff reads as "this post went out". Every change is written atomically (temp file in
+the same folder, then ``os.replace``), so a crash leaves either the old or the new ledger, never
+half of one. ``send`` writes ``sending`` before the provider call and ``sent`` after it; a record
+left at ``sending`` means "ask the provider before creating anything".
+"""
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .errors import NewsletterError
+
+log = logging.getLogger(__name__)
+
+VERSION = 1
+# States that mean "this post is done: never send it again".
+DONE = ("sent", "scheduled", "baseline")
+STATES = ("sending", "draft", *DONE)
+
+
+class LedgerError(NewsletterError):
+    """The ledger file cannot be read; the message names it."""
+
+
+def now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class Ledger:
+    """One record per post id; ``path`` need not exist yet (no ledger = nothing sent)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.exists = self.path.exists()
+        self.posts: dict[str, dict] = {}
+        self._chunks: dict[str, str] = {}  # Each record's serialised text, until it changes.
+        if self.exists:
+            self.posts = _read(self.path)
+
+    def get(self, post_id: str) -> dict | None:
+        return self.posts.get(post_id)
+
+    def done(self, post_id: str) -> bool:
+        record = self.posts.get(post_id)
+        return bool(record) and record.get("state") in DONE
+
+    def update(self, post_id: str, *, fsync: bool = True, **fields) -> dict:
+        """Merge ``fields`` into the post's record and write the whole ledger atomically."""
+        record = self.posts.setdefault(post_id, {})
+        record.update({k: v for k, v in fields.items() if v is not None})
+        self._chunks.pop(post_id, None)
+        self.write(fsync=fsync)
+        return record
+
+    def text(self) -> str:
+        """``json.dumps(ledger, indent=2, sort_keys=True)``, re-serialising only changed records.
+
+        SMTP writes the ledger after every recipient; with hundreds of posts, dumping them all
+        each time would cost more than sending the message.
+        """
+        if not self.posts:
+            return json.dumps({"posts": {}, "version": VERSION}, indent=2)
+        chunks = []
+        for post_id in sorted(self.posts):
+            chunk = self._chunks.get(post_id)
+            if chunk is None:
+                one = json.dumps(
+                    {post_id: self.posts[post_id]}, indent=2, sort_keys=True, ensure_ascii=False
+                )
+                chunk = self._chunks[post_id] = "\n".join(
+                    "  " + line for line in one.splitlines()[1:-1]
+                )
+            chunks.append(chunk)
+        return '{\n  "posts": {\n' + ",\n".join(chunks) + f'\n  }},\n  "version": {VERSION}\n}}'
+
+    def write(self, *, fsync: bool = True):
+        text = self.text()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        try:
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; the ledger is an ordinary file.
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+                if fsync:
+                    # A state change must survive a power cut; per-recipient progress (many
+                    # writes a second) only needs to survive a crash, which os.replace gives.
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.exists = True
+
+
+@contextlib.contextmanager
+def exclusive(path: Path):
+    """Only one ``send`` at a time per ledger (a cron job and a writer at once would both send).
+
+    The lock is on the ledger's folder, not the file: the file is replaced on every write.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Not on Windows; there the writer runs one send at a time.
+        yield
+        return
+    folder = Path(path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise NewsletterError(
+                f"newsletter: another `invoke newsletter.send` is running on {Path(path).name}; "
+                "let it finish, then run send again"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # Closing the last descriptor releases the lock.
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LedgerError(
+            f"newsletter: cannot read the ledger {path.name} ({exc}); restore it from git "
+            "(`git checkout -- " + path.name + "`)"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("posts"), dict):
+        raise LedgerError(
+            f'newsletter: {path.name} is not a newsletter ledger (no "posts"); restore it from git'
+        )
+    return data["posts"]

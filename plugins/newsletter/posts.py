@@ -1,0 +1,120 @@
+"""Which posts exist, which may be emailed, and in what order.
+
+The posts come from a real, strict Pelican build with the production settings (``publishconf.py``)
+into a temporary folder: the email then links to the public site with absolute URLs, and
+``output/`` (the local preview) is left as it is.
+"""
+
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from postid import post_id
+from workflow.build import PROD_SETTINGS, build
+
+from .collect import COLLECTED
+from .errors import NewsletterError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Site:
+    """Which settings file to build with, and Pelican settings to override (tests, tasks)."""
+
+    settings_file: Path = PROD_SETTINGS
+    overrides: dict = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return Path(self.settings_file).resolve().parent
+
+
+def as_site(settings) -> Site:
+    """Accept a :class:`Site`, a settings-file path, or ``None`` (production settings)."""
+    if settings is None:
+        return Site()
+    if isinstance(settings, Site):
+        return settings
+    return Site(Path(settings))
+
+
+@dataclass
+class Post:
+    """A published post as the newsletter sees it."""
+
+    id: str
+    article: object
+    wanted: bool  # False: `Newsletter: no`
+
+    @property
+    def title(self) -> str:
+        return self.article.title
+
+    @property
+    def date(self) -> datetime:
+        return self.article.date
+
+    @property
+    def slug(self) -> str:
+        return self.article.slug
+
+
+def published(site: Site) -> tuple[list[Post], dict]:
+    """Build the site and return its published posts, oldest first, and Pelican's settings."""
+    with tempfile.TemporaryDirectory(prefix="newsletter-build-") as out:
+        overrides = {
+            "OUTPUT_PATH": out,
+            "DELETE_OUTPUT_DIRECTORY": False,
+            "CACHE_CONTENT": False,
+            "LOAD_CONTENT_CACHE": False,
+            **site.overrides,
+        }
+        COLLECTED.reset()
+        build(site.settings_file, **overrides)
+        if COLLECTED.settings is None:
+            raise NewsletterError(
+                f'newsletter: add "newsletter" to PLUGINS in {Path(site.settings_file).name}'
+            )
+        articles, settings = list(COLLECTED.articles), dict(COLLECTED.settings or {})
+    now = datetime.now(UTC)
+    posts = []
+    for article in articles:
+        # Pelican already keeps drafts, hidden and future posts out of `articles`; checked again
+        # because a writer may switch WITH_FUTURE_DATES on, and a mistaken send cannot be undone.
+        if getattr(article, "status", "published") != "published":
+            continue
+        if _aware(article.date) > now:
+            continue
+        wanted = str(article.metadata.get("newsletter", "yes")).strip().lower() not in (
+            "no",
+            "false",
+            "off",
+        )
+        posts.append(Post(post_id(article, settings), article, wanted))
+    posts.sort(key=lambda p: (_aware(p.date), p.id))
+    return posts, settings
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def find(posts: list[Post], wanted: str) -> Post:
+    """The post named by ``wanted``: its id, slug or source file name."""
+    for post in posts:
+        names = {
+            post.id,
+            post.slug,
+            Path(post.article.source_path).name,
+            Path(post.article.source_path).stem,
+        }
+        if wanted in names:
+            return post
+    known = ", ".join(p.slug for p in posts) or "none"
+    raise NewsletterError(
+        f"newsletter: no published post {wanted!r}; give a slug, file name or post id "
+        f"(published: {known})"
+    )

@@ -1,0 +1,130 @@
+"""Buttondown (https://buttondown.com): one email per post through its v1 API.
+
+Creating an email is a POST with ``X-Idempotency-Key`` derived from the post id, so it is safe to
+retry; before creating, the existing emails are listed (``excluded_fields=body``, all pages) and
+one carrying our ``metadata.post_id`` is taken up where it stands. ``status`` is always set:
+the API's default would send at once, even for what was meant as a draft.
+"""
+
+import logging
+
+from ..errors import SettingError
+from .base import Delivery, Provider
+from .http import HttpClient
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "2026-04-01"
+SCHEDULED = {"scheduled"}
+DRAFT = {"draft"}
+
+
+class ButtondownProvider(Provider):
+    name = "buttondown"
+    supports_draft = True
+    supports_schedule = True
+    unsubscribe = None  # Buttondown adds its own footer with the unsubscribe link.
+
+    def __init__(self, config, **overrides):
+        self.base_url = config["BUTTONDOWN_API_URL"]
+        self.timeout = config["NEWSLETTER_HTTP_TIMEOUT"]
+        self.retries = config["NEWSLETTER_HTTP_RETRIES"]
+        self.sleep = None
+        self.session = None
+        super().__init__(config, **overrides)
+        self._http = None
+
+    def validate(self):
+        self.config.secret("BUTTONDOWN_API_KEY", needed_for="NEWSLETTER_PROVIDER = 'buttondown'")
+        if not str(self.base_url).startswith(("https://", "http://")):
+            raise SettingError(f"buttondown: BUTTONDOWN_API_URL = {self.base_url!r} is not a URL")
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None:
+            key = self.config.secret("BUTTONDOWN_API_KEY", needed_for="buttondown")
+            options = {"sleep": self.sleep} if self.sleep is not None else {}
+            self._http = HttpClient(
+                "buttondown",
+                self.base_url,
+                base_setting="BUTTONDOWN_API_URL",
+                key_setting="BUTTONDOWN_API_KEY",
+                headers={"Authorization": f"Token {key}", "X-API-Version": API_VERSION},
+                timeout=self.timeout,
+                retries=self.retries,
+                session=self.session,
+                **options,
+            )
+        return self._http
+
+    # -- the contract ---------------------------------------------------------------------------
+    def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
+        existing = self.find(email)
+        if existing is None:
+            status = "draft" if draft else "scheduled" if schedule else "about_to_send"
+            created = self.create(email, status, schedule)
+            checkpoint(remote_id=created["id"])
+            return Delivery(_state(status), created["id"])
+        remote_id, status = existing["id"], existing.get("status")
+        checkpoint(remote_id=remote_id)
+        if status not in DRAFT or draft:
+            return Delivery(_state(status), remote_id, f"already at buttondown ({status})")
+        update = {"status": "scheduled" if schedule else "about_to_send"}
+        if schedule:
+            update["publish_date"] = schedule.isoformat()
+        self.http.request("PATCH", f"emails/{remote_id}", json=update)
+        return Delivery(_state(update["status"]), remote_id)
+
+    def send_test(self, email, address):
+        existing = self.find(email) or self.create(email, "draft", None)
+        self.http.request(
+            "POST", f"emails/{existing['id']}/send-draft", json={"recipients": [address]}
+        )
+        return f"one copy to {address} from buttondown email {existing['id']}"
+
+    def close(self):
+        if self._http is not None:
+            self._http.close()
+
+    # -- the API --------------------------------------------------------------------------------
+    def find(self, email) -> dict | None:
+        """Our email for this post, if Buttondown has one (every page is read)."""
+        page = "emails"
+        params = {"excluded_fields": "body"}
+        while page:
+            data = self.http.request("GET", page, params=params).json()
+            for item in data.get("results", []):
+                metadata = item.get("metadata") or {}
+                if metadata.get("post_id") == email.post_id and item.get("status") != "deleted":
+                    return item
+            page, params = data.get("next"), None  # `next` is a full URL with the query.
+        return None
+
+    def create(self, email, status, schedule) -> dict:
+        payload = {
+            "subject": email.subject,
+            "body": "<!-- buttondown-editor-mode: fancy -->\n" + email.html,
+            "slug": email.url.rstrip("/").rsplit("/", 1)[-1],
+            "canonical_url": email.url,
+            "description": email.preheader,
+            "metadata": {"post_id": email.post_id, "marker": email.marker},
+            "status": status,
+        }
+        if schedule:
+            payload["publish_date"] = schedule.isoformat()
+        response = self.http.request(
+            "POST",
+            "emails",
+            json=payload,
+            headers={"X-Idempotency-Key": f"{email.marker}-{status}"},
+            safe=True,  # The idempotency key makes a repeat return the first email.
+        )
+        return response.json()
+
+
+def _state(status) -> str:
+    if status in DRAFT:
+        return "draft"
+    if status in SCHEDULED:
+        return "scheduled"
+    return "sent"

@@ -1,0 +1,178 @@
+"""What every HTTP provider shares: one session, timeouts, safe retries, one-line errors.
+
+Only requests that are safe to repeat are retried (GET, PUT, PATCH, and a POST carrying an
+idempotency key), and only on 429, 5xx, timeouts and connection errors; ``Retry-After`` is
+honoured. Any other failure becomes a :class:`ProviderError` naming the setting or field to fix.
+Messages never contain a credential: they are built from the status, the path and the service's
+own error text, never from the request's headers.
+"""
+
+import email.utils
+import logging
+import time
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from ..errors import ProviderError
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+SAFE_METHODS = {"GET", "HEAD", "PUT", "PATCH", "DELETE"}
+MAX_WAIT = 300  # Seconds; a service asking for longer is better answered by running send later.
+
+
+class HttpClient:
+    """One ``requests.Session`` for one service."""
+
+    def __init__(
+        self,
+        service: str,
+        base_url: str,
+        *,
+        base_setting: str,
+        key_setting: str,
+        headers=None,
+        auth=None,
+        timeout=30,
+        retries=4,
+        sleep=time.sleep,
+        session=None,
+    ):
+        self.service = service
+        self.base_url = base_url.rstrip("/") + "/"
+        self.base_setting = base_setting
+        self.key_setting = key_setting
+        self.timeout = timeout
+        self.retries = retries
+        self.sleep = sleep
+        self.session = session or requests.Session()
+        self.session.headers.update(headers or {})
+        self.session.headers.setdefault("User-Agent", "happening-now-newsletter/1")
+        if auth is not None:
+            self.session.auth = auth
+
+    def url(self, path: str) -> str:
+        return path if "://" in path else urljoin(self.base_url, path.lstrip("/"))
+
+    def request(self, method, path, *, json=None, params=None, headers=None, safe=None):
+        """The response to a successful request (2xx); anything else raises ProviderError."""
+        method = method.upper()
+        safe = method in SAFE_METHODS if safe is None else safe
+        url = self.url(path)
+        shown = urlsplit(url).path
+        attempt = 0
+        while True:
+            try:
+                response = self.session.request(
+                    method, url, json=json, params=params, headers=headers, timeout=self.timeout
+                )
+            except requests.Timeout:
+                if safe and attempt < self.retries:
+                    attempt = self._wait(attempt, None)
+                    continue
+                raise ProviderError(
+                    f"{self.service}: no answer to {method} {shown} within {self.timeout}s "
+                    "(NEWSLETTER_HTTP_TIMEOUT); nothing is recorded as sent that was not, and the "
+                    "next `invoke newsletter.send` asks the service before creating anything"
+                ) from None
+            except requests.ConnectionError as exc:
+                if safe and attempt < self.retries:
+                    attempt = self._wait(attempt, None)
+                    continue
+                raise ProviderError(
+                    f"{self.service}: cannot reach {urlsplit(url).netloc} "
+                    f"({type(exc).__name__}); check {self.base_setting} and the network"
+                ) from None
+            if response.status_code in RETRY_STATUSES and safe and attempt < self.retries:
+                attempt = self._wait(attempt, response.headers.get("Retry-After"))
+                continue
+            if response.ok:
+                return response
+            raise self.error(method, shown, response)
+
+    def _wait(self, attempt, retry_after):
+        delay = _retry_after(retry_after)
+        if delay is None:
+            delay = min(2**attempt, 60)  # 1, 2, 4, 8... seconds
+        if delay > MAX_WAIT:
+            raise ProviderError(
+                f"{self.service}: the service asks to wait {delay:.0f}s before trying again; "
+                "run `invoke newsletter.send` later"
+            )
+        log.info("%s: retrying in %.1fs", self.service, delay)
+        self.sleep(delay)
+        return attempt + 1
+
+    def error(self, method, path, response) -> ProviderError:
+        status = response.status_code
+        detail = _detail(response)
+        if status in (401, 403):
+            return ProviderError(
+                f"{self.service}: the service refused the credentials ({status}"
+                f"{': ' + detail if detail else ''}); check the environment variable "
+                f"{self.key_setting}"
+            )
+        if status == 404:
+            return ProviderError(
+                f"{self.service}: {method} {path} was not found (404); check {self.base_setting}"
+            )
+        if status in (400, 409, 422):
+            return ProviderError(
+                f"{self.service}: the service rejected {method} {path} ({status}): "
+                f"{detail or 'no reason given'}"
+            )
+        said = f": {detail}" if detail else ""
+        if status == 429 or status >= 500:
+            return ProviderError(
+                f"{self.service}: {method} {path} failed ({status}{said})"
+                "; nothing is recorded as sent that was not: run `invoke newsletter.send` again"
+            )
+        return ProviderError(f"{self.service}: {method} {path} failed ({status}): {detail}")
+
+    def close(self):
+        self.session.close()
+
+
+def _retry_after(value):
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _detail(response) -> str:
+    """The service's own words about what went wrong, naming the field where it says one."""
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text.strip()[:200]
+    if not isinstance(data, dict):
+        return str(data)[:200]
+    found = []
+    errors = data.get("errors")
+    if isinstance(errors, list):  # Mailchimp: [{"field": "...", "message": "..."}]
+        found += [f"{e.get('field')}: {e.get('message')}" for e in errors if isinstance(e, dict)]
+    detail = data.get("detail")
+    if isinstance(detail, list):  # Buttondown (validation): [{"loc": [...], "msg": "..."}]
+        for item in detail:
+            if isinstance(item, dict):
+                field = ".".join(
+                    str(p) for p in item.get("loc", []) if p not in ("body", "payload")
+                )
+                found.append(f"{field}: {item.get('msg')}" if field else str(item.get("msg")))
+    elif detail:
+        found.insert(0, str(detail))
+    if data.get("message"):  # listmonk
+        found.insert(0, str(data["message"]))
+    if not found and data.get("title"):
+        found.append(str(data["title"]))
+    return "; ".join(found)[:300]

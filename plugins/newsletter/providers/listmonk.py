@@ -1,0 +1,143 @@
+"""listmonk (self-hosted, https://listmonk.app): one campaign per post.
+
+The campaign's name carries our marker; before creating one, campaigns are searched by it
+(``query=<marker>&per_page=all&no_body=true``) and one found is taken up where it stands.
+Creating a campaign (POST) is not safe to repeat, so it is never retried blindly: a failure is
+resolved by the next ``send``, which searches first. Starting or scheduling it is a PUT.
+"""
+
+import logging
+
+from ..errors import ProviderError, SettingError
+from .base import Delivery, Provider
+from .http import HttpClient
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE = "{{ UnsubscribeURL }}"
+DONE = {"running": "sent", "finished": "sent", "scheduled": "scheduled"}
+
+
+class ListmonkProvider(Provider):
+    name = "listmonk"
+    supports_draft = True
+    supports_schedule = True
+    unsubscribe = UNSUBSCRIBE
+
+    def __init__(self, config, **overrides):
+        self.base_url = config["LISTMONK_URL"]
+        self.list_ids = config["LISTMONK_LIST_IDS"]
+        self.timeout = config["NEWSLETTER_HTTP_TIMEOUT"]
+        self.retries = config["NEWSLETTER_HTTP_RETRIES"]
+        self.sleep = None
+        self.session = None
+        super().__init__(config, **overrides)
+        self._http = None
+
+    def validate(self):
+        if not str(self.base_url or "").startswith(("https://", "http://")):
+            raise SettingError(
+                f"listmonk: set LISTMONK_URL to your listmonk's address (now {self.base_url!r})"
+            )
+        ids = self.list_ids
+        if not ids or not all(isinstance(i, int) for i in ids):
+            raise SettingError(
+                f"listmonk: LISTMONK_LIST_IDS = {ids!r} must be a list of list ids, e.g. [1]"
+            )
+        self.config.secret("LISTMONK_API_USER", needed_for="NEWSLETTER_PROVIDER = 'listmonk'")
+        self.config.secret("LISTMONK_API_TOKEN", needed_for="NEWSLETTER_PROVIDER = 'listmonk'")
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None:
+            user = self.config.secret("LISTMONK_API_USER", needed_for="listmonk")
+            token = self.config.secret("LISTMONK_API_TOKEN", needed_for="listmonk")
+            options = {"sleep": self.sleep} if self.sleep is not None else {}
+            self._http = HttpClient(
+                "listmonk",
+                self.base_url.rstrip("/") + "/api",
+                base_setting="LISTMONK_URL",
+                key_setting="LISTMONK_API_USER / LISTMONK_API_TOKEN",
+                headers={"Authorization": f"token {user}:{token}"},
+                timeout=self.timeout,
+                retries=self.retries,
+                session=self.session,
+                **options,
+            )
+        return self._http
+
+    # -- the contract ---------------------------------------------------------------------------
+    def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
+        existing = self.find(email)
+        if existing is None:
+            existing = self.create(email, schedule)
+        remote_id, status = str(existing["id"]), existing.get("status")
+        checkpoint(remote_id=remote_id)
+        if status in DONE:
+            return Delivery(DONE[status], remote_id, f"listmonk campaign {remote_id} ({status})")
+        if status in ("paused", "cancelled"):
+            raise ProviderError(
+                f"listmonk: campaign {remote_id} for {email.subject!r} is {status}; resume or "
+                "delete it in listmonk, then run send again"
+            )
+        if draft:
+            return Delivery("draft", remote_id)
+        if schedule:
+            # send_at is part of the campaign, not of the status change.
+            self.http.request(
+                "PUT",
+                f"campaigns/{remote_id}",
+                json={**self.payload(email), "send_at": _iso(schedule)},
+            )
+            self.http.request("PUT", f"campaigns/{remote_id}/status", json={"status": "scheduled"})
+            return Delivery("scheduled", remote_id)
+        self.http.request("PUT", f"campaigns/{remote_id}/status", json={"status": "running"})
+        return Delivery("sent", remote_id)
+
+    def send_test(self, email, address):
+        existing = self.find(email) or self.create(email, None)
+        self.http.request(
+            "POST",
+            f"campaigns/{existing['id']}/test",
+            json={**self.payload(email), "subscribers": [address]},
+        )
+        return f"one copy to {address} from listmonk campaign {existing['id']}"
+
+    def close(self):
+        if self._http is not None:
+            self._http.close()
+
+    # -- the API --------------------------------------------------------------------------------
+    def find(self, email) -> dict | None:
+        data = self.http.request(
+            "GET",
+            "campaigns",
+            params={"query": email.marker, "per_page": "all", "no_body": "true"},
+        ).json()
+        for campaign in (data.get("data") or {}).get("results") or []:
+            if email.marker in (campaign.get("name") or ""):
+                return campaign
+        return None
+
+    def payload(self, email) -> dict:
+        return {
+            "name": f"{email.subject} [{email.marker}]",
+            "subject": email.subject,
+            "lists": list(self.list_ids),
+            "from_email": self.config.sender,
+            "type": "regular",
+            "content_type": "html",
+            "body": email.html,
+            "altbody": email.text,
+            "tags": ["newsletter"],
+        }
+
+    def create(self, email, schedule) -> dict:
+        payload = self.payload(email)
+        if schedule:
+            payload["send_at"] = _iso(schedule)
+        return self.http.request("POST", "campaigns", json=payload).json()["data"]
+
+
+def _iso(moment):
+    return moment.isoformat()

@@ -1,0 +1,165 @@
+"""Mailchimp (Marketing API 3.0): one regular campaign per post.
+
+The data centre is the API key's suffix (``...-us21`` -> ``https://us21.api.mailchimp.com/3.0``)
+unless ``MAILCHIMP_API_URL`` is set. The campaign's title carries our marker; before creating
+one, campaigns are listed (all pages) and one found is taken up where it stands. Creating and
+sending are POSTs, never retried blindly; setting the content is a PUT, retried when it fails.
+"""
+
+import logging
+from email.utils import parseaddr
+
+from ..errors import ProviderError, SettingError
+from .base import Delivery, Provider
+from .http import HttpClient
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE = "*|UNSUB|*"
+DONE = {"sent": "sent", "sending": "sent", "schedule": "scheduled"}
+PAGE = 1000  # The API's largest page.
+
+
+class MailchimpProvider(Provider):
+    name = "mailchimp"
+    supports_draft = True
+    supports_schedule = True
+    unsubscribe = UNSUBSCRIBE
+
+    def __init__(self, config, **overrides):
+        self.base_url = config["MAILCHIMP_API_URL"]
+        self.list_id = config["MAILCHIMP_LIST_ID"]
+        self.timeout = config["NEWSLETTER_HTTP_TIMEOUT"]
+        self.retries = config["NEWSLETTER_HTTP_RETRIES"]
+        self.sleep = None
+        self.session = None
+        super().__init__(config, **overrides)
+        self._http = None
+
+    def validate(self):
+        key = self.config.secret(
+            "MAILCHIMP_API_KEY", needed_for="NEWSLETTER_PROVIDER = 'mailchimp'"
+        )
+        if not self.base_url and "-" not in key:
+            raise SettingError(
+                "mailchimp: MAILCHIMP_API_KEY does not end in its data centre (like -us21); "
+                "copy the whole key, or set MAILCHIMP_API_URL"
+            )
+        if not self.list_id:
+            raise SettingError(
+                "mailchimp: set MAILCHIMP_LIST_ID to your audience's id (Audience > Settings)"
+            )
+
+    def check(self, *, draft=False, schedule=None):
+        super().check(draft=draft, schedule=schedule)
+        if schedule and (schedule.minute % 15 or schedule.second or schedule.microsecond):
+            raise SettingError(
+                f"mailchimp: --schedule {schedule.isoformat()} must be on a quarter hour "
+                "(:00, :15, :30 or :45); Mailchimp schedules only those"
+            )
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None:
+            key = self.config.secret("MAILCHIMP_API_KEY", needed_for="mailchimp")
+            base = self.base_url or f"https://{key.rsplit('-', 1)[-1]}.api.mailchimp.com/3.0"
+            options = {"sleep": self.sleep} if self.sleep is not None else {}
+            self._http = HttpClient(
+                "mailchimp",
+                base,
+                base_setting="MAILCHIMP_API_URL",
+                key_setting="MAILCHIMP_API_KEY",
+                auth=("anystring", key),
+                timeout=self.timeout,
+                retries=self.retries,
+                session=self.session,
+                **options,
+            )
+        return self._http
+
+    # -- the contract ---------------------------------------------------------------------------
+    def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
+        existing = self.find(email)
+        if existing is None:
+            existing = self.create(email)
+        remote_id, status = existing["id"], existing.get("status")
+        checkpoint(remote_id=remote_id)
+        if status in DONE:
+            return Delivery(DONE[status], remote_id, f"mailchimp campaign {remote_id} ({status})")
+        if status == "paused":
+            raise ProviderError(
+                f"mailchimp: campaign {remote_id} for {email.subject!r} is paused; resume it "
+                "in Mailchimp"
+            )
+        # The content is (re)set every time: a PUT, safe to repeat, so a crash before it is fine.
+        self.http.request(
+            "PUT",
+            f"campaigns/{remote_id}/content",
+            json={"html": email.html, "plain_text": email.text},
+        )
+        if draft:
+            return Delivery("draft", remote_id)
+        if schedule:
+            self.http.request(
+                "POST",
+                f"campaigns/{remote_id}/actions/schedule",
+                json={"schedule_time": schedule.isoformat()},
+            )
+            return Delivery("scheduled", remote_id)
+        self.http.request("POST", f"campaigns/{remote_id}/actions/send")
+        return Delivery("sent", remote_id)
+
+    def send_test(self, email, address):
+        existing = self.find(email) or self.create(email)
+        remote_id = existing["id"]
+        self.http.request(
+            "PUT",
+            f"campaigns/{remote_id}/content",
+            json={"html": email.html, "plain_text": email.text},
+        )
+        self.http.request(
+            "POST",
+            f"campaigns/{remote_id}/actions/test",
+            json={"test_emails": [address], "send_type": "html"},
+        )
+        return f"one copy to {address} from mailchimp campaign {remote_id}"
+
+    def close(self):
+        if self._http is not None:
+            self._http.close()
+
+    # -- the API --------------------------------------------------------------------------------
+    def find(self, email) -> dict | None:
+        offset = 0
+        while True:
+            data = self.http.request(
+                "GET",
+                "campaigns",
+                params={
+                    "fields": "campaigns.id,campaigns.status,campaigns.settings.title,total_items",
+                    "count": PAGE,
+                    "offset": offset,
+                },
+            ).json()
+            campaigns = data.get("campaigns") or []
+            for campaign in campaigns:
+                if email.marker in ((campaign.get("settings") or {}).get("title") or ""):
+                    return campaign
+            offset += len(campaigns)
+            if not campaigns or offset >= int(data.get("total_items") or 0):
+                return None
+
+    def create(self, email) -> dict:
+        name, address = parseaddr(self.config.sender)
+        payload = {
+            "type": "regular",
+            "recipients": {"list_id": self.list_id},
+            "settings": {
+                "subject_line": email.subject,
+                "preview_text": email.preheader,
+                "title": f"{email.subject} [{email.marker}]",
+                "from_name": name or self.config.settings.get("SITENAME", ""),
+                "reply_to": parseaddr(self.config["NEWSLETTER_REPLY_TO"] or "")[1] or address,
+            },
+        }
+        return self.http.request("POST", "campaigns", json=payload).json()

@@ -1,0 +1,63 @@
+"""Words and tables for the tasks: what send did, and the status of every post."""
+
+import io
+import os
+
+from rich.console import Console
+from rich.table import Table
+
+_VERBS = {
+    "sent": "sent",
+    "scheduled": "scheduled",
+    "draft": "draft created",
+    "test": "test copy",
+    "done": "already out",
+    "skip": "skipped",
+    "would send": "would send",
+    "baseline": "recorded",
+}
+
+
+def format_report(report) -> str:
+    """One line per post, then where to look."""
+    lines = []
+    for step in report.steps:
+        verb = _VERBS.get(step.action, step.action)
+        if report.provider == "outbox" and step.action == "sent":
+            verb = "written"  # The outbox reaches nobody; "sent" would say otherwise.
+        detail = f" ({step.reason})" if step.reason else ""
+        lines.append(f"newsletter: {verb}: {step.post.title}{detail}")
+    if report.provider == "outbox" and not report.dry_run and not report.sent:
+        lines.append("newsletter: nothing new for the outbox; every post's email is already there")
+    for path in report.files:
+        lines.append(f"Open the email in any mail program: {_relative(path)}")
+    if not report.steps:
+        lines.append("newsletter: no published posts")
+    return "\n".join(lines)
+
+
+def format_status(rows, provider) -> str:
+    """The status table (plain text, wide enough for ids) and the provider in use."""
+    table = Table(title=f"Newsletter (provider: {provider})", title_justify="left")
+    for column in ("date", "post", "state", "when", "via", "remote id", "send would"):
+        table.add_column(column, overflow="fold", max_width=36 if column == "post" else None)
+    for row in rows:
+        table.add_row(
+            row["date"],
+            row["title"],
+            row["state"],
+            row["when"],
+            row["provider"],
+            row["remote_id"] or "",
+            row["next"],
+        )
+    buffer = io.StringIO()
+    Console(file=buffer, width=140, color_system=None, force_terminal=False).print(table)
+    return buffer.getvalue().rstrip()
+
+
+def _relative(path):
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)

@@ -1,0 +1,165 @@
+"""Shared by the newsletter tests: the test site with its own ledger and outbox, an SMTP server."""
+
+import socket
+import threading
+from email import message_from_bytes, policy
+
+from aiosmtpd.controller import Controller
+
+from conftest import TEST_SITE
+from newsletter import Site
+from workflow.build import PROD_SETTINGS
+
+SITE_URL = "https://blog.example"
+
+
+def site(tmp_path, content=TEST_SITE, **settings) -> Site:
+    """The test site built with the production settings; ledger, outbox, previews in tmp_path."""
+    return Site(
+        PROD_SETTINGS,
+        {
+            "PATH": str(content),
+            "SITEURL": SITE_URL,
+            "NEWSLETTER_LEDGER": str(tmp_path / "ledger.json"),
+            "NEWSLETTER_OUTBOX": str(tmp_path / "outbox"),
+            "NEWSLETTER_PREVIEWS": str(tmp_path / "previews"),
+            **settings,
+        },
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Handler:
+    """Keeps every message; refuses every message after ``fail_after`` while that is set."""
+
+    def __init__(self):
+        self.messages = []
+        self.fail_after = None
+        self.secure = []  # Whether each message came over TLS.
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            if self.fail_after is not None and len(self.messages) >= self.fail_after:
+                return "451 4.3.0 Temporary local problem"
+            self.secure.append(session.ssl is not None)
+            self.messages.append(
+                (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.SMTP))
+            )
+        return "250 OK"
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+    def __init__(self, **options):
+        self.handler = Handler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+    @property
+    def messages(self):
+        return self.handler.messages
+
+    def settings(self):
+        return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": self.port, "SMTP_SECURITY": "none"}
+
+
+def recipients(tmp_path, count) -> tuple[dict, list[str]]:
+    addresses = [f"reader{n}@example.org" for n in range(1, count + 1)]
+    path = tmp_path / "recipients.txt"
+    path.write_text("# subscribers\n" + "\n".join(addresses) + "\n", encoding="utf-8")
+    return {"NEWSLETTER_RECIPIENTS": str(path)}, addresses
+
+
+# -- HTTP services: a real server on 127.0.0.1 answering as the service's documented API does ----
+
+
+class FakeService:
+    """Base for a stateful stand-in for an email service's HTTP API, on pytest-httpserver.
+
+    ``calls`` records every request (method, path, query, headers, JSON); ``script`` holds
+    answers to give before the normal ones: ``(method, path_suffix, status, headers, body)``.
+    ``hang`` makes the next matching request wait (the client times out) until released.
+    """
+
+    def __init__(self, server):
+        import re
+
+        self.server = server
+        self.calls = []
+        self.script = []
+        self.hang = None
+        self.released = threading.Event()
+        self.hung_request_done = threading.Event()
+        server.expect_request(re.compile(".*")).respond_with_handler(self._handle)
+
+    def _handle(self, request):
+        import json
+
+        body = request.get_data()
+        payload = json.loads(body) if body else None
+        self.calls.append(
+            (request.method, request.path, request.args.to_dict(), dict(request.headers), payload)
+        )
+        if self.hang and request.method == self.hang[0] and request.path.endswith(self.hang[1]):
+            self.hang = None
+            self.released.wait(10)  # Released by the test once the client has given up.
+            try:
+                return self._answer(request, payload)
+            finally:
+                self.hung_request_done.set()
+        return self._answer(request, payload)
+
+    def _answer(self, request, payload):
+        import json
+
+        from werkzeug import Response
+
+        for index, (method, suffix, status, headers, answer) in enumerate(self.script):
+            if method == request.method and request.path.endswith(suffix):
+                del self.script[index]
+                return Response(
+                    json.dumps(answer), status, headers, content_type="application/json"
+                )
+        status, answer = self.handle(request, payload)
+        if status == 204:
+            return Response(status=204)
+        return Response(json.dumps(answer), status, content_type="application/json")
+
+    def handle(self, request, payload):  # pragma: no cover - subclasses answer
+        raise NotImplementedError
+
+    def requests(self, method=None):
+        return [c for c in self.calls if method is None or c[0] == method]
+
+
+class Sleeps(list):
+    """An injectable sleep that records how long it was asked to wait, and returns at once."""
+
+    def __call__(self, seconds):
+        self.append(seconds)
+
+
+def started_ledger(tmp_path):
+    """A ledger that exists (empty): the blog has started sending, so the archive guard is off."""
+    (tmp_path / "ledger.json").write_text('{"posts": {}, "version": 1}\n')
+    return tmp_path / "ledger.json"
+
+
+def ledger_posts(tmp_path):
+    import json
+
+    return json.loads((tmp_path / "ledger.json").read_text())["posts"]

@@ -1,0 +1,263 @@
+"""Buttondown against a local server answering as api.buttondown.com/v1 does."""
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+import newsletter
+from newsletter.errors import ProviderError
+from newsletter.render import marker
+from newsletter_helpers import FakeService, Sleeps, ledger_posts, site, started_ledger
+
+KEY = "bd-secret-key-123"
+FIRST = "tag:happeningnow.example,2024-01-10:first-light"
+
+
+class FakeButtondown(FakeService):
+    """Emails API: list (paginated; `next` is a full URL), create (idempotent), patch, test."""
+
+    page_size = 2
+
+    def __init__(self, server):
+        super().__init__(server)
+        self.emails = []
+        self.keys = {}
+        self.tests = []
+
+    def handle(self, request, payload):
+        if request.headers.get("Authorization") != f"Token {KEY}":
+            return 401, {"detail": "Invalid token."}
+        path = request.path.removeprefix("/v1/")
+        if request.method == "GET" and path == "emails":
+            page = int(request.args.get("page", 1))
+            start = (page - 1) * self.page_size
+            results = self.emails[start : start + self.page_size]
+            more = start + self.page_size < len(self.emails)
+            nxt = self.server.url_for(f"/v1/emails?excluded_fields=body&page={page + 1}")
+            return 200, {
+                "results": [{k: v for k, v in e.items() if k != "body"} for e in results],
+                "next": nxt if more else None,
+                "previous": None,
+                "count": len(self.emails),
+            }
+        if request.method == "POST" and path == "emails":
+            key = request.headers.get("X-Idempotency-Key")
+            if key in self.keys:
+                return 201, self.keys[key]
+            email = {
+                "id": f"8c1a0000-0000-4000-8000-{len(self.emails):012d}",
+                "creation_date": "2026-11-25T10:00:00Z",
+                "publish_date": payload.get("publish_date"),
+                "email_type": "public",
+                "absolute_url": f"https://buttondown.com/example/archive/{payload['slug']}/",
+                **payload,
+            }
+            self.emails.append(email)
+            self.keys[key] = email
+            return 201, email
+        if request.method == "PATCH" and path.startswith("emails/"):
+            email = self.get(path.split("/")[1])
+            email.update(payload)
+            return 200, email
+        if request.method == "POST" and path.endswith("/send-draft"):
+            self.tests.append((path.split("/")[1], payload["recipients"]))
+            return 200, {}
+        return 404, {"detail": "Not found."}
+
+    def get(self, remote_id):
+        return next(e for e in self.emails if e["id"] == remote_id)
+
+
+@pytest.fixture(scope="module")
+def server():
+    # Threaded, so a request left hanging (the timeout test) does not block the retry.
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def service(server):
+    server.clear()
+    fake = FakeButtondown(server)
+    yield fake
+    fake.released.set()
+    server.clear()
+
+
+def send(tmp_path, service, sleeps=None, key=KEY, **options):
+    settings = {
+        "NEWSLETTER_PROVIDER": "buttondown",
+        "BUTTONDOWN_API_URL": service.server.url_for("/v1"),
+        **options.pop("settings", {}),
+    }
+    return newsletter.send(
+        site(tmp_path, **settings),
+        env={"BUTTONDOWN_API_KEY": key},
+        sleep=sleeps if sleeps is not None else Sleeps(),
+        **options,
+    )
+
+
+def test_send_lists_then_creates_one_email_exactly_as_documented(tmp_path, service):
+    started_ledger(tmp_path)
+    send(tmp_path, service, post="first-light")
+    (get, post) = service.calls
+    assert get[:3] == ("GET", "/v1/emails", {"excluded_fields": "body"})
+    method, path, query, headers, body = post
+    assert (method, path, query) == ("POST", "/v1/emails", {})
+    assert headers["Authorization"] == f"Token {KEY}"
+    assert headers["X-Api-Version"] == "2026-04-01"
+    assert headers["X-Idempotency-Key"] == f"{marker(FIRST)}-about_to_send"
+    assert headers["Content-Type"] == "application/json"
+    assert set(body) == {
+        "subject",
+        "body",
+        "slug",
+        "canonical_url",
+        "description",
+        "metadata",
+        "status",
+    }
+    assert body["subject"] == "First light"
+    assert body["body"].startswith("<!-- buttondown-editor-mode: fancy -->\n<!DOCTYPE html>")
+    assert body["slug"] == "first-light"
+    assert body["canonical_url"] == "https://blog.example/posts/first-light/"
+    assert body["description"] == "The first tiny post."
+    assert body["metadata"] == {"post_id": FIRST, "marker": marker(FIRST)}
+    assert body["status"] == "about_to_send"
+    assert "Unsubscribe" not in body["body"]  # Buttondown adds its own footer.
+    record = ledger_posts(tmp_path)[FIRST]
+    assert record["state"] == "sent" and record["remote_id"] == service.emails[0]["id"]
+
+
+def test_429_with_retry_after_is_waited_out_then_succeeds(tmp_path, service):
+    started_ledger(tmp_path)
+    service.script.append(("GET", "/emails", 429, {"Retry-After": "7"}, {"detail": "Slow down"}))
+    sleeps = Sleeps()
+    send(tmp_path, service, sleeps, post="first-light")
+    assert sleeps == [7.0]
+    assert [c[0] for c in service.calls] == ["GET", "GET", "POST"]
+    assert len(service.emails) == 1
+
+
+def test_500_twice_then_success_retries_the_idempotent_create(tmp_path, service):
+    started_ledger(tmp_path)
+    service.script += [("POST", "/emails", 500, {}, {"detail": "oops"})] * 2
+    sleeps = Sleeps()
+    send(tmp_path, service, sleeps, post="first-light")
+    assert sleeps == [1, 2]
+    posts = service.requests("POST")
+    assert len(posts) == 3 and len({c[3]["X-Idempotency-Key"] for c in posts}) == 1
+    assert len(service.emails) == 1
+
+
+def test_a_timeout_is_retried_for_a_safe_request(tmp_path, service):
+    started_ledger(tmp_path)
+    service.hang = ("GET", "/emails")
+    sleeps = Sleeps()
+    send(tmp_path, service, sleeps, post="first-light", settings={"NEWSLETTER_HTTP_TIMEOUT": 0.3})
+    service.released.set()
+    assert sleeps == [1]
+    assert len(service.emails) == 1
+
+
+def test_401_is_one_clear_line_without_the_key_and_no_retry(tmp_path, service):
+    started_ledger(tmp_path)
+    sleeps = Sleeps()
+    with pytest.raises(ProviderError) as failure:
+        send(tmp_path, service, sleeps, key="wrong-key-456", post="first-light")
+    message = str(failure.value)
+    assert "BUTTONDOWN_API_KEY" in message and "401" in message and "\n" not in message
+    assert "wrong-key-456" not in message
+    assert len(service.calls) == 1 and sleeps == []
+    assert ledger_posts(tmp_path)[FIRST]["state"] == "sending"
+
+
+def test_a_crash_after_create_is_resumed_without_a_second_email(tmp_path, service, monkeypatch):
+    started_ledger(tmp_path)
+    from newsletter.ledger import Ledger
+
+    real_update = Ledger.update
+
+    def crash_on_sent(self, post_id, **fields):
+        if fields.get("state") == "sent":
+            raise KeyboardInterrupt  # The process dies between the call and the ledger.
+        return real_update(self, post_id, **fields)
+
+    monkeypatch.setattr(Ledger, "update", crash_on_sent)
+    with pytest.raises(KeyboardInterrupt):
+        send(tmp_path, service, post="first-light")
+    assert ledger_posts(tmp_path)[FIRST]["state"] == "sending"
+    monkeypatch.setattr(Ledger, "update", real_update)
+    send(tmp_path, service, post="first-light")
+    assert len(service.requests("POST")) == 1 and len(service.emails) == 1
+    assert ledger_posts(tmp_path)[FIRST]["state"] == "sent"
+    send(tmp_path, service)  # Second thoughts only; first light is done.
+    assert [e["subject"] for e in service.emails] == ["First light", "Second thoughts"]
+
+
+def test_an_email_found_on_a_later_page_is_not_created_again(tmp_path, service):
+    started_ledger(tmp_path)
+    for n in range(3):
+        service.emails.append(
+            {"id": f"other-{n}", "subject": "Old", "status": "sent", "metadata": {}}
+        )
+    service.emails.append(
+        {"id": "ours", "subject": "First light", "status": "sent", "metadata": {"post_id": FIRST}}
+    )
+    send(tmp_path, service, post="first-light")
+    assert [c[0] for c in service.calls] == ["GET", "GET"]
+    assert service.calls[1][2] == {"excluded_fields": "body", "page": "2"}
+    assert ledger_posts(tmp_path)[FIRST]["remote_id"] == "ours"
+
+
+def test_draft_then_send_sends_the_same_email(tmp_path, service):
+    started_ledger(tmp_path)
+    send(tmp_path, service, post="first-light", draft=True)
+    assert service.emails[0]["status"] == "draft"
+    assert ledger_posts(tmp_path)[FIRST]["state"] == "draft"
+    send(tmp_path, service, post="first-light")
+    assert [c[0] for c in service.calls] == ["GET", "POST", "GET", "PATCH"]
+    assert service.calls[-1][4] == {"status": "about_to_send"}
+    assert len(service.emails) == 1 and ledger_posts(tmp_path)[FIRST]["state"] == "sent"
+
+
+def test_schedule_sets_status_and_publish_date(tmp_path, service):
+    started_ledger(tmp_path)
+    send(tmp_path, service, post="first-light", schedule="2999-05-01T08:00:00+00:00")
+    body = service.requests("POST")[0][4]
+    assert body["status"] == "scheduled"
+    assert body["publish_date"] == "2999-05-01T08:00:00+00:00"
+    assert ledger_posts(tmp_path)[FIRST]["state"] == "scheduled"
+
+
+def test_test_copy_uses_send_draft_and_records_nothing(tmp_path, service):
+    ledger = started_ledger(tmp_path)
+    before = ledger.read_bytes()
+    send(tmp_path, service, post="first-light", test_to="me@example.org")
+    assert service.tests == [(service.emails[0]["id"], ["me@example.org"])]
+    assert service.emails[0]["status"] == "draft"
+    assert ledger.read_bytes() == before
+
+
+def test_422_names_the_field_the_service_rejected(tmp_path, service):
+    started_ledger(tmp_path)
+    answer = {
+        "detail": [
+            {
+                "type": "string_too_long",
+                "loc": ["body", "payload", "subject"],
+                "msg": "String should have at most 2000 characters",
+            }
+        ]
+    }
+    service.script.append(("POST", "/emails", 422, {}, answer))
+    sleeps = Sleeps()
+    with pytest.raises(ProviderError) as failure:
+        send(tmp_path, service, sleeps, post="first-light")
+    assert str(failure.value) == (
+        "buttondown: the service rejected POST /v1/emails (422): "
+        "subject: String should have at most 2000 characters"
+    )
+    assert sleeps == [] and len(service.requests("POST")) == 1
