@@ -141,4 +141,42 @@ def lock(c):
     print(f"Pinned {len(pins)} packages in requirements.lock")
 
 
+# -- Writer's workflow: post.new, check, publish, release ---------------------------------------
+# The library is plugins/workflow/ (newpost.py, check.py, publish.py, release.py); each task
+# parses its arguments, calls it, and shows the outcome with rich.
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+@task(
+    help={
+        "title": "The post's title (quote it); the slug and file name come from it.",
+        "follows": "Slug(s) of earlier posts this one follows up, comma-separated.",
+        "tags": "Tags, comma-separated (e.g. --tags AI,Film).",
+        "date": "Publication date, YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (default: now).",
+        "category": "Category (default: the followed post's, else DEFAULT_CATEGORY).",
+    }
+)
+@user_errors
+def new(c, title, follows=None, tags=None, date=None, category=None):
+    """Start a new draft post in content/posts/ with complete metadata."""
+    from workflow import newpost
+
+    made = newpost.new_post(title, follows=follows, tags=tags, date=date, category=category)
+    out = _console()
+    out.print(f"[green]Created[/] {made.path.relative_to(ROOT)}  (Status: draft)")
+    if made.follows:
+        out.print(f"Follows up: {', '.join(made.follows)}")
+    out.print(f"Preview: ./inv livereload, then open {made.preview_url}")
+
+
+post = Collection("post")
+post.add_task(new)
+
+
 ns = Collection(all, build, preview, clean, serve, livereload, test, lock)
+ns.add_collection(post)
