@@ -174,9 +174,37 @@ def new(c, title, follows=None, tags=None, date=None, category=None):
     out.print(f"Preview: ./inv livereload, then open {made.preview_url}")
 
 
+def _show_check(result):
+    from workflow import report
+
+    out = _console()
+    table = report.check_table(result)
+    if table is not None:
+        out.print(table)
+    out.print(report.check_summary(result))
+
+
+@task(
+    help={
+        "output": "The built site to check (default: OUTPUT_PATH from the settings, output/).",
+        "production": "Use publishconf.py's settings (absolute SITEURL) instead of pelicanconf.py.",
+    }
+)
+@user_errors
+def check(c, output=None, production=False):
+    """Check the built site: links, files, alt text, deks, feeds, post ids, drafts, page weight."""
+    from workflow import check as checking
+
+    settings = site.load_settings(site.PROD_SETTINGS if production else site.DEV_SETTINGS)
+    result = checking.check_site(settings, output)
+    _show_check(result)
+    result.raise_for_errors()
+
+
 post = Collection("post")
 post.add_task(new)
 
 
 ns = Collection(all, build, preview, clean, serve, livereload, test, lock)
 ns.add_collection(post)
+ns.add_task(check)

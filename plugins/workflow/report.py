@@ -1,0 +1,40 @@
+"""How the workflow's results look in a terminal: rich renderables, printed by tasks.py."""
+
+from rich.table import Table
+from rich.text import Text
+
+STYLE = {"error": "bold red", "warning": "yellow"}
+
+
+def check_table(report):
+    """One row per problem, errors first; ``None`` when there is nothing to show."""
+    if not report.problems:
+        return None
+    table = Table(show_lines=False, header_style="bold", expand=False)
+    table.add_column("level")
+    table.add_column("kind")
+    table.add_column("where", overflow="fold")
+    table.add_column("problem", overflow="fold")
+    for problem in report.problems:
+        table.add_row(
+            Text(problem.level, style=STYLE[problem.level]),
+            problem.kind,
+            problem.location,
+            problem.message,
+        )
+    return table
+
+
+def check_summary(report):
+    """A one-line verdict: what was checked and how it went."""
+    checked = f"{report.pages} pages, {report.feeds} feeds, {report.posts} posts in {report.output}"
+    errors, warnings = len(report.errors), len(report.warnings)
+    if errors:
+        return Text.from_markup(
+            f"[bold red]✗ {errors} error(s)[/], {warnings} warning(s) — checked {checked}"
+        )
+    if warnings:
+        return Text.from_markup(
+            f"[yellow]✓ no errors, {warnings} warning(s)[/] — checked {checked}"
+        )
+    return Text.from_markup(f"[green]✓ all good[/] — checked {checked}")
