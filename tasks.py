@@ -201,6 +201,25 @@ def check(c, output=None, production=False):
     result.raise_for_errors()
 
 
+@task(
+    help={
+        "target": "Where to deploy: rsync, gh-pages or dir (default: PUBLISH_TARGET, dir).",
+    }
+)
+@user_errors
+def publish(c, target=None):
+    """Build for production, check, then deploy (rsync, gh-pages or a folder); never drafts."""
+    from workflow import publish as publishing
+
+    out = _console()
+    with out.status("Building with publishconf.py and checking..."):
+        done = publishing.publish(target, on_check=_show_check)
+    out.print(
+        f"[green]Published[/] {done.files} files to {done.destination} "
+        f"({done.target}, {done.seconds:.1f}s)"
+    )
+
+
 post = Collection("post")
 post.add_task(new)
 
@@ -208,3 +227,4 @@ post.add_task(new)
 ns = Collection(all, build, preview, clean, serve, livereload, test, lock)
 ns.add_collection(post)
 ns.add_task(check)
+ns.add_task(publish)

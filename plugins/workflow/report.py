@@ -13,7 +13,7 @@ def check_table(report):
     table = Table(show_lines=False, header_style="bold", expand=False)
     table.add_column("level")
     table.add_column("kind")
-    table.add_column("where", overflow="fold")
+    table.add_column("where", no_wrap=True)
     table.add_column("problem", overflow="fold")
     for problem in report.problems:
         table.add_row(
