@@ -13,7 +13,7 @@ from werkzeug import Response
 pytest.importorskip("feeds.websub", reason="needs the feeds branch merged")
 pytest.importorskip("newsletter", reason="needs the newsletter branch merged")
 
-from conftest import TEST_SITE  # noqa: E402
+from test_publish import clean_site  # noqa: E402
 from workflow.release import ReleaseStopped, release  # noqa: E402
 
 SITE_URL = "https://blog.example"
@@ -22,7 +22,7 @@ SITE_URL = "https://blog.example"
 @pytest.fixture
 def settings(tmp_path, httpserver):
     return {
-        "PATH": str(TEST_SITE),
+        "PATH": str(clean_site(tmp_path / "content")),
         "SITEURL": SITE_URL,
         "OUTPUT_PATH": str(tmp_path / "output"),
         "CACHE_PATH": str(tmp_path / "cache"),

@@ -5,6 +5,7 @@ page weight) and the sources the way the email side will (summaries, post ids, f
 drafts). Errors stop `publish`; warnings are shown and let it go on.
 """
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -230,6 +231,9 @@ def _check_feeds(report, output, shown):
     for path in _feed_files(output):
         report.feeds += 1
         rel = (shown / path.relative_to(output)).as_posix()
+        if path.suffix == ".json":
+            _check_json_feed(report, path, rel)
+            continue
         parsed = feedparser.parse(path.read_bytes())
         if parsed.bozo:
             exc = parsed.get("bozo_exception")
@@ -245,17 +249,44 @@ def _check_feeds(report, output, shown):
                 Problem(ERROR, "feed", rel, None, "feedparser does not recognise it as a feed")
             )
             continue
-        ids = defaultdict(int)
-        for entry in parsed.entries:
-            if entry.get("id"):
-                ids[entry["id"]] += 1
-        for entry_id, count in ids.items():
-            if count > 1:
-                report.problems.append(
-                    Problem(
-                        ERROR, "post id", rel, None, f"{count} entries share the id {entry_id!r}"
-                    )
-                )
+        _duplicate_ids(report, rel, [entry.get("id") for entry in parsed.entries])
+
+
+def _check_json_feed(report, path, rel):
+    """feedparser 6 reads no JSON Feed, so check what readers need: valid JSON, the spec's keys."""
+    try:
+        feed = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        report.problems.append(Problem(ERROR, "feed", rel, line, f"not valid JSON: {exc}"))
+        return
+    items = feed.get("items") if isinstance(feed, dict) else None
+    version = str(feed.get("version", "")) if isinstance(feed, dict) else ""
+    if not version.startswith("https://jsonfeed.org/version/") or not isinstance(items, list):
+        report.problems.append(
+            Problem(ERROR, "feed", rel, None, "not a JSON Feed (needs version and items)")
+        )
+        return
+    missing = [
+        n for n, item in enumerate(items, 1) if not (isinstance(item, dict) and item.get("id"))
+    ]
+    if missing:
+        report.problems.append(
+            Problem(ERROR, "feed", rel, None, f"item(s) {missing} have no id (JSON Feed needs one)")
+        )
+    _duplicate_ids(report, rel, [item.get("id") for item in items if isinstance(item, dict)])
+
+
+def _duplicate_ids(report, rel, entry_ids):
+    ids = defaultdict(int)
+    for entry_id in entry_ids:
+        if entry_id:
+            ids[entry_id] += 1
+    for entry_id, count in ids.items():
+        if count > 1:
+            report.problems.append(
+                Problem(ERROR, "post id", rel, None, f"{count} entries share the id {entry_id!r}")
+            )
 
 
 # -- Sources: summaries, ids, drafts -----------------------------------------------------------
