@@ -168,7 +168,7 @@ def new(c, title, follows=None, tags=None, date=None, category=None):
 
     made = newpost.new_post(title, follows=follows, tags=tags, date=date, category=category)
     out = _console()
-    out.print(f"[green]Created[/] {made.path.relative_to(ROOT)}  (Status: draft)")
+    out.print(f"[green]Created[/] {made.path.relative_to(ROOT)} (Status: draft)")
     if made.follows:
         out.print(f"Follows up: {', '.join(made.follows)}")
     out.print(f"Preview: ./inv livereload, then open {made.preview_url}")
@@ -214,10 +214,29 @@ def publish(c, target=None):
     out = _console()
     with out.status("Building with publishconf.py and checking..."):
         done = publishing.publish(target, on_check=_show_check)
-    out.print(
-        f"[green]Published[/] {done.files} files to {done.destination} "
-        f"({done.target}, {done.seconds:.1f}s)"
-    )
+    out.print(f"[green]Published[/] {done.files} files to {done.destination} ({done.target})")
+
+
+@task(
+    help={
+        "target": "Where to deploy: rsync, gh-pages or dir (default: PUBLISH_TARGET, dir).",
+        "from_step": "Resume at this step (publish, ping or newsletter) after a failure.",
+    }
+)
+@user_errors
+def release(c, target=None, from_step=None):
+    """Publish, then ping the WebSub hubs, then email new posts; stops at the first failure."""
+    from workflow import release as releasing
+
+    out = _console()
+
+    def show(outcome):
+        mark = "[green]✓[/]" if outcome.ok else "[bold red]✗[/]"
+        detail = outcome.detail if outcome.ok else outcome.detail.splitlines()[0]
+        out.print(f"{mark} {outcome.step:<10} {detail}")
+
+    releasing.release(target, start=from_step, on_check=_show_check, on_step=show)
+    out.print("[green]Released.[/]")
 
 
 post = Collection("post")
@@ -228,3 +247,4 @@ ns = Collection(all, build, preview, clean, serve, livereload, test, lock)
 ns.add_collection(post)
 ns.add_task(check)
 ns.add_task(publish)
+ns.add_task(release)

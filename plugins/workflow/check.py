@@ -79,8 +79,8 @@ class Report:
     def raise_for_errors(self):
         if self.errors:
             raise CheckFailed(
-                f"check: {len(self.errors)} error(s) in {self.output}; fix them, build and "
-                "run `invoke check` again"
+                f"check: {len(self.errors)} error(s) in {self.output.name}/; fix them, build "
+                "and run `invoke check` again"
             )
 
 

@@ -146,7 +146,10 @@ def release(
             ) from exc
         except Exception:
             log.error(
-                "release: %r crashed; once fixed, resume with %s", step.name, _resume(step, target)
+                "release: %r crashed; once fixed, resume with `%s --from-step %s`",
+                step.name,
+                _command(target),
+                step.name,
             )
             raise
         outcomes.append(Outcome(step.name, True, detail))
@@ -156,9 +159,8 @@ def release(
     return outcomes
 
 
-def _resume(step, target):
-    option = f" --target {target}" if target else ""
-    return f"`invoke release{option} --from-step {step.name}`"
+def _command(target):
+    return f"invoke release --target {target}" if target else "invoke release"
 
 
 def _stopped_message(step, outcomes, skipped, target):
@@ -167,7 +169,7 @@ def _stopped_message(step, outcomes, skipped, target):
         f"release: stopped at {step.name!r}: {outcomes[-1].detail}",
         f"  done: {', '.join(done) if done else 'nothing'}; "
         f"not run: {', '.join(s.name for s in skipped) if skipped else 'nothing'}",
-        f"  fix the problem, then resume with {_resume(step, target)}, or rerun "
-        f"`invoke release`: every step is safe to repeat ({'; '.join(SAFE)}).",
+        f"  fix the problem, then resume with `{_command(target)} --from-step {step.name}`, "
+        f"or rerun `{_command(target)}`: every step is safe to repeat ({'; '.join(SAFE)}).",
     ]
     return "\n".join(lines)

@@ -1,5 +1,7 @@
 """How the workflow's results look in a terminal: rich renderables, printed by tasks.py."""
 
+from pathlib import Path
+
 from rich.table import Table
 from rich.text import Text
 
@@ -25,9 +27,16 @@ def check_table(report):
     return table
 
 
+def short(path):
+    """``path`` relative to the working folder when it is inside it: shorter to read."""
+    path = Path(path).resolve()
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
 def check_summary(report):
     """A one-line verdict: what was checked and how it went."""
-    checked = f"{report.pages} pages, {report.feeds} feeds, {report.posts} posts in {report.output}"
+    where = short(report.output)
+    checked = f"{report.pages} pages, {report.feeds} feeds, {report.posts} posts in {where}/"
     errors, warnings = len(report.errors), len(report.warnings)
     if errors:
         return Text.from_markup(
