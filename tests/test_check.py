@@ -115,3 +115,19 @@ def test_real_production_build_passes(real_site_prod):
 def test_no_site_is_a_clear_error(tmp_path):
     with pytest.raises(CheckFailed, match="run `invoke build` first"):
         check_site(load_settings(), tmp_path / "missing")
+
+
+def test_a_draft_started_today_is_not_stale_but_yesterdays_is(site_copy, tmp_path):
+    from datetime import UTC, datetime
+
+    from workflow.newpost import new_post
+
+    settings = load_settings(PATH=str(site_copy))
+    now = datetime(2024, 6, 2, 12, 0, tzinfo=UTC)
+    new_post("Started today", settings=settings, now=now)
+    new_post("Started yesterday", date="2024-06-01 23:00", settings=settings)
+    out = tmp_path / "out"
+    build_into(out, site_copy)
+    stale = [p.where for p in check_site(settings, out, now=now).problems if p.kind == "draft"]
+    assert any(w.endswith("2024-06-01-started-yesterday.md") for w in stale)
+    assert not any("started-today" in w for w in stale)

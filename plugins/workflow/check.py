@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 import feedparser
 from bs4 import BeautifulSoup
@@ -100,7 +101,8 @@ def check_site(settings, output=None, *, now=None) -> Report:
     )
     _check_pages(report, output, settings.get("SITEURL") or "", budget, shown)
     _check_feeds(report, output, shown)
-    _check_sources(report, settings, now or datetime.now(UTC))
+    zone = ZoneInfo(settings.get("TIMEZONE") or "UTC")
+    _check_sources(report, settings, (now or datetime.now(UTC)).astimezone(zone))
     report.problems.sort(key=lambda p: (p.level != ERROR, p.where, p.line or 0, p.kind))
     return report
 
@@ -310,8 +312,9 @@ def _check_sources(report, settings, now):
         source = article.source_path
         ids[post_id(article, settings)].append(article)
         if article.status == "draft":
+            # Dated before today: a draft started today (post.new dates it now) is not stale.
             date = article.date if article.date.tzinfo else article.date.replace(tzinfo=now.tzinfo)
-            if date < now:
+            if date.astimezone(now.tzinfo).date() < now.date():
                 report.problems.append(
                     Problem(
                         WARNING,

@@ -207,10 +207,19 @@ class _GhPages:
                 return _run(["git", "-C", scratch, *args], what)
 
             git("init", "-q")
-            git("remote", "add", "origin", url)
-            heads = git("ls-remote", "--heads", "origin", branch, what=f"git ls-remote {url}")
+            # The project's git config brings the committer and any stored credentials (CI's
+            # checkout keeps its token there); the remote gets a name the project cannot have.
+            common = subprocess.run(
+                ["git", "-C", str(ROOT), "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                capture_output=True,
+                text=True,
+            )
+            if common.returncode == 0:
+                git("config", "include.path", str(Path(common.stdout.strip()) / "config"))
+            git("remote", "add", REMOTE, url)
+            heads = git("ls-remote", "--heads", REMOTE, branch, what=f"git ls-remote {url}")
             if heads.strip():  # Build on the branch's history rather than replace it.
-                git("fetch", "-q", "--depth=1", "origin", f"+{branch}:refs/remotes/origin/{branch}")
+                git("fetch", "-q", "--depth=1", REMOTE, f"+{branch}:refs/remotes/{REMOTE}/{branch}")
             if not _git_config(scratch, "user.name"):
                 git("config", "user.name", "invoke publish")
             if not _git_config(scratch, "user.email"):
@@ -219,10 +228,13 @@ class _GhPages:
             message = f"Publish {settings.get('SITEURL') or 'the site'} ({when})"
             _run(
                 [sys.executable, "-c", "import ghp_import; ghp_import.main()"]
-                + ["-b", branch, "-r", "origin", "-m", message, "-p", str(output)],
+                + ["-b", branch, "-r", REMOTE, "-m", message, "-p", str(output)],
                 "ghp-import",
                 cwd=scratch,
             )
+
+
+REMOTE = "publish-target"
 
 
 def _git_config(repo, key):
