@@ -54,7 +54,7 @@ def test_dir_target_gets_exactly_the_production_build(tmp_path):
     (public / "stale.html").write_text("a page since deleted")
     seen = []
     done = publish("dir", on_check=seen.append, **overrides(tmp_path, PUBLISH_DIR=str(public)))
-    assert done.destination == str(public) and done.files > 5
+    assert done.destination == str(public) and done.files > 5  # Outside the project: in full.
     assert seen and seen[0].ok
     assert same_tree(tmp_path / "output", public)
     assert not (public / "stale.html").exists()

@@ -66,7 +66,10 @@ def publish(target=None, *, settings_file=PROD_SETTINGS, on_check=None, **overri
     deployer.deploy(output, settings, destination)
     seconds = (datetime.now(UTC) - started).total_seconds()
     log.info("Published %d files to %s", files, destination)
-    return Published(target, str(destination), files, built.seconds + seconds, len(report.warnings))
+    shown = str(destination)
+    if isinstance(destination, Path) and destination.is_relative_to(ROOT):
+        shown = f"{destination.relative_to(ROOT)}/"  # The default, public/, reads best short.
+    return Published(target, shown, files, built.seconds + seconds, len(report.warnings))
 
 
 # -- dir: an exact copy in a local folder --------------------------------------------------------

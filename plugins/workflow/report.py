@@ -12,11 +12,12 @@ def check_table(report):
     """One row per problem, errors first; ``None`` when there is nothing to show."""
     if not report.problems:
         return None
-    table = Table(show_lines=False, header_style="bold", expand=False)
-    table.add_column("level")
-    table.add_column("kind")
-    table.add_column("where", no_wrap=True)
-    table.add_column("problem", overflow="fold")
+    table = Table(header_style="bold", expand=True)
+    table.add_column("level", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    # A long path folds rather than squeezing the message into a sliver.
+    table.add_column("where", overflow="fold", ratio=2)
+    table.add_column("problem", ratio=3)
     for problem in report.problems:
         table.add_row(
             Text(problem.level, style=STYLE[problem.level]),
