@@ -18,12 +18,16 @@ PYTHONPATH = ("tests", "plugins", ".")
 @pytest.fixture(scope="module")
 def broken_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("broken") / "output"
-    # Built in a fresh process with no plugins: plugins connected by earlier builds in this one
-    # (postid's duplicate guard, feeds' writers) would stop the build or add their own files.
-    # Not strict: the point is a site with every problem in it.
+    # Built in a fresh process, so plugins connected by earlier builds in this one cannot
+    # change it, with every plugin the project uses (the theme needs its own) except postid,
+    # whose duplicate guard would stop the build. Not strict: the point is a site with every
+    # problem in it. Its deliberately broken feeds sit in feeds/broken/, clear of the feeds
+    # plugin's own paths.
     script = (
         "from conftest import build_into; from pathlib import Path; "
-        f"build_into(Path({str(out)!r}), Path({str(BROKEN)!r}), strict=False, PLUGINS=[], "
+        "from workflow.build import load_settings; "
+        "plugins = [p for p in load_settings()['PLUGINS'] if p != 'postid']; "
+        f"build_into(Path({str(out)!r}), Path({str(BROKEN)!r}), strict=False, PLUGINS=plugins, "
         "STATIC_PATHS=['images', 'feeds'])"
     )
     subprocess.run(
@@ -43,24 +47,24 @@ def found(report, kind, where):
     return [p for p in report.problems if p.kind == kind and p.where.endswith(where)]
 
 
-@pytest.mark.parametrize(
-    "level, kind, where, line, words",
-    [
-        (ERROR, "link", "posts/broken-links/index.html", True, "'/posts/nowhere/'"),
-        (ERROR, "file", "posts/broken-links/index.html", True, "'/images/missing.png'"),
-        (ERROR, "alt", "posts/broken-links/index.html", True, "'/images/dot.png' has no alt"),
-        (WARNING, "link", "posts/broken-links/index.html", True, "no #no-such-place"),
-        (ERROR, "summary", "posts/placeholder.md", True, "placeholder"),
-        (WARNING, "summary", "posts/no-summary.md", True, "no Summary:"),
-        (ERROR, "feed", "feeds/all.atom.xml", True, "mismatched tag"),
-        (ERROR, "post id", "feeds/dupes.atom.xml", False, "2 entries share"),
-        (ERROR, "feed", "feeds/feed.json", True, "not valid JSON"),
-        (ERROR, "post id", "posts/twin-a.md", True, "twin-b.md share the id"),
-        (WARNING, "draft", "posts/old-draft.md", True, "dated 2020-01-01"),
-        (ERROR, "weight", "posts/heavy/index.html", False, "over the 40 KB budget"),
-        (ERROR, "post", "posts/unreadable.md", False, "not a valid date"),
-    ],
-)
+EXPECTED = [
+    (ERROR, "link", "posts/broken-links/index.html", True, "'/posts/nowhere/'"),
+    (ERROR, "file", "posts/broken-links/index.html", True, "'/images/missing.png'"),
+    (ERROR, "alt", "posts/broken-links/index.html", True, "'/images/dot.png' has no alt"),
+    (WARNING, "link", "posts/broken-links/index.html", True, "no #no-such-place"),
+    (ERROR, "summary", "posts/placeholder.md", True, "placeholder"),
+    (WARNING, "summary", "posts/no-summary.md", True, "no Summary:"),
+    (ERROR, "feed", "feeds/broken/all.atom.xml", True, "mismatched tag"),
+    (ERROR, "post id", "feeds/broken/dupes.atom.xml", False, "2 entries share"),
+    (ERROR, "feed", "feeds/broken/feed.json", True, "not valid JSON"),
+    (ERROR, "post id", "posts/twin-a.md", True, "twin-b.md share the id"),
+    (WARNING, "draft", "posts/old-draft.md", True, "dated 2020-01-01"),
+    (ERROR, "weight", "posts/heavy/index.html", False, "over the 40 KB budget"),
+    (ERROR, "post", "posts/unreadable.md", False, "not a valid date"),
+]
+
+
+@pytest.mark.parametrize("level, kind, where, line, words", EXPECTED)
 def test_broken_site_shows_each_kind(broken_report, level, kind, where, line, words):
     matches = [p for p in found(broken_report, kind, where) if words in p.message]
     assert len(matches) == 1, broken_report.problems
@@ -68,14 +72,29 @@ def test_broken_site_shows_each_kind(broken_report, level, kind, where, line, wo
     assert bool(matches[0].line) == line
 
 
+def expected(problem):
+    return any(
+        problem.kind == kind and problem.where.endswith(where) and words in problem.message
+        for _, kind, where, _, words in EXPECTED
+    )
+
+
 def test_nothing_else_is_reported_in_the_broken_site(broken_report):
-    # Outside links, existing files, present alt text and the good posts stay quiet.
-    assert len(broken_report.problems) == 13
+    # Outside links, existing files, present alt text and the good posts stay quiet. The one
+    # extra allowed: feeds the feeds plugin writes (when installed) repeat the twins' shared id.
+    others = [
+        p
+        for p in broken_report.problems
+        if not expected(p) and not (p.kind == "post id" and ":twin'" in p.message)
+    ]
+    assert others == []
     assert not any("example.org" in p.message for p in broken_report.problems)
 
 
 def test_errors_fail_and_warnings_alone_pass(broken_report):
-    with pytest.raises(CheckFailed, match="10 error"):
+    errors = len(broken_report.errors)
+    assert errors >= 10
+    with pytest.raises(CheckFailed, match=f"{errors} error"):
         broken_report.raise_for_errors()
     warnings_only = replace(broken_report, problems=broken_report.warnings)
     assert len(warnings_only.problems) == 3
