@@ -143,3 +143,20 @@ def test_rsync_needs_its_settings_and_runs_the_quickstart_command(tmp_path):
 def test_unknown_target_is_a_clear_error(tmp_path):
     with pytest.raises(PublishError, match="'ftp' is not one of rsync, gh-pages, dir"):
         publish("ftp", **overrides(tmp_path))
+
+
+def test_credentials_in_a_remote_url_are_never_shown():
+    from workflow.publish import redact
+
+    url = "https://x-access-token:s3cr3t@github.com/me/blog.git"
+    assert redact(f"fatal: could not read {url}") == (
+        "fatal: could not read https://***@github.com/me/blog.git"
+    )
+    assert redact("git@github.com:me/blog.git") == "git@github.com:me/blog.git"  # No secret.
+
+
+def test_an_unreachable_gh_pages_remote_is_a_clear_error_without_the_token(tmp_path):
+    remote = f"file://token:s3cr3t@{tmp_path}/missing.git"
+    with pytest.raises(PublishError) as failure:
+        publish("gh-pages", **overrides(tmp_path, GITHUB_PAGES_REMOTE=remote))
+    assert "git ls-remote" in str(failure.value) and "s3cr3t" not in str(failure.value)

@@ -7,6 +7,7 @@ written by the production settings, and a ``drafts/`` folder in the output stops
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -65,8 +66,8 @@ def publish(target=None, *, settings_file=PROD_SETTINGS, on_check=None, **overri
     started = datetime.now(UTC)
     deployer.deploy(output, settings, destination)
     seconds = (datetime.now(UTC) - started).total_seconds()
-    log.info("Published %d files to %s", files, destination)
-    shown = str(destination)
+    log.info("Published %d files to %s", files, redact(str(destination)))
+    shown = redact(str(destination))
     if isinstance(destination, Path) and destination.is_relative_to(ROOT):
         shown = f"{destination.relative_to(ROOT)}/"  # The default, public/, reads best short.
     return Published(target, shown, files, built.seconds + seconds, len(report.warnings))
@@ -220,7 +221,7 @@ class _GhPages:
             if common.returncode == 0:
                 git("config", "include.path", str(Path(common.stdout.strip()) / "config"))
             git("remote", "add", REMOTE, url)
-            heads = git("ls-remote", "--heads", REMOTE, branch, what=f"git ls-remote {url}")
+            heads = git("ls-remote", "--heads", REMOTE, branch, what=f"git ls-remote {redact(url)}")
             if heads.strip():  # Build on the branch's history rather than replace it.
                 git("fetch", "-q", "--depth=1", REMOTE, f"+{branch}:refs/remotes/{REMOTE}/{branch}")
             if not _git_config(scratch, "user.name"):
@@ -254,8 +255,17 @@ def _run(command, what, cwd=None):
         raise PublishError(f"publish: {command[0]} is not installed (needed by {what})") from None
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
-        raise PublishError(f"publish: {what} failed: {detail[-1] if detail else done.returncode}")
+        reason = redact(detail[-1]) if detail else f"exit code {done.returncode}"
+        raise PublishError(f"publish: {what} failed: {reason}")
     return done.stdout
+
+
+_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
+
+
+def redact(text):
+    """``text`` with any credentials in a URL (https://user:token@host) replaced by ***."""
+    return _USERINFO.sub(r"\g<scheme>***@", text)
 
 
 _DEPLOYERS = {"dir": _Dir, "rsync": _Rsync, "gh-pages": _GhPages}
