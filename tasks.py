@@ -152,6 +152,13 @@ def _console():
     return Console(highlight=False, soft_wrap=True)
 
 
+def _plain(text):
+    """``text`` safe to print with rich: titles and paths may hold "[...]"."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
 @task(
     help={
         "title": "The post's title (quote it); the slug and file name come from it.",
@@ -168,10 +175,10 @@ def new(c, title, follows=None, tags=None, date=None, category=None):
 
     made = newpost.new_post(title, follows=follows, tags=tags, date=date, category=category)
     out = _console()
-    out.print(f"[green]Created[/] {made.path.relative_to(ROOT)} (Status: draft)")
+    out.print(f"[green]Created[/] {_plain(made.path.relative_to(ROOT))} (Status: draft)")
     if made.follows:
-        out.print(f"Follows up: {', '.join(made.follows)}")
-    out.print(f"Preview: ./inv livereload, then open {made.preview_url}")
+        out.print(f"Follows up: {_plain(', '.join(made.follows))}")
+    out.print(f"Preview: ./inv livereload, then open {_plain(made.preview_url)}")
 
 
 def _show_check(result):
@@ -214,7 +221,8 @@ def publish(c, target=None):
     out = _console()
     with out.status("Building with publishconf.py and checking..."):
         done = publishing.publish(target, on_check=_show_check)
-    out.print(f"[green]Published[/] {done.files} files to {done.destination} ({done.target})")
+    where = _plain(done.destination)
+    out.print(f"[green]Published[/] {done.files} files to {where} ({done.target})")
 
 
 @task(
@@ -233,7 +241,7 @@ def release(c, target=None, from_step=None):
     def show(outcome):
         mark = "[green]✓[/]" if outcome.ok else "[bold red]✗[/]"
         detail = outcome.detail if outcome.ok else outcome.detail.splitlines()[0]
-        out.print(f"{mark} {outcome.step:<10} {detail}")
+        out.print(f"{mark} {outcome.step:<10} {_plain(detail)}")
 
     releasing.release(target, start=from_step, on_check=_show_check, on_step=show)
     out.print("[green]Released.[/]")

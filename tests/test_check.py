@@ -150,3 +150,23 @@ def test_a_draft_started_today_is_not_stale_but_yesterdays_is(site_copy, tmp_pat
     stale = [p.where for p in check_site(settings, out, now=now).problems if p.kind == "draft"]
     assert any(w.endswith("2024-06-01-started-yesterday.md") for w in stale)
     assert not any("started-today" in w for w in stale)
+
+
+def test_the_table_shows_every_problem_verbatim(broken_report):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from workflow.check import Problem
+    from workflow.report import check_summary, check_table
+
+    quoting = Problem(ERROR, "link", "a.html", 3, "links to '/x[bold]y[/bold]'")
+    report = replace(broken_report, problems=[*broken_report.problems, quoting])
+    screen = Console(file=StringIO(), width=200)
+    screen.print(check_table(report))
+    screen.print(check_summary(report))
+    text = screen.file.getvalue()
+    assert "'/x[bold]y[/bold]'" in text  # Not taken for rich markup.
+    assert "posts/unreadable.md" in text
+    assert f"✗ {len(report.errors)} error(s), 3 warning(s)" in text
+    assert check_table(replace(report, problems=[])) is None

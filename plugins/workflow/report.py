@@ -21,9 +21,10 @@ def check_table(report):
     for problem in report.problems:
         table.add_row(
             Text(problem.level, style=STYLE[problem.level]),
-            problem.kind,
-            problem.location,
-            problem.message,
+            # Text, not str: a message quoting "[...]" must not be read as rich markup.
+            Text(problem.kind),
+            Text(problem.location),
+            Text(problem.message),
         )
     return table
 
