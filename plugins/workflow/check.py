@@ -37,6 +37,10 @@ LINKING = {
     "audio": ("src",),
     "iframe": ("src",),
 }
+# <link rel=...> kinds that point at a file of ours, and those that load with the page.
+MUST_EXIST = {"stylesheet", "icon", "apple-touch-icon", "manifest", "preload", "alternate"}
+MUST_EXIST |= {"modulepreload", "canonical"}
+WEIGHED = {"stylesheet", "modulepreload"}
 SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:")
 
 
@@ -120,7 +124,9 @@ def _check_pages(report, output, siteurl, budget_kb, shown):
             parsed[path] = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         return parsed[path]
 
-    broken = defaultdict(list)  # (kind, url) -> [(page, line)]: one row per broken target.
+    # (kind, missing file) -> [(page, line, url)]: one row per missing target, however many
+    # pages point at it (a broken link in the footer is one problem, not one per page).
+    broken = defaultdict(list)
     for path in pages:
         doc = page(path)
         rel = (shown / path.relative_to(output)).as_posix()
@@ -139,9 +145,9 @@ def _check_pages(report, output, siteurl, budget_kb, shown):
                         continue
                     if not target.is_file():
                         kind = "link" if tag.name in ("a", "iframe") else "file"
-                        broken[(kind, url)].append((rel, tag.sourceline))
+                        broken[(kind, target)].append((rel, tag.sourceline, url))
                         continue
-                    if tag.name in ("link", "script") and _loads(tag):
+                    if _weighs(tag):
                         weight += target.stat().st_size
                     if (
                         fragment
@@ -164,8 +170,8 @@ def _check_pages(report, output, siteurl, budget_kb, shown):
                     f"{budget_kb} KB budget (CHECK_PAGE_BUDGET_KB); trim it or raise the budget",
                 )
             )
-    for (kind, url), seen in broken.items():
-        rel, line = seen[0]
+    for (kind, _), seen in broken.items():
+        rel, line, url = seen[0]
         what = "links to" if kind == "link" else "loads"
         more = f" (and {len(seen) - 1} more page(s))" if len(seen) > 1 else ""
         report.problems.append(
@@ -179,15 +185,16 @@ def _urls(tag, attr):
         return []
     if attr == "srcset":
         return [part.strip().split()[0] for part in value.split(",") if part.strip()]
-    if tag.name == "link" and not _loads(tag) and "alternate" not in tag.get("rel", []):
-        # Preconnect, canonical and the like point at addresses, not files we must have.
+    if tag.name == "link" and not MUST_EXIST & set(tag.get("rel") or []):
+        # Preconnect, dns-prefetch and the like name servers, not files the site must have.
         return []
     return [value.strip()]
 
 
-def _loads(tag):
-    rel = tag.get("rel") or []
-    return tag.name == "script" or "stylesheet" in rel or "preload" in rel or "icon" in rel
+def _weighs(tag):
+    """Whether the browser downloads what ``tag`` points at with the page (images aside)."""
+    rel = set(tag.get("rel") or [])
+    return tag.name == "script" or (tag.name == "link" and bool(WEIGHED & rel))
 
 
 def _resolve(url, page, output, siteurl):
