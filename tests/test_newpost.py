@@ -89,7 +89,9 @@ def test_unknown_follows_lists_the_closest_slugs(site_copy):
     assert not list((site_copy / "posts").glob("*-x.md"))
 
 
-@pytest.mark.parametrize("title, date", [("", None), ("!!!", None), ("Fine", "next tuesday")])
+@pytest.mark.parametrize(
+    "title, date", [("", None), ("!!!", None), ("--help", None), ("Fine", "next tuesday")]
+)
 def test_bad_title_or_date_is_a_clear_error(site_copy, title, date):
     with pytest.raises(NewPostError, match="post.new"):
         new_post(title, date=date, settings=settings_for(site_copy))

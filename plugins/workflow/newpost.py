@@ -52,6 +52,12 @@ def new_post(
     title = " ".join(str(title or "").split())
     if not title:
         raise NewPostError('post.new: give the post a title, e.g. post.new "My next essay"')
+    if title.startswith("-"):
+        # invoke hands a positional argument whatever comes next, `--help` included.
+        raise NewPostError(
+            f"post.new: {title!r} looks like an option, not a title; for the options run "
+            "`invoke --help post.new`"
+        )
     slug = slugify(title, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
     if not slug:
         raise NewPostError(f"post.new: the title {title!r} has no letters or digits for a slug")
