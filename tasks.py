@@ -243,7 +243,8 @@ def release(c, target=None, from_step=None):
         detail = outcome.detail if outcome.ok else outcome.detail.splitlines()[0]
         out.print(f"{mark} {outcome.step:<10} {_plain(detail)}")
 
-    releasing.release(target, start=from_step, on_check=_show_check, on_step=show)
+    with out.status("Releasing: publish, then ping, then the newsletter..."):
+        releasing.release(target, start=from_step, on_check=_show_check, on_step=show)
     out.print("[green]Released.[/]")
 
 
