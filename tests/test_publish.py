@@ -1,6 +1,7 @@
 """`publish` deploys exactly the production build, and nothing at all when `check` fails."""
 
 import filecmp
+import os
 import shutil
 import subprocess
 
@@ -160,3 +161,36 @@ def test_an_unreachable_gh_pages_remote_is_a_clear_error_without_the_token(tmp_p
     with pytest.raises(PublishError) as failure:
         publish("gh-pages", **overrides(tmp_path, GITHUB_PAGES_REMOTE=remote))
     assert "git ls-remote" in str(failure.value) and "s3cr3t" not in str(failure.value)
+
+
+FAKE_SSH = """#!/bin/sh
+# Stands in for ssh: drops the options and the host, then runs rsync's remote half right here,
+# so the test exercises the real rsync protocol and --delete without an SSH server.
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -p|-l) shift 2 ;;
+    -*) shift ;;
+    *) shift; break ;;
+  esac
+done
+exec "$@"
+"""
+
+
+def test_rsync_target_mirrors_the_build_with_delete(tmp_path, monkeypatch):
+    if not shutil.which("rsync"):
+        pytest.fail("rsync is not installed: apt-get install rsync")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "ssh").write_text(FAKE_SSH)
+    (tools / "ssh").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    remote = tmp_path / "www"
+    remote.mkdir()
+    (remote / "gone.html").write_text("deleted since")
+    settings = overrides(
+        tmp_path, SSH_HOST="blog.example", SSH_USER="me", SSH_TARGET_DIR=str(remote)
+    )
+    done = publish("rsync", **settings)
+    assert done.destination == f"me@blog.example:{remote}"
+    assert same_tree(tmp_path / "output", remote)
