@@ -145,3 +145,16 @@ NEWSLETTER_FROM = "Happening Now <newsletter@happeningnow.example>"
 NEWSLETTER_LEDGER = "newsletter-ledger.json"  # Committed: the record of what went out.
 # NEWSLETTER_SINCE = "2026-01-01"  # With no ledger yet: send only posts after this date.
 # NEWSLETTER_UNSUBSCRIBE_URL = "https://happeningnow.example/unsubscribe"  # One-click (smtp)
+
+# -- Writer's workflow: check, publish, release (plugins/workflow) ------------------------------
+# The defaults are in plugins/workflow/config.py; uncomment a line to change one (the README's
+# Settings table has them all). Production-only values may go in publishconf.py instead.
+# CHECK_PAGE_BUDGET_KB = 40  # `check`: a page's HTML + CSS + JS, images excluded
+# PUBLISH_TARGET = "dir"  # `publish` without --target: "rsync", "gh-pages" or "dir"
+# PUBLISH_DIR = "public"  # --target dir: gets an exact copy of the production build
+# SSH_HOST = "example.org"  # --target rsync, as in Pelican's quickstart
+# SSH_PORT = 22
+# SSH_USER = "me"
+# SSH_TARGET_DIR = "/var/www/happeningnow"
+# GITHUB_PAGES_BRANCH = "gh-pages"  # --target gh-pages: the branch ghp-import writes
+# GITHUB_PAGES_REMOTE = "origin"  # a remote's name or a git URL to push it to

@@ -95,21 +95,34 @@ def all(c):  # noqa: A001 - `invoke all` reads as the README's "do everything" c
     print("Read it: ./inv serve, then open http://127.0.0.1:8000/")
 
 
-@task(help={"browser": "Install Debian's chromium if missing (default on) for the browser tests."})
+@task(
+    help={
+        "browser": "Install Debian's chromium and rsync if missing (default on) for the tests "
+        "that drive a browser or deploy by rsync."
+    }
+)
 def test(c, browser=True):
     """Run the linter and every test."""
-    if browser and not Path("/usr/bin/chromium").exists():
-        _install_chromium(c)
+    missing = [pkg for pkg, exe in DEBIAN_TEST_TOOLS.items() if not shutil.which(exe)]
+    if browser and missing:
+        _apt_install(c, missing)
     c.run("ruff check .", pty=False)
     c.run("ruff format --check .", pty=False)
     c.run(f"{sys.executable} -m pytest", pty=False)
 
 
-def _install_chromium(c):
+# Debian packages some tests drive for real, with the command each one provides.
+DEBIAN_TEST_TOOLS = {"chromium": "chromium", "rsync": "rsync"}
+
+
+def _apt_install(c, packages):
     sudo = "" if _is_root() else "sudo "
-    print("Installing Debian's chromium for the browser tests (once)...")
+    print(f"Installing Debian's {', '.join(packages)} for the tests (once)...")
     c.run(f"{sudo}apt-get update -qq", pty=False)
-    c.run(f"DEBIAN_FRONTEND=noninteractive {sudo}apt-get install -y -qq chromium", pty=False)
+    c.run(
+        f"DEBIAN_FRONTEND=noninteractive {sudo}apt-get install -y -qq {' '.join(packages)}",
+        pty=False,
+    )
 
 
 def _is_root():
@@ -235,3 +248,120 @@ def ping(c, settings="publishconf.py"):
 
 
 ns.add_task(ping)
+
+# -- Writer's workflow: post.new, check, publish, release ---------------------------------------
+# The library is plugins/workflow/ (newpost.py, check.py, publish.py, release.py); each task
+# parses its arguments, calls it, and shows the outcome with rich.
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _plain(text):
+    """``text`` safe to print with rich: titles and paths may hold "[...]"."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+@task(
+    help={
+        "title": "The post's title (quote it); the slug and file name come from it.",
+        "follows": "Slug(s) of earlier posts this one follows up, comma-separated.",
+        "tags": "Tags, comma-separated (e.g. --tags AI,Film).",
+        "date": "Publication date, YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (default: now).",
+        "category": "Category (default: the followed post's, else DEFAULT_CATEGORY).",
+    }
+)
+@user_errors
+def new(c, title, follows=None, tags=None, date=None, category=None):
+    """Start a new draft post in content/posts/ with complete metadata."""
+    from workflow import newpost
+
+    made = newpost.new_post(title, follows=follows, tags=tags, date=date, category=category)
+    out = _console()
+    out.print(f"[green]Created[/] {_plain(made.path.relative_to(ROOT))} (Status: draft)")
+    if made.follows:
+        out.print(f"Follows up: {_plain(', '.join(made.follows))}")
+    out.print(f"Preview: ./inv livereload, then open {_plain(made.preview_url)}")
+
+
+def _show_check(result):
+    from workflow import report
+
+    out = _console()
+    table = report.check_table(result)
+    if table is not None:
+        out.print(table)
+    out.print(report.check_summary(result))
+
+
+@task(
+    help={
+        "output": "The built site to check (default: OUTPUT_PATH from the settings, output/).",
+        "production": "Use publishconf.py's settings (absolute SITEURL) instead of pelicanconf.py.",
+    }
+)
+@user_errors
+def check(c, output=None, production=False):
+    """Check the built site: links, files, alt text, deks, feeds, post ids, drafts, page weight."""
+    from workflow import check as checking
+
+    settings = site.load_settings(site.PROD_SETTINGS if production else site.DEV_SETTINGS)
+    result = checking.check_site(settings, output)
+    _show_check(result)
+    result.raise_for_errors()
+
+
+@task(
+    help={
+        "target": "Where to deploy: rsync, gh-pages or dir (default: PUBLISH_TARGET, dir).",
+    }
+)
+@user_errors
+def publish(c, target=None):
+    """Build for production, check, then deploy (rsync, gh-pages or a folder); never drafts."""
+    from workflow import publish as publishing
+
+    out = _console()
+    with out.status("Building with publishconf.py and checking..."):
+        done = publishing.publish(target, on_check=_show_check)
+    where = _plain(done.destination)
+    out.print(f"[green]Published[/] {done.files} files to {where} ({done.target})")
+
+
+@task(
+    help={
+        "target": "Where to deploy: rsync, gh-pages or dir (default: PUBLISH_TARGET, dir).",
+        "from_step": "Resume at this step (publish, ping or newsletter) after a failure.",
+    }
+)
+@user_errors
+def release(c, target=None, from_step=None):
+    """Publish, then ping the WebSub hubs, then email new posts; stops at the first failure."""
+    from workflow import release as releasing
+
+    out = _console()
+
+    def show(outcome):
+        mark = "[green]✓[/]" if outcome.ok else "[bold red]✗[/]"
+        detail = outcome.detail if outcome.ok else outcome.detail.splitlines()[0]
+        out.print(f"{mark} {outcome.step:<10} {_plain(detail)}")
+
+    with out.status("Releasing: publish, then ping, then the newsletter..."):
+        releasing.release(target, start=from_step, on_check=_show_check, on_step=show)
+    out.print("[green]Released.[/]")
+
+
+post = Collection("post")
+post.add_task(new)
+
+
+ns = Collection(all, build, preview, clean, serve, livereload, test, lock)
+ns.add_collection(post)
+ns.add_task(check)
+ns.add_task(publish)
+ns.add_task(release)

@@ -1,0 +1,175 @@
+"""`release`: publish, then tell the WebSub hubs, then email subscribers — in that order.
+
+Emails and feed readers link to the new pages, so the pages must be live first. Each step is
+safe to run again: a deploy replaces the site with the same build, a hub just fetches the feeds
+again, and the newsletter's ledger (or the outbox's record) never sends a post twice. So after a
+failure, rerunning `release` (or resuming at the failed step) finishes the job.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from usererror import UserError
+
+from .build import PROD_SETTINGS, load_settings
+
+log = logging.getLogger(__name__)
+
+
+class ReleaseStopped(UserError):
+    """A step failed; the message says which, what already happened, and how to resume."""
+
+    def __init__(self, message, results=()):
+        super().__init__(message)
+        self.results = list(results)
+
+
+@dataclass
+class Release:
+    """What every step needs: the settings file, Pelican overrides, the deploy target."""
+
+    settings_file: Path = PROD_SETTINGS
+    target: str | None = None
+    overrides: dict = field(default_factory=dict)
+    on_check: Callable | None = None
+
+    def settings(self):
+        return load_settings(self.settings_file, **self.overrides)
+
+
+@dataclass
+class Step:
+    name: str
+    run: Callable[[Release], str]  # Does the step; returns a one-line outcome.
+    safe_to_repeat: str  # Why running it again after a failure does no harm.
+
+
+@dataclass
+class Outcome:
+    step: str
+    ok: bool
+    detail: str
+
+
+def _publish(release: Release) -> str:
+    from . import publish
+
+    done = publish.publish(
+        release.target,
+        settings_file=release.settings_file,
+        on_check=release.on_check,
+        **release.overrides,
+    )
+    warnings = f", {done.warnings} check warning(s)" if done.warnings else ""
+    return f"{done.files} files to {done.destination} ({done.target}{warnings})"
+
+
+def _ping(release: Release) -> str:
+    websub = _needs("feeds.websub", "the feeds plugin (plugins/feeds)")
+    settings = release.settings()
+    results = websub.ping(settings, settings["OUTPUT_PATH"])
+    if not results:
+        return "no hub to tell (WEBSUB_HUBS is empty)"
+    hubs = sorted({r.hub for r in results})
+    return f"{len(results)} feed(s) announced to {', '.join(hubs)}"
+
+
+def _newsletter(release: Release) -> str:
+    newsletter = _needs("newsletter", "the newsletter plugin (plugins/newsletter)")
+    # The newsletter builds from a settings file plus overrides (its `Site`); a plain settings
+    # file is the contract's minimum when it has none.
+    site_class = getattr(newsletter, "Site", None)
+    site = (
+        site_class(Path(release.settings_file), dict(release.overrides))
+        if site_class
+        else release.settings_file
+    )
+    report = newsletter.send(site)
+    sent = [step.post.title for step in report.sent]
+    if not sent:
+        return f"nothing new to send ({report.provider}): every post has gone out"
+    return f"sent via {report.provider}: " + "; ".join(sent)
+
+
+def _needs(module, what):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise UserError(f"release: this step needs {what}, which is missing ({exc})") from None
+
+
+STEPS = [
+    Step("publish", _publish, "a deploy replaces the site with the same build"),
+    Step("ping", _ping, "a hub told twice only fetches the feeds again"),
+    Step("newsletter", _newsletter, "the ledger sends each post once, however often it runs"),
+]
+
+SAFE = [step.safe_to_repeat for step in STEPS]
+
+
+def release(
+    target=None,
+    *,
+    start=None,
+    settings_file=PROD_SETTINGS,
+    on_check=None,
+    on_step=None,
+    steps=None,
+    **overrides,
+) -> list[Outcome]:
+    """Run the steps in order from ``start`` (a step's name; default the first).
+
+    ``on_step(outcome)`` is called after each step. A step raising a UserError stops the
+    release: :class:`ReleaseStopped` names the step, what already happened and how to resume.
+    """
+    steps = steps if steps is not None else STEPS
+    names = [step.name for step in steps]
+    if start is not None and start not in names:
+        raise ReleaseStopped(f"release: --from-step {start!r} is not one of {', '.join(names)}")
+    todo = steps[names.index(start) :] if start else steps
+    context = Release(Path(settings_file), target, dict(overrides), on_check)
+    outcomes = []
+    for number, step in enumerate(todo):
+        try:
+            detail = step.run(context)
+        except UserError as exc:
+            failed = Outcome(step.name, False, str(exc))
+            outcomes.append(failed)
+            if on_step:
+                on_step(failed)
+            raise ReleaseStopped(
+                _stopped_message(step, outcomes, todo[number + 1 :], target), outcomes
+            ) from exc
+        except Exception:
+            log.error(
+                "release: %r crashed; once fixed, resume with `%s --from-step %s`",
+                step.name,
+                _command(target),
+                step.name,
+            )
+            raise
+        outcomes.append(Outcome(step.name, True, detail))
+        log.info("release: %s: %s", step.name, detail)
+        if on_step:
+            on_step(outcomes[-1])
+    return outcomes
+
+
+def _command(target):
+    return f"invoke release --target {target}" if target else "invoke release"
+
+
+def _stopped_message(step, outcomes, skipped, target):
+    done = [o.step for o in outcomes if o.ok]
+    lines = [
+        f"release: stopped at {step.name!r}: {outcomes[-1].detail}",
+        f"  done: {', '.join(done) if done else 'nothing'}; "
+        f"not run: {', '.join(s.name for s in skipped) if skipped else 'nothing'}",
+        f"  fix the problem, then resume with `{_command(target)} --from-step {step.name}`, "
+        f"or rerun `{_command(target)}`: every step is safe to repeat ({'; '.join(SAFE)}).",
+    ]
+    return "\n".join(lines)

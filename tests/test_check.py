@@ -1,0 +1,160 @@
+"""`check` finds each kind of problem in a deliberately broken site and passes the real one."""
+
+import os
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from conftest import DATA, ROOT, build_into
+from workflow.build import PROD_SETTINGS, load_settings
+from workflow.check import ERROR, WARNING, CheckFailed, check_site
+
+BROKEN = DATA / "broken"
+PYTHONPATH = ("tests", "plugins", ".")
+
+
+@pytest.fixture(scope="module")
+def broken_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("broken") / "output"
+    # Built in a fresh process, so plugins connected by earlier builds in this one cannot
+    # change it, with every plugin the project uses (the theme needs its own) except postid,
+    # whose duplicate guard would stop the build. Not strict: the point is a site with every
+    # problem in it. Its deliberately broken feeds sit in feeds/broken/, clear of the feeds
+    # plugin's own paths.
+    script = (
+        "from conftest import build_into; from pathlib import Path; "
+        "from workflow.build import load_settings; "
+        "plugins = [p for p in load_settings()['PLUGINS'] if p != 'postid']; "
+        f"build_into(Path({str(out)!r}), Path({str(BROKEN)!r}), strict=False, PLUGINS=plugins, "
+        "STATIC_PATHS=['images', 'feeds'])"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(map(str, [ROOT / "tests", ROOT / "plugins", ROOT])),
+        },
+    )
+    return check_site(load_settings(PATH=str(BROKEN)), out)
+
+
+def found(report, kind, where):
+    return [p for p in report.problems if p.kind == kind and p.where.endswith(where)]
+
+
+EXPECTED = [
+    (ERROR, "link", "posts/broken-links/index.html", True, "'/posts/nowhere/'"),
+    (ERROR, "file", "posts/broken-links/index.html", True, "'/images/missing.png'"),
+    (ERROR, "alt", "posts/broken-links/index.html", True, "'/images/dot.png' has no alt"),
+    (WARNING, "link", "posts/broken-links/index.html", True, "no #no-such-place"),
+    (ERROR, "summary", "posts/placeholder.md", True, "placeholder"),
+    (WARNING, "summary", "posts/no-summary.md", True, "no Summary:"),
+    (ERROR, "feed", "feeds/broken/all.atom.xml", True, "mismatched tag"),
+    (ERROR, "post id", "feeds/broken/dupes.atom.xml", False, "2 entries share"),
+    (ERROR, "feed", "feeds/broken/feed.json", True, "not valid JSON"),
+    (ERROR, "post id", "posts/twin-a.md", True, "twin-b.md share the id"),
+    (WARNING, "draft", "posts/old-draft.md", True, "dated 2020-01-01"),
+    (ERROR, "weight", "posts/heavy/index.html", False, "over the 40 KB budget"),
+    (ERROR, "post", "posts/unreadable.md", False, "not a valid date"),
+]
+
+
+@pytest.mark.parametrize("level, kind, where, line, words", EXPECTED)
+def test_broken_site_shows_each_kind(broken_report, level, kind, where, line, words):
+    matches = [p for p in found(broken_report, kind, where) if words in p.message]
+    assert len(matches) == 1, broken_report.problems
+    assert matches[0].level == level
+    assert bool(matches[0].line) == line
+
+
+def expected(problem):
+    return any(
+        problem.kind == kind and problem.where.endswith(where) and words in problem.message
+        for _, kind, where, _, words in EXPECTED
+    )
+
+
+def test_nothing_else_is_reported_in_the_broken_site(broken_report):
+    # Outside links, existing files, present alt text and the good posts stay quiet. The one
+    # extra allowed: feeds the feeds plugin writes (when installed) repeat the twins' shared id.
+    others = [
+        p
+        for p in broken_report.problems
+        if not expected(p) and not (p.kind == "post id" and ":twin'" in p.message)
+    ]
+    assert others == []
+    assert not any("example.org" in p.message for p in broken_report.problems)
+
+
+def test_errors_fail_and_warnings_alone_pass(broken_report):
+    errors = len(broken_report.errors)
+    assert errors >= 10
+    with pytest.raises(CheckFailed, match=f"{errors} error"):
+        broken_report.raise_for_errors()
+    warnings_only = replace(broken_report, problems=broken_report.warnings)
+    assert len(warnings_only.problems) == 3
+    warnings_only.raise_for_errors()  # Warnings only: no exception, so the task exits 0.
+
+
+def test_budget_comes_from_the_setting(tmp_path):
+    out = tmp_path / "out"
+    build_into(out)
+    report = check_site(load_settings(CHECK_PAGE_BUDGET_KB=1), out)
+    assert {p.kind for p in report.errors} >= {"weight"}
+
+
+def test_real_content_passes(real_site):
+    report = check_site(load_settings(), real_site)
+    assert report.problems == []
+    assert report.pages > 10 and report.posts >= 1
+
+
+def test_real_production_build_passes(real_site_prod):
+    report = check_site(load_settings(PROD_SETTINGS), real_site_prod)
+    assert report.problems == []
+
+
+def test_no_site_is_a_clear_error(tmp_path):
+    with pytest.raises(CheckFailed, match="run `invoke build` first"):
+        check_site(load_settings(), tmp_path / "missing")
+
+
+def test_a_draft_started_today_is_not_stale_but_yesterdays_is(site_copy, tmp_path):
+    from datetime import UTC, datetime
+
+    from workflow.newpost import new_post
+
+    settings = load_settings(PATH=str(site_copy))
+    now = datetime(2024, 6, 2, 12, 0, tzinfo=UTC)
+    new_post("Started today", settings=settings, now=now)
+    new_post("Started yesterday", date="2024-06-01 23:00", settings=settings)
+    out = tmp_path / "out"
+    build_into(out, site_copy)
+    stale = [p.where for p in check_site(settings, out, now=now).problems if p.kind == "draft"]
+    assert any(w.endswith("2024-06-01-started-yesterday.md") for w in stale)
+    assert not any("started-today" in w for w in stale)
+
+
+def test_the_table_shows_every_problem_verbatim(broken_report):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from workflow.check import Problem
+    from workflow.report import check_summary, check_table
+
+    quoting = Problem(ERROR, "link", "a.html", 3, "links to '/x[bold]y[/bold]'")
+    report = replace(broken_report, problems=[*broken_report.problems, quoting])
+    screen = Console(file=StringIO(), width=200)
+    screen.print(check_table(report))
+    screen.print(check_summary(report))
+    text = screen.file.getvalue()
+    assert "'/x[bold]y[/bold]'" in text  # Not taken for rich markup.
+    assert "posts/unreadable.md" in text
+    assert f"✗ {len(report.errors)} error(s), 3 warning(s)" in text
+    assert check_table(replace(report, problems=[])) is None

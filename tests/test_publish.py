@@ -1,0 +1,196 @@
+"""`publish` deploys exactly the production build, and nothing at all when `check` fails."""
+
+import filecmp
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import TEST_SITE
+from workflow.check import CheckFailed
+from workflow.publish import PublishError, _Dir, _Rsync, publish
+
+# The test site's own posts. Other areas add posts there for their edge cases (the feeds' media
+# post links to files on purpose), which `check` rightly fails; publishing needs a clean site.
+OWN = ("posts/first.md", "posts/second.md", "posts/draft.md", "posts/future.md", "pages/about.md")
+
+
+def clean_site(folder):
+    for name in OWN:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(TEST_SITE / name, folder / name)
+    return folder
+
+
+def overrides(tmp_path, content=None, **more):
+    return {
+        "PATH": str(content or clean_site(tmp_path / "content")),
+        "OUTPUT_PATH": str(tmp_path / "output"),
+        "CACHE_PATH": str(tmp_path / "cache"),
+        **more,
+    }
+
+
+def same_tree(a, b):
+    """True when folders ``a`` and ``b`` hold the same files with the same bytes."""
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert files_a == files_b
+    match, mismatch, errors = filecmp.cmpfiles(a, b, [str(f) for f in files_a], shallow=False)
+    assert not mismatch and not errors
+    return len(match) == len(files_a)
+
+
+def git(*args, cwd=None):
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_dir_target_gets_exactly_the_production_build(tmp_path):
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "index.html").write_text("an older deploy")
+    (public / "stale.html").write_text("a page since deleted")
+    seen = []
+    done = publish("dir", on_check=seen.append, **overrides(tmp_path, PUBLISH_DIR=str(public)))
+    assert done.destination == str(public) and done.files > 5  # Outside the project: in full.
+    assert seen and seen[0].ok
+    assert same_tree(tmp_path / "output", public)
+    assert not (public / "stale.html").exists()
+    everything = " ".join(p.read_text() for p in public.rglob("*.html"))
+    assert "https://happeningnow.example/posts/first-light/" in everything  # Production URLs.
+    assert "Not ready yet" not in everything and "From the future" not in everything
+    # A second run replaces the copy in place, again exactly.
+    publish("dir", **overrides(tmp_path, PUBLISH_DIR=str(public)))
+    assert same_tree(tmp_path / "output", public)
+
+
+def test_gh_pages_target_pushes_exactly_the_build_to_a_bare_repo(tmp_path):
+    remote = tmp_path / "remote.git"
+    git("init", "-q", "--bare", str(remote))
+    settings = overrides(tmp_path, GITHUB_PAGES_REMOTE=str(remote), GITHUB_PAGES_BRANCH="pages")
+    done = publish("gh-pages", **settings)
+    assert done.destination == f"{remote}#pages"
+    publish("gh-pages", **settings)  # Rerun: a new commit on top, history kept.
+    assert git("--git-dir", str(remote), "rev-list", "--count", "pages").strip() == "2"
+    checkout = tmp_path / "checkout"
+    git("clone", "-q", "--branch", "pages", str(remote), str(checkout))
+    shutil.rmtree(checkout / ".git")
+    assert same_tree(tmp_path / "output", checkout)
+
+
+def test_failing_check_deploys_nothing(tmp_path):
+    site_copy = clean_site(tmp_path / "content")
+    (site_copy / "posts" / "broken.md").write_text(
+        "Title: Broken\nDate: 2024-04-01\nSummary: A broken link.\n\n[gone](/posts/gone/)\n"
+    )
+    public, remote = tmp_path / "public", tmp_path / "remote.git"
+    git("init", "-q", "--bare", str(remote))
+    settings = overrides(
+        tmp_path, site_copy, PUBLISH_DIR=str(public), GITHUB_PAGES_REMOTE=str(remote)
+    )
+    seen = []
+    with pytest.raises(CheckFailed, match="1 error"):
+        publish("dir", on_check=seen.append, **settings)
+    assert seen[0].errors[0].message.startswith("links to '/posts/gone/'")
+    assert not public.exists()
+    with pytest.raises(CheckFailed):
+        publish("gh-pages", **settings)
+    assert git("--git-dir", str(remote), "branch", "--list").strip() == ""
+
+
+def test_drafts_are_never_deployed(tmp_path):
+    public = tmp_path / "public"
+    settings = overrides(
+        tmp_path, PUBLISH_DIR=str(public), DRAFT_SAVE_AS="drafts/{slug}/index.html"
+    )
+    with pytest.raises(PublishError, match="drafts"):
+        publish("dir", **settings)
+    assert not public.exists()
+
+
+@pytest.mark.parametrize("where", ["", ".", "content", "content/posts", "output", "theme", ".."])
+def test_dir_target_refuses_to_replace_precious_folders(where):
+    # Only the destination is computed here: a guard that failed must not cost the repo.
+    from workflow.build import ROOT, load_settings
+
+    settings = load_settings(PUBLISH_DIR=str(ROOT / where) if where else "")
+    with pytest.raises(PublishError, match="PUBLISH_DIR"):
+        _Dir.destination(settings)
+
+
+def test_dir_target_refuses_a_folder_that_holds_something_else(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("keep me")
+    with pytest.raises(PublishError, match="no earlier deploy"):
+        publish("dir", **overrides(tmp_path, PUBLISH_DIR=str(notes)))
+    assert (notes / "todo.txt").read_text() == "keep me"
+
+
+def test_rsync_needs_its_settings_and_runs_the_quickstart_command(tmp_path):
+    with pytest.raises(PublishError, match="SSH_HOST and SSH_TARGET_DIR"):
+        publish("rsync", **overrides(tmp_path))
+    settings = {"SSH_HOST": "example.org", "SSH_USER": "me", "SSH_TARGET_DIR": "/srv/www"}
+    dest = _Rsync.destination(settings)
+    assert dest == "me@example.org:/srv/www"
+    command = _Rsync.command("/tmp/output", settings, dest)
+    assert command[:3] == ["rsync", "-e", "ssh -p 22"]
+    assert "--delete" in command and command[-2:] == ["/tmp/output/", "me@example.org:/srv/www"]
+
+
+def test_unknown_target_is_a_clear_error(tmp_path):
+    with pytest.raises(PublishError, match="'ftp' is not one of rsync, gh-pages, dir"):
+        publish("ftp", **overrides(tmp_path))
+
+
+def test_credentials_in_a_remote_url_are_never_shown():
+    from workflow.publish import redact
+
+    url = "https://x-access-token:s3cr3t@github.com/me/blog.git"
+    assert redact(f"fatal: could not read {url}") == (
+        "fatal: could not read https://***@github.com/me/blog.git"
+    )
+    assert redact("git@github.com:me/blog.git") == "git@github.com:me/blog.git"  # No secret.
+
+
+def test_an_unreachable_gh_pages_remote_is_a_clear_error_without_the_token(tmp_path):
+    remote = f"file://token:s3cr3t@{tmp_path}/missing.git"
+    with pytest.raises(PublishError) as failure:
+        publish("gh-pages", **overrides(tmp_path, GITHUB_PAGES_REMOTE=remote))
+    assert "git ls-remote" in str(failure.value) and "s3cr3t" not in str(failure.value)
+
+
+FAKE_SSH = """#!/bin/sh
+# Stands in for ssh: drops the options and the host, then runs rsync's remote half right here,
+# so the test exercises the real rsync protocol and --delete without an SSH server.
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -p|-l) shift 2 ;;
+    -*) shift ;;
+    *) shift; break ;;
+  esac
+done
+exec "$@"
+"""
+
+
+def test_rsync_target_mirrors_the_build_with_delete(tmp_path, monkeypatch):
+    if not shutil.which("rsync"):
+        pytest.fail("rsync is not installed: apt-get install rsync")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "ssh").write_text(FAKE_SSH)
+    (tools / "ssh").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    remote = tmp_path / "www"
+    remote.mkdir()
+    (remote / "gone.html").write_text("deleted since")
+    settings = overrides(
+        tmp_path, SSH_HOST="blog.example", SSH_USER="me", SSH_TARGET_DIR=str(remote)
+    )
+    done = publish("rsync", **settings)
+    assert done.destination == f"me@blog.example:{remote}"
+    assert same_tree(tmp_path / "output", remote)

@@ -1,0 +1,104 @@
+"""`release` end to end: a folder deploy, a WebSub hub on 127.0.0.1, the outbox provider."""
+
+from pathlib import Path
+
+import pytest
+from werkzeug import Response
+
+from test_publish import clean_site
+from workflow.release import ReleaseStopped, release  # noqa: E402
+
+SITE_URL = "https://blog.example"
+
+
+@pytest.fixture
+def settings(tmp_path, httpserver):
+    return {
+        "PATH": str(clean_site(tmp_path / "content")),
+        "SITEURL": SITE_URL,
+        "OUTPUT_PATH": str(tmp_path / "output"),
+        "CACHE_PATH": str(tmp_path / "cache"),
+        "PUBLISH_DIR": str(tmp_path / "public"),
+        "WEBSUB_HUBS": [httpserver.url_for("/hub")],
+        "WEBSUB_RETRIES": 0,
+        "WEBSUB_RETRY_DELAY": 0,
+        "NEWSLETTER_PROVIDER": "outbox",
+        "NEWSLETTER_LEDGER": str(tmp_path / "ledger.json"),
+        "NEWSLETTER_OUTBOX": str(tmp_path / "outbox"),
+        "NEWSLETTER_PREVIEWS": str(tmp_path / "previews"),
+    }
+
+
+def emails(tmp_path):
+    return sorted((tmp_path / "outbox").glob("*.eml"))
+
+
+def published_posts(tmp_path):
+    return sorted(p.name for p in (tmp_path / "public" / "posts").iterdir())
+
+
+def test_release_publishes_then_pings_then_emails(tmp_path, httpserver, settings):
+    seen_by_hub = []
+
+    def hub(request):
+        # What was live and what had been emailed at the moment the hub was told.
+        seen_by_hub.append(
+            (
+                request.form.get("hub.mode"),
+                request.form.get("hub.url"),
+                (tmp_path / "public" / "index.html").is_file(),
+                len(emails(tmp_path)),
+            )
+        )
+        return Response(status=204)
+
+    httpserver.expect_request("/hub", method="POST").respond_with_handler(hub)
+    outcomes = release("dir", **settings)
+
+    assert [(o.step, o.ok) for o in outcomes] == [
+        ("publish", True),
+        ("ping", True),
+        ("newsletter", True),
+    ]
+    assert seen_by_hub, "the hub was never told"
+    for mode, url, live, emailed in seen_by_hub:
+        assert mode == "publish" and url.startswith(f"{SITE_URL}/feeds/")
+        assert live and emailed == 0  # Pages first, then the hub, and only then email.
+    assert f"{SITE_URL}/feeds/all.atom.xml" in [url for _, url, _, _ in seen_by_hub]
+    assert len(emails(tmp_path)) == len(published_posts(tmp_path)) >= 2
+    assert "Not ready yet" not in " ".join(p.read_text(errors="ignore") for p in emails(tmp_path))
+
+
+def test_a_failing_hub_stops_before_email_and_a_rerun_completes_once(
+    tmp_path, httpserver, settings
+):
+    httpserver.expect_request("/hub", method="POST").respond_with_response(
+        Response("hub is down", status=503)
+    )
+    with pytest.raises(ReleaseStopped) as stopped:
+        release("dir", **settings)
+    message = str(stopped.value)
+    assert "stopped at 'ping'" in message and "not run: newsletter" in message
+    assert "--from-step ping" in message
+    assert (tmp_path / "public" / "index.html").is_file()  # Publishing had happened.
+    assert emails(tmp_path) == []  # Nothing was emailed.
+
+    httpserver.clear()
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    outcomes = release("dir", **settings)
+    assert all(o.ok for o in outcomes)
+    first = {p.name: p.read_bytes() for p in emails(tmp_path)}
+    assert len(first) == len(published_posts(tmp_path))
+
+    again = release("dir", **settings)  # A third run sends nothing new.
+    assert "nothing new" in again[-1].detail
+    assert {p.name: p.read_bytes() for p in emails(tmp_path)} == first
+
+
+def test_resume_from_the_failed_step_skips_publishing(tmp_path, httpserver, settings):
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    release("dir", **settings)
+    stamp = Path(tmp_path / "public" / "index.html").stat().st_mtime_ns
+    outcomes = release("dir", start="ping", **settings)
+    assert [o.step for o in outcomes] == ["ping", "newsletter"]
+    assert Path(tmp_path / "public" / "index.html").stat().st_mtime_ns == stamp

@@ -1,0 +1,61 @@
+"""`release` runs its steps in order, stops at the first failure and says how to resume."""
+
+import pytest
+
+from usererror import UserError
+from workflow.release import STEPS, ReleaseStopped, Step, _needs, release
+
+
+def recording_steps(log, fail=None):
+    def make(name):
+        def run(context):
+            log.append(name)
+            if name == fail:
+                raise UserError(f"{name}: the hub said no")
+            return f"{name} done"
+
+        return Step(name, run, "harmless")
+
+    return [make(name) for name in ("publish", "ping", "newsletter")]
+
+
+def test_the_real_steps_are_publish_ping_newsletter_in_that_order():
+    assert [step.name for step in STEPS] == ["publish", "ping", "newsletter"]
+
+
+def test_runs_every_step_in_order_and_reports_each():
+    ran, seen = [], []
+    outcomes = release(steps=recording_steps(ran), on_step=seen.append)
+    assert ran == ["publish", "ping", "newsletter"]
+    assert [(o.step, o.ok, o.detail) for o in outcomes] == [
+        ("publish", True, "publish done"),
+        ("ping", True, "ping done"),
+        ("newsletter", True, "newsletter done"),
+    ]
+    assert seen == outcomes
+
+
+def test_a_failure_stops_the_next_steps_and_says_how_to_resume():
+    ran, seen = [], []
+    with pytest.raises(ReleaseStopped) as stopped:
+        release("dir", steps=recording_steps(ran, fail="ping"), on_step=seen.append)
+    assert ran == ["publish", "ping"]  # The newsletter never ran.
+    message = str(stopped.value)
+    assert message.splitlines()[0] == "release: stopped at 'ping': ping: the hub said no"
+    assert "done: publish; not run: newsletter" in message
+    assert "`invoke release --target dir --from-step ping`" in message
+    assert [(o.step, o.ok) for o in stopped.value.results] == [("publish", True), ("ping", False)]
+    assert seen[-1].ok is False
+
+
+def test_resuming_starts_at_the_named_step():
+    ran = []
+    release(start="ping", steps=recording_steps(ran))
+    assert ran == ["ping", "newsletter"]
+    with pytest.raises(ReleaseStopped, match="'email' is not one of publish, ping, newsletter"):
+        release(start="email", steps=recording_steps(ran))
+
+
+def test_a_missing_colleague_module_is_a_clear_error():
+    with pytest.raises(UserError, match="needs the hub plugin, which is missing"):
+        _needs("no_such_module.websub", "the hub plugin")
