@@ -2,16 +2,25 @@
 
 import json
 import shutil
+from datetime import datetime
 from email import message_from_bytes, policy
 
 import pytest
 from bs4 import BeautifulSoup
 
 import newsletter
+from conftest import published_posts
 from newsletter.errors import ArchiveGuard, SettingError
 from newsletter_helpers import SITE_URL, SmtpServer, recipients, site
 
-TITLES = {"First light", "Second thoughts"}
+# Other areas add posts to the shared test site: expect what its published posts imply.
+POSTS = published_posts()[::-1]  # Oldest first, the order the newsletter sends in.
+TITLES = {p["title"] for p in POSTS}
+
+
+def stem(post):
+    """The name the outbox and previews give a post's files: its date, then its slug."""
+    return f"{post['date']:%Y-%m-%d}-{post['slug']}"
 
 
 def eml(path):
@@ -32,12 +41,9 @@ def add_post(content, name, metadata, body="Body words."):
 
 def test_outbox_writes_each_published_post_once(tmp_path):
     first = newsletter.send(site(tmp_path), env={})
-    assert {s.post.title for s in first.sent} == TITLES
+    assert [s.post.title for s in first.sent] == [p["title"] for p in POSTS]
     files = sorted((tmp_path / "outbox").glob("*.eml"))
-    assert [f.name for f in files] == [
-        "2024-01-10-first-light.eml",
-        "2024-02-12-second-thoughts.eml",
-    ]
+    assert [f.name for f in files] == sorted(stem(p) + ".eml" for p in POSTS)
     before = {f: f.read_bytes() for f in files}
     again = newsletter.send(site(tmp_path), env={})
     assert again.sent == [] and {s.action for s in again.steps} == {"done"}
@@ -74,6 +80,31 @@ def test_eml_is_multipart_alternative_with_absolute_inlined_html(tmp_path):
     assert "Unsubscribe: mailto:" in text
 
 
+def relative_urls(html):
+    """Every URL in an email's HTML that a mail program could not resolve on its own."""
+    page = BeautifulSoup(html, "html.parser")
+    urls = []
+    for element in page.find_all(True):
+        for attribute in ("href", "src", "poster", "srcset", "action", "background", "cite"):
+            value = element.get(attribute)
+            if value is None:
+                continue
+            if attribute == "srcset":
+                urls += [c.split()[0] for c in value.split(",") if c.strip()]
+            else:
+                urls.append(value)
+    return [url for url in urls if not url.startswith(("https://", "mailto:", "data:"))]
+
+
+def test_no_email_holds_a_relative_url(tmp_path):
+    # The test site's posts write links and media every way a writer might (feeds-media.md).
+    newsletter.send(site(tmp_path), env={})
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert {f.name for f in files} == {stem(p) + ".eml" for p in POSTS}
+    for path in files:
+        assert relative_urls(parts(eml(path))[1]) == [], path.name
+
+
 def test_preview_is_byte_for_byte_what_send_writes(tmp_path):
     paths = newsletter.preview(site(tmp_path), post="second-thoughts", env={})
     assert [p.suffix for p in paths] == [".html", ".txt", ".eml"]
@@ -91,13 +122,14 @@ def crlf_to_lf(text):
 
 def test_preview_defaults_to_the_newest_unsent_post(tmp_path):
     paths = newsletter.preview(site(tmp_path), env={})
-    assert paths[0].name == "2024-02-12-second-thoughts.html"
+    assert paths[0].name == stem(POSTS[-1]) + ".html"
 
 
 def test_drafts_hidden_future_and_opted_out_posts_are_never_sent(site_copy, tmp_path):
     add_post(site_copy, "hidden.md", "Title: Hidden one\nDate: 2024-03-01\nStatus: hidden\n")
     add_post(site_copy, "quiet.md", "Title: Quiet one\nDate: 2024-03-02\nNewsletter: no\n")
     report = newsletter.send(site(tmp_path, site_copy), env={})
+    # Exactly the posts the unchanged test site publishes: neither addition goes out.
     assert {s.post.title for s in report.sent} == TITLES
     assert [s.reason for s in report.steps if s.action == "skip"] == ["Newsletter: no"]
     written = " ".join(p.read_text(errors="replace") for p in (tmp_path / "outbox").glob("*"))
@@ -119,31 +151,24 @@ def test_long_post_switches_to_summary_and_link_and_says_so(site_copy, tmp_path)
     assert "Paragraph 199" not in html and "Short dek." in html
 
 
-def test_follow_up_links_to_the_post_it_follows(tmp_path, monkeypatch):
-    # The followups plugin sets article.follows; stand in for it on the collected article.
-    from newsletter import collect
-
-    original = collect.keep_articles
-
-    def with_follows(generator):
-        original(generator)
-        by_title = {a.title: a for a in collect.COLLECTED.articles}
-        by_title["Second thoughts"].follows = [by_title["First light"]]
-
-    monkeypatch.setattr(collect, "keep_articles", with_follows)
-    from pelican import signals
-
-    signals.article_generator_finalized.disconnect(original)
-    signals.article_generator_finalized.connect(with_follows)
-    try:
-        paths = newsletter.preview(site(tmp_path), post="second-thoughts", env={})
-    finally:
-        signals.article_generator_finalized.disconnect(with_follows)
-        signals.article_generator_finalized.connect(original)
+def test_follow_up_links_to_the_posts_it_follows(tmp_path):
+    # The real followups plugin sets article.follows from `Follows:`; the email links each
+    # earlier post, in the order the writer gave, with absolute URLs.
+    by_slug = {p["slug"]: p for p in POSTS}
+    follows = [s.strip() for s in by_slug["light-once-more"]["follows"].split(",")]
+    assert len(follows) == 2
+    paths = newsletter.preview(site(tmp_path), post="light-once-more", env={})
     page = BeautifulSoup(paths[0].read_text(encoding="utf-8"), "html.parser")
-    previously = page.find(string=lambda s: s and "Previously:" in s).parent
-    assert previously.a["href"] == f"{SITE_URL}/posts/first-light/"
-    assert f"Previously: First light <{SITE_URL}/posts/first-light/>" in paths[1].read_text()
+    previously = [s.parent for s in page.find_all(string=lambda s: s and "Previously:" in s)]
+    assert [(p.a.get_text(), p.a["href"]) for p in previously] == [
+        (by_slug[slug]["title"], f"{SITE_URL}/posts/{slug}/") for slug in follows
+    ]
+    text = paths[1].read_text(encoding="utf-8")
+    for slug in follows:
+        assert f"Previously: {by_slug[slug]['title']} <{SITE_URL}/posts/{slug}/>" in text
+    alone = newsletter.preview(site(tmp_path), post="second-thoughts", env={})
+    assert "Previously:" not in alone[0].read_text(encoding="utf-8")
+    assert "Previously:" not in alone[1].read_text(encoding="utf-8")
 
 
 # -- The ledger and the archive guard (a real provider: SMTP on 127.0.0.1) -----------------------
@@ -187,7 +212,14 @@ def test_baseline_then_send_sends_only_a_new_post(site_copy, tmp_path, smtp):
 def test_newsletter_since_sends_only_later_posts(tmp_path, smtp):
     env, _ = recipients(tmp_path, 1)
     report = newsletter.send(smtp_site(tmp_path, smtp, NEWSLETTER_SINCE="2024-02-01"), env=env)
-    assert [s.post.title for s in report.sent] == ["Second thoughts"]
+    since = datetime(2024, 2, 1)
+    later = [p["title"] for p in POSTS if p["date"] >= since]
+    earlier = [p["title"] for p in POSTS if p["date"] < since]
+    assert "Second thoughts" in later and "First light" in earlier
+    assert [s.post.title for s in report.sent] == later
+    assert [(s.post.title, s.reason) for s in report.steps if s.action == "skip"] == [
+        (title, "before NEWSLETTER_SINCE") for title in earlier
+    ]
 
 
 def test_dry_run_and_test_to_change_no_ledger(tmp_path, smtp):
@@ -200,8 +232,9 @@ def test_dry_run_and_test_to_change_no_ledger(tmp_path, smtp):
     assert {s.action for s in dry.steps} == {"would send"}
     test = newsletter.send(smtp_site(tmp_path, smtp), test_to="me@example.org", env=env)
     assert [s.action for s in test.steps] == ["test"]
+    # The test copy is of the newest unsent post.
     assert [(to, m["Subject"]) for to, m in smtp.messages] == [
-        (["me@example.org"], "Second thoughts")
+        (["me@example.org"], POSTS[-1]["title"])
     ]
     assert ledger.read_bytes() == before
 
@@ -220,8 +253,10 @@ def test_status_lists_every_post_and_what_send_would_do(tmp_path):
     rows, provider = newsletter.status(site(tmp_path), env={})
     assert provider == "outbox"
     assert [(r["title"], r["state"], r["next"]) for r in rows] == [
-        ("First light", "in outbox", "nothing (done)"),
-        ("Second thoughts", "not sent", "send via outbox"),
+        (p["title"], "in outbox", "nothing (done)")
+        if p["slug"] == "first-light"
+        else (p["title"], "not sent", "send via outbox")
+        for p in POSTS
     ]
     assert "Second thoughts" in newsletter.format_status(rows, provider)
 
@@ -233,6 +268,7 @@ def test_the_real_essay_renders_and_fits_in_gmail(tmp_path):
     html = paths[0].read_text(encoding="utf-8")
     assert len(html.encode()) < 100_000 and "too long" not in html
     assert "Holding on to Our Humanity" in html
+    assert relative_urls(html) == []
     text, _ = parts(eml(paths[2]))
     assert "Holding on to Our Humanity" in text
     shutil.rmtree(tmp_path / "previews")

@@ -6,6 +6,7 @@ import os
 import pytest
 
 import newsletter
+from conftest import published_posts
 from newsletter import config as configuration
 from newsletter.errors import SettingError
 from newsletter.ledger import Ledger, LedgerError
@@ -86,6 +87,22 @@ def test_absolute_urls_and_alt_text():
     assert 'src="https://b.example/posts/p/a.png" alt="A"' in out
 
 
+def test_media_urls_are_absolute_on_every_element():
+    html = (
+        '<video src="clip.mp4" poster="/poster.jpg"><track src="t.vtt"></video>'
+        '<audio src="../a.mp3"></audio>'
+        '<picture><source srcset="a.webp 1x,b.webp 2x"><img src="a.png" alt="A"></picture>'
+    )
+    out = absolutize(html, "https://b.example/posts/p/")
+    assert 'src="https://b.example/posts/p/clip.mp4"' in out
+    assert 'poster="https://b.example/poster.jpg"' in out
+    assert 'src="https://b.example/posts/p/t.vtt"' in out
+    assert 'src="https://b.example/posts/a.mp3"' in out
+    assert (
+        'srcset="https://b.example/posts/p/a.webp 1x, https://b.example/posts/p/b.webp 2x"' in out
+    )
+
+
 def test_plain_text_keeps_structure_and_spells_out_links():
     html = (
         "<h2>Head</h2><p>One <a href='https://b.example/'>link</a> here.</p>"
@@ -134,4 +151,4 @@ def test_only_one_send_at_a_time(tmp_path):
         newsletter.send(site(tmp_path), env={})
     assert not (tmp_path / "outbox").exists()
     newsletter.send(site(tmp_path), env={})  # Released: the next one runs.
-    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == len(published_posts())
