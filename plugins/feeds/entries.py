@@ -11,9 +11,9 @@ from datetime import datetime
 
 from feedgen.entry import FeedEntry
 
+from absoluteurls import absolutise, plain_text
 from postid import post_id
 
-from .absolute import absolutise, plain_text
 from .config import FeedsConfig
 from .extension import RssEntryExtension
 

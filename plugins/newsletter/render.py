@@ -23,6 +23,8 @@ import lxml.html
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from absoluteurls import absolutise_srcset
+
 from .errors import SettingError
 
 log = logging.getLogger(__name__)
@@ -200,20 +202,11 @@ def absolutize(html: str, base: str) -> str:
                 if element.get(attribute) is not None:
                     element.set(attribute, urljoin(base, element.get(attribute).strip()))
             if element.get("srcset"):
-                element.set("srcset", _srcset(element.get("srcset"), base))
+                element.set("srcset", absolutise_srcset(element.get("srcset"), base))
             if element.tag == "img" and element.get("alt") is None:
                 element.set("alt", "")  # No alt at all makes screen readers read the file name.
         out.append(lxml.html.tostring(fragment, encoding="unicode"))
     return "".join(out)
-
-
-def _srcset(value, base):
-    parts = []
-    for candidate in value.split(","):
-        bits = candidate.strip().split()
-        if bits:
-            parts.append(" ".join([urljoin(base, bits[0]), *bits[1:]]))
-    return ", ".join(parts)
 
 
 _BLOCKS = {

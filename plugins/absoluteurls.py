@@ -1,4 +1,4 @@
-"""Make every URL in a post's HTML absolute, so links and images work inside any feed reader.
+"""Make every URL in a post's HTML absolute, for places read away from the site (feeds, email).
 
 Feed readers show an entry away from the site, where ``/images/a.jpg`` or ``#fn:1`` resolve
 against nothing. Only the URL attributes of start tags are rewritten; every other byte of the
