@@ -45,6 +45,18 @@ def published_posts(content: Path = TEST_SITE) -> list[dict]:
     return sorted(posts, key=lambda p: p["date"], reverse=True)
 
 
+def retitle_redate_and_move(content: Path, dest: Path) -> Path:
+    """Retitle "First light", give it a Modified date and move ``content`` to ``dest`` (returned).
+
+    The changes a post's id, and so its feed entry's id, must survive.
+    """
+    post = content / "posts" / "first.md"
+    text = post.read_text().replace("Title: First light", "Title: First light, renamed")
+    post.write_text(text.replace("Summary:", "Modified: 2025-01-01 10:00\nSummary:"))
+    content.rename(dest)
+    return dest
+
+
 def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 

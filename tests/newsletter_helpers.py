@@ -2,9 +2,12 @@
 
 import socket
 import threading
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 
+import pytest
 from aiosmtpd.controller import Controller
+from pytest_httpserver import HTTPServer
 
 from conftest import TEST_SITE
 from newsletter import Site
@@ -87,6 +90,24 @@ def recipients(tmp_path, count) -> tuple[dict, list[str]]:
 # -- HTTP services: a real server on 127.0.0.1 answering as the service's documented API does ----
 
 
+def http_server():
+    """The body of a module-scoped ``server`` fixture: pytest-httpserver on 127.0.0.1."""
+    # Threaded, so a request left hanging (the timeout tests) does not block the retry.
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+def fake_service(server, fake_class):
+    """The body of a ``service`` fixture: a fresh ``fake_class`` answering on ``server``."""
+    server.clear()
+    fake = fake_class(server)
+    yield fake
+    fake.released.set()  # A request still hanging must not outlive its test.
+    server.clear()
+
+
 class FakeService:
     """Base for a stateful stand-in for an email service's HTTP API, on pytest-httpserver.
 
@@ -151,6 +172,27 @@ class Sleeps(list):
 
     def __call__(self, seconds):
         self.append(seconds)
+
+
+@contextmanager
+def ledger_dies_when(crash):
+    """The process dies (KeyboardInterrupt) at a ledger update whose fields ``crash`` accepts.
+
+    For the crash between a call to the service and the ledger hearing of it; the real
+    ``Ledger.update`` is back once the block is left.
+    """
+    from newsletter.ledger import Ledger
+
+    real_update = Ledger.update
+
+    def update(self, post_id, **fields):
+        if crash(fields):
+            raise KeyboardInterrupt
+        return real_update(self, post_id, **fields)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Ledger, "update", update)
+        yield
 
 
 def started_ledger(tmp_path):

@@ -6,6 +6,7 @@ email field that the keyboard reaches, and no axe-core violations. Screenshots g
 """
 
 import threading
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -35,21 +36,30 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+@contextmanager
+def serving(out):
+    """A server on 127.0.0.1 for the folder ``out`` (made empty); yields its base URL.
+
+    It starts before the build, so the site can be built for the address it is served from.
+    """
+    out.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The real essay, built for and served from a server on 127.0.0.1."""
     out = tmp_path_factory.mktemp("browser") / "output"
-    out.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(out)))
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(out) as base:
         build_real_site(out, SITEURL=base, DELETE_OUTPUT_DIRECTORY=False)
         yield base
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +70,19 @@ def browser():
         chromium.close()
 
 
+@contextmanager
 def open_page(browser, url, width, scheme):
+    """``url`` loaded in a fresh context, with the requests that failed; closed after use."""
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
-    failed = []
-    page.on("requestfailed", lambda r: failed.append(r.url))
-    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
-    page.goto(url, wait_until="load")
-    return context, page, failed
+    try:
+        page = context.new_page()
+        failed = []
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+        page.goto(url, wait_until="load")
+        yield page, failed
+    finally:
+        context.close()
 
 
 def no_horizontal_overflow(page):
@@ -82,8 +97,7 @@ def assert_no_axe_violations(page):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_essay_reads_well_and_the_subscribe_form_is_reachable(browser, site, width, scheme):
-    context, page, failed = open_page(browser, f"{site}/{ESSAY_URL}", width, scheme)
-    try:
+    with open_page(browser, f"{site}/{ESSAY_URL}", width, scheme) as (page, failed):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"essay-{width}-{scheme}.png"), full_page=True)
         assert failed == []  # Every request answered, favicon included.
@@ -103,44 +117,28 @@ def test_essay_reads_well_and_the_subscribe_form_is_reachable(browser, site, wid
         outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert outline == "solid"  # A visible focus ring.
         assert_no_axe_violations(page)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("width, scheme", [(320, "light"), (1280, "dark")])
 def test_home_page_has_no_overflow_and_no_axe_violations(browser, site, width, scheme):
-    context, page, failed = open_page(browser, f"{site}/", width, scheme)
-    try:
+    with open_page(browser, f"{site}/", width, scheme) as (page, failed):
         assert failed == []
         assert no_horizontal_overflow(page)
         assert_no_axe_violations(page)
-    finally:
-        context.close()
 
 
 def test_the_essay_fits_the_narrowest_phone(browser, site):
-    context, page, _ = open_page(browser, f"{site}/{ESSAY_URL}", 320, "light")
-    try:
+    with open_page(browser, f"{site}/{ESSAY_URL}", 320, "light") as (page, _):
         assert no_horizontal_overflow(page)
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="module")
 def test_site_url(tmp_path_factory):
     """tests/data/site (follow-ups, long-form blocks, two index pages), feeds-only subscribe box."""
     out = tmp_path_factory.mktemp("browser-test-site") / "output"
-    out.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(out)))
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(out) as base:
         build_theme_site(out, prod=True, SITEURL=base, DELETE_OUTPUT_DIRECTORY=False)
         yield base
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize(
@@ -158,10 +156,7 @@ def test_site_url(tmp_path_factory):
 def test_other_pages_have_no_overflow_and_no_axe_violations(
     browser, test_site_url, path, width, scheme
 ):
-    context, page, failed = open_page(browser, f"{test_site_url}/{path}", width, scheme)
-    try:
+    with open_page(browser, f"{test_site_url}/{path}", width, scheme) as (page, failed):
         assert failed == []
         assert no_horizontal_overflow(page)
         assert_no_axe_violations(page)
-    finally:
-        context.close()

@@ -12,7 +12,7 @@ from lxml import etree
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
-from conftest import TEST_SITE, build_into, published_posts
+from conftest import TEST_SITE, build_into, published_posts, retitle_redate_and_move
 from feeds import FeedsSettingsError, load_config
 from postid import DuplicatePostId
 from test_feeds_json import problems
@@ -251,12 +251,7 @@ def ids_by_link(out):
 def test_ids_survive_a_title_change_a_modified_date_and_another_folder(site_copy, tmp_path):
     build_into(tmp_path / "a", site_copy)
     before = ids_by_link(tmp_path / "a")
-    post = site_copy / "posts" / "first.md"
-    text = post.read_text().replace("Title: First light", "Title: First light, renamed")
-    post.write_text(text.replace("Summary:", "Modified: 2025-01-01 10:00\nSummary:"))
-    moved = tmp_path / "elsewhere"
-    site_copy.rename(moved)
-    build_into(tmp_path / "b", moved)
+    build_into(tmp_path / "b", retitle_redate_and_move(site_copy, tmp_path / "elsewhere"))
     after = parse(tmp_path / "b" / "feeds/all.atom.xml")
     assert ids_by_link(tmp_path / "b") == before
     renamed = next(e for e in after.entries if e.title == "First light, renamed")

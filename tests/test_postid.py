@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import build_into
+from conftest import build_into, retitle_redate_and_move
 from postid import DuplicatePostId, post_id
 
 
@@ -41,12 +41,7 @@ def test_ids_survive_title_and_modified_changes_and_another_folder(site_copy, tm
     signals.article_generator_finalized.connect(record)
     try:
         build_into(tmp_path / "a", site_copy)
-        post = site_copy / "posts" / "first.md"
-        text = post.read_text().replace("Title: First light", "Title: First light, renamed")
-        post.write_text(text.replace("Summary:", "Modified: 2025-01-01 10:00\nSummary:"))
-        moved = tmp_path / "elsewhere"
-        site_copy.rename(moved)
-        build_into(tmp_path / "b", moved)
+        build_into(tmp_path / "b", retitle_redate_and_move(site_copy, tmp_path / "elsewhere"))
     finally:
         signals.article_generator_finalized.disconnect(record)
     before, after = seen

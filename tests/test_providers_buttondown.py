@@ -1,13 +1,21 @@
 """Buttondown against a local server answering as api.buttondown.com/v1 does."""
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 import newsletter
 from conftest import published_posts
 from newsletter.errors import ProviderError
 from newsletter.render import marker
-from newsletter_helpers import FakeService, Sleeps, ledger_posts, site, started_ledger
+from newsletter_helpers import (
+    FakeService,
+    Sleeps,
+    fake_service,
+    http_server,
+    ledger_dies_when,
+    ledger_posts,
+    site,
+    started_ledger,
+)
 
 KEY = "bd-secret-key-123"
 FIRST = "tag:happeningnow.example,2024-01-10:first-light"
@@ -70,20 +78,12 @@ class FakeButtondown(FakeService):
 
 @pytest.fixture(scope="module")
 def server():
-    # Threaded, so a request left hanging (the timeout test) does not block the retry.
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.stop()
+    yield from http_server()
 
 
 @pytest.fixture
 def service(server):
-    server.clear()
-    fake = FakeButtondown(server)
-    yield fake
-    fake.released.set()
-    server.clear()
+    yield from fake_service(server, FakeButtondown)
 
 
 def send(tmp_path, service, sleeps=None, key=KEY, **options):
@@ -175,22 +175,14 @@ def test_401_is_one_clear_line_without_the_key_and_no_retry(tmp_path, service):
     assert ledger_posts(tmp_path)[FIRST]["state"] == "sending"
 
 
-def test_a_crash_after_create_is_resumed_without_a_second_email(tmp_path, service, monkeypatch):
+def test_a_crash_after_create_is_resumed_without_a_second_email(tmp_path, service):
     started_ledger(tmp_path)
-    from newsletter.ledger import Ledger
-
-    real_update = Ledger.update
-
-    def crash_on_sent(self, post_id, **fields):
-        if fields.get("state") == "sent":
-            raise KeyboardInterrupt  # The process dies between the call and the ledger.
-        return real_update(self, post_id, **fields)
-
-    monkeypatch.setattr(Ledger, "update", crash_on_sent)
-    with pytest.raises(KeyboardInterrupt):
+    with (
+        ledger_dies_when(lambda fields: fields.get("state") == "sent"),
+        pytest.raises(KeyboardInterrupt),
+    ):
         send(tmp_path, service, post="first-light")
     assert ledger_posts(tmp_path)[FIRST]["state"] == "sending"
-    monkeypatch.setattr(Ledger, "update", real_update)
     send(tmp_path, service, post="first-light")
     assert len(service.requests("POST")) == 1 and len(service.emails) == 1
     assert ledger_posts(tmp_path)[FIRST]["state"] == "sent"

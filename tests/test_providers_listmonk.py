@@ -1,12 +1,20 @@
 """listmonk against a local server answering as listmonk's /api does."""
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 import newsletter
 from newsletter.errors import ProviderError
 from newsletter.render import marker
-from newsletter_helpers import FakeService, Sleeps, ledger_posts, site, started_ledger
+from newsletter_helpers import (
+    FakeService,
+    Sleeps,
+    fake_service,
+    http_server,
+    ledger_dies_when,
+    ledger_posts,
+    site,
+    started_ledger,
+)
 
 FIRST = "tag:happeningnow.example,2024-01-10:first-light"
 AUTH = "token api-user:lm-token-789"
@@ -68,19 +76,12 @@ class FakeListmonk(FakeService):
 
 @pytest.fixture(scope="module")
 def server():
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.stop()
+    yield from http_server()
 
 
 @pytest.fixture
 def service(server):
-    server.clear()
-    fake = FakeListmonk(server)
-    yield fake
-    fake.released.set()
-    server.clear()
+    yield from fake_service(server, FakeListmonk)
 
 
 def send(tmp_path, service, sleeps=None, token="lm-token-789", **options):
@@ -184,22 +185,12 @@ def test_403_is_one_clear_line_without_the_token_and_no_retry(tmp_path, service)
     assert len(service.calls) == 1 and sleeps == []
 
 
-def test_a_crash_after_create_is_resumed_without_a_second_campaign(tmp_path, service, monkeypatch):
+def test_a_crash_after_create_is_resumed_without_a_second_campaign(tmp_path, service):
     started_ledger(tmp_path)
-    from newsletter.ledger import Ledger
-
-    real_update = Ledger.update
-
-    def crash_when_id_known(self, post_id, **fields):
-        if "remote_id" in fields:
-            raise KeyboardInterrupt  # Created at listmonk; the ledger never heard.
-        return real_update(self, post_id, **fields)
-
-    monkeypatch.setattr(Ledger, "update", crash_when_id_known)
-    with pytest.raises(KeyboardInterrupt):
+    # Created at listmonk; the ledger never heard.
+    with ledger_dies_when(lambda fields: "remote_id" in fields), pytest.raises(KeyboardInterrupt):
         send(tmp_path, service, post="first-light")
     assert "remote_id" not in ledger_posts(tmp_path)[FIRST]
-    monkeypatch.setattr(Ledger, "update", real_update)
     send(tmp_path, service, post="first-light")
     assert len(service.requests("POST")) == 1 and len(service.campaigns) == 1
     assert service.campaigns[0]["status"] == "running"

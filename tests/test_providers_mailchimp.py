@@ -3,12 +3,20 @@
 import base64
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 import newsletter
 from newsletter.errors import ProviderError, SettingError
 from newsletter.render import marker
-from newsletter_helpers import FakeService, Sleeps, ledger_posts, site, started_ledger
+from newsletter_helpers import (
+    FakeService,
+    Sleeps,
+    fake_service,
+    http_server,
+    ledger_dies_when,
+    ledger_posts,
+    site,
+    started_ledger,
+)
 
 FIRST = "tag:happeningnow.example,2024-01-10:first-light"
 KEY = "0123456789abcdef0123456789abcdef-us21"
@@ -82,19 +90,12 @@ class FakeMailchimp(FakeService):
 
 @pytest.fixture(scope="module")
 def server():
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.stop()
+    yield from http_server()
 
 
 @pytest.fixture
 def service(server):
-    server.clear()
-    fake = FakeMailchimp(server)
-    yield fake
-    fake.released.set()
-    server.clear()
+    yield from fake_service(server, FakeMailchimp)
 
 
 def send(tmp_path, service, sleeps=None, key=KEY, **options):
@@ -199,21 +200,10 @@ def test_401_is_one_clear_line_without_the_key_and_no_retry(tmp_path, service):
     assert len(service.calls) == 1 and sleeps == []
 
 
-def test_a_crash_after_create_is_resumed_without_a_second_campaign(tmp_path, service, monkeypatch):
+def test_a_crash_after_create_is_resumed_without_a_second_campaign(tmp_path, service):
     started_ledger(tmp_path)
-    from newsletter.ledger import Ledger
-
-    real_update = Ledger.update
-
-    def crash_when_id_known(self, post_id, **fields):
-        if "remote_id" in fields:
-            raise KeyboardInterrupt
-        return real_update(self, post_id, **fields)
-
-    monkeypatch.setattr(Ledger, "update", crash_when_id_known)
-    with pytest.raises(KeyboardInterrupt):
+    with ledger_dies_when(lambda fields: "remote_id" in fields), pytest.raises(KeyboardInterrupt):
         send(tmp_path, service, post="first-light")
-    monkeypatch.setattr(Ledger, "update", real_update)
     send(tmp_path, service, post="first-light")
     assert len(service.requests("POST")) == 2  # one create, one send
     assert len(service.campaigns) == 1 and len(service.actions) == 1

@@ -20,11 +20,12 @@ FEEDS = ["/feeds/all.atom.xml", "/feeds/all.rss.xml", "/feeds/feed.json"]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The test site, development settings, the feeds plugin's links, no email service."""
-    out = tmp_path_factory.mktemp("theme-dev") / "output"
-    build_theme_site(out)
-    return out
+def site(test_site):
+    """The test site, development settings, the feeds plugin's links, no email service.
+
+    That is exactly conftest's session build, and nothing here writes to it, so it is reused.
+    """
+    return test_site
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ the API's default would send at once, even for what was meant as a draft.
 import logging
 
 from ..errors import SettingError
-from .base import Delivery, Provider
-from .http import HttpClient
+from .base import Delivery
+from .http import HttpProvider
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ SCHEDULED = {"scheduled"}
 DRAFT = {"draft"}
 
 
-class ButtondownProvider(Provider):
+class ButtondownProvider(HttpProvider):
     name = "buttondown"
     supports_draft = True
     supports_schedule = True
@@ -27,35 +27,21 @@ class ButtondownProvider(Provider):
 
     def __init__(self, config, **overrides):
         self.base_url = config["BUTTONDOWN_API_URL"]
-        self.timeout = config["NEWSLETTER_HTTP_TIMEOUT"]
-        self.retries = config["NEWSLETTER_HTTP_RETRIES"]
-        self.sleep = None
-        self.session = None
         super().__init__(config, **overrides)
-        self._http = None
 
     def validate(self):
         self.config.secret("BUTTONDOWN_API_KEY", needed_for="NEWSLETTER_PROVIDER = 'buttondown'")
         if not str(self.base_url).startswith(("https://", "http://")):
             raise SettingError(f"buttondown: BUTTONDOWN_API_URL = {self.base_url!r} is not a URL")
 
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None:
-            key = self.config.secret("BUTTONDOWN_API_KEY", needed_for="buttondown")
-            options = {"sleep": self.sleep} if self.sleep is not None else {}
-            self._http = HttpClient(
-                "buttondown",
-                self.base_url,
-                base_setting="BUTTONDOWN_API_URL",
-                key_setting="BUTTONDOWN_API_KEY",
-                headers={"Authorization": f"Token {key}", "X-API-Version": API_VERSION},
-                timeout=self.timeout,
-                retries=self.retries,
-                session=self.session,
-                **options,
-            )
-        return self._http
+    def client_options(self):
+        key = self.config.secret("BUTTONDOWN_API_KEY", needed_for="buttondown")
+        return {
+            "base_url": self.base_url,
+            "base_setting": "BUTTONDOWN_API_URL",
+            "key_setting": "BUTTONDOWN_API_KEY",
+            "headers": {"Authorization": f"Token {key}", "X-API-Version": API_VERSION},
+        }
 
     # -- the contract ---------------------------------------------------------------------------
     def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
@@ -81,10 +67,6 @@ class ButtondownProvider(Provider):
             "POST", f"emails/{existing['id']}/send-draft", json={"recipients": [address]}
         )
         return f"one copy to {address} from buttondown email {existing['id']}"
-
-    def close(self):
-        if self._http is not None:
-            self._http.close()
 
     # -- the API --------------------------------------------------------------------------------
     def find(self, email) -> dict | None:

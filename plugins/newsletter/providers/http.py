@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from ..errors import ProviderError
+from .base import Provider
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,46 @@ class HttpClient:
 
     def close(self):
         self.session.close()
+
+
+class HttpProvider(Provider):
+    """Base for a provider that speaks to its service through one :class:`HttpClient`.
+
+    A subclass sets what its settings name (``base_url``...) before calling ``__init__``, so
+    keyword overrides win over both those and the shared ones; it says how to reach and
+    authenticate with its service in :meth:`client_options`.
+    """
+
+    def __init__(self, config, **overrides):
+        self.timeout = config["NEWSLETTER_HTTP_TIMEOUT"]
+        self.retries = config["NEWSLETTER_HTTP_RETRIES"]
+        self.sleep = None  # None keeps HttpClient's time.sleep; tests pass one that returns.
+        self.session = None
+        super().__init__(config, **overrides)
+        self._http = None
+
+    @property
+    def http(self) -> HttpClient:
+        # Made on first use, so that `validate` has named any missing secret before it is read.
+        if self._http is None:
+            options = {"sleep": self.sleep} if self.sleep is not None else {}
+            self._http = HttpClient(
+                self.name,
+                timeout=self.timeout,
+                retries=self.retries,
+                session=self.session,
+                **self.client_options(),
+                **options,
+            )
+        return self._http
+
+    def client_options(self) -> dict:
+        """``base_url``, ``base_setting``, ``key_setting`` and ``headers`` or ``auth``."""
+        raise NotImplementedError
+
+    def close(self):
+        if self._http is not None:
+            self._http.close()
 
 
 def _retry_after(value):

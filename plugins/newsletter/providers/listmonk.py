@@ -9,8 +9,8 @@ resolved by the next ``send``, which searches first. Starting or scheduling it i
 import logging
 
 from ..errors import ProviderError, SettingError
-from .base import Delivery, Provider
-from .http import HttpClient
+from .base import Delivery
+from .http import HttpProvider
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ UNSUBSCRIBE = "{{ UnsubscribeURL }}"
 DONE = {"running": "sent", "finished": "sent", "scheduled": "scheduled"}
 
 
-class ListmonkProvider(Provider):
+class ListmonkProvider(HttpProvider):
     name = "listmonk"
     supports_draft = True
     supports_schedule = True
@@ -27,12 +27,7 @@ class ListmonkProvider(Provider):
     def __init__(self, config, **overrides):
         self.base_url = config["LISTMONK_URL"]
         self.list_ids = config["LISTMONK_LIST_IDS"]
-        self.timeout = config["NEWSLETTER_HTTP_TIMEOUT"]
-        self.retries = config["NEWSLETTER_HTTP_RETRIES"]
-        self.sleep = None
-        self.session = None
         super().__init__(config, **overrides)
-        self._http = None
 
     def validate(self):
         if not str(self.base_url or "").startswith(("https://", "http://")):
@@ -47,24 +42,15 @@ class ListmonkProvider(Provider):
         self.config.secret("LISTMONK_API_USER", needed_for="NEWSLETTER_PROVIDER = 'listmonk'")
         self.config.secret("LISTMONK_API_TOKEN", needed_for="NEWSLETTER_PROVIDER = 'listmonk'")
 
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None:
-            user = self.config.secret("LISTMONK_API_USER", needed_for="listmonk")
-            token = self.config.secret("LISTMONK_API_TOKEN", needed_for="listmonk")
-            options = {"sleep": self.sleep} if self.sleep is not None else {}
-            self._http = HttpClient(
-                "listmonk",
-                self.base_url.rstrip("/") + "/api",
-                base_setting="LISTMONK_URL",
-                key_setting="LISTMONK_API_USER / LISTMONK_API_TOKEN",
-                headers={"Authorization": f"token {user}:{token}"},
-                timeout=self.timeout,
-                retries=self.retries,
-                session=self.session,
-                **options,
-            )
-        return self._http
+    def client_options(self):
+        user = self.config.secret("LISTMONK_API_USER", needed_for="listmonk")
+        token = self.config.secret("LISTMONK_API_TOKEN", needed_for="listmonk")
+        return {
+            "base_url": self.base_url.rstrip("/") + "/api",
+            "base_setting": "LISTMONK_URL",
+            "key_setting": "LISTMONK_API_USER / LISTMONK_API_TOKEN",
+            "headers": {"Authorization": f"token {user}:{token}"},
+        }
 
     # -- the contract ---------------------------------------------------------------------------
     def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
@@ -102,10 +88,6 @@ class ListmonkProvider(Provider):
             json={**self.payload(email), "subscribers": [address]},
         )
         return f"one copy to {address} from listmonk campaign {existing['id']}"
-
-    def close(self):
-        if self._http is not None:
-            self._http.close()
 
     # -- the API --------------------------------------------------------------------------------
     def find(self, email) -> dict | None:

@@ -10,8 +10,8 @@ import logging
 from email.utils import parseaddr
 
 from ..errors import ProviderError, SettingError
-from .base import Delivery, Provider
-from .http import HttpClient
+from .base import Delivery
+from .http import HttpProvider
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ DONE = {"sent": "sent", "sending": "sent", "schedule": "scheduled"}
 PAGE = 1000  # The API's largest page.
 
 
-class MailchimpProvider(Provider):
+class MailchimpProvider(HttpProvider):
     name = "mailchimp"
     supports_draft = True
     supports_schedule = True
@@ -29,12 +29,7 @@ class MailchimpProvider(Provider):
     def __init__(self, config, **overrides):
         self.base_url = config["MAILCHIMP_API_URL"]
         self.list_id = config["MAILCHIMP_LIST_ID"]
-        self.timeout = config["NEWSLETTER_HTTP_TIMEOUT"]
-        self.retries = config["NEWSLETTER_HTTP_RETRIES"]
-        self.sleep = None
-        self.session = None
         super().__init__(config, **overrides)
-        self._http = None
 
     def validate(self):
         key = self.config.secret(
@@ -58,24 +53,14 @@ class MailchimpProvider(Provider):
                 "(:00, :15, :30 or :45); Mailchimp schedules only those"
             )
 
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None:
-            key = self.config.secret("MAILCHIMP_API_KEY", needed_for="mailchimp")
-            base = self.base_url or f"https://{key.rsplit('-', 1)[-1]}.api.mailchimp.com/3.0"
-            options = {"sleep": self.sleep} if self.sleep is not None else {}
-            self._http = HttpClient(
-                "mailchimp",
-                base,
-                base_setting="MAILCHIMP_API_URL",
-                key_setting="MAILCHIMP_API_KEY",
-                auth=("anystring", key),
-                timeout=self.timeout,
-                retries=self.retries,
-                session=self.session,
-                **options,
-            )
-        return self._http
+    def client_options(self):
+        key = self.config.secret("MAILCHIMP_API_KEY", needed_for="mailchimp")
+        return {
+            "base_url": self.base_url or f"https://{key.rsplit('-', 1)[-1]}.api.mailchimp.com/3.0",
+            "base_setting": "MAILCHIMP_API_URL",
+            "key_setting": "MAILCHIMP_API_KEY",
+            "auth": ("anystring", key),
+        }
 
     # -- the contract ---------------------------------------------------------------------------
     def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
@@ -123,10 +108,6 @@ class MailchimpProvider(Provider):
             json={"test_emails": [address], "send_type": "html"},
         )
         return f"one copy to {address} from mailchimp campaign {remote_id}"
-
-    def close(self):
-        if self._http is not None:
-            self._http.close()
 
     # -- the API --------------------------------------------------------------------------------
     def find(self, email) -> dict | None:
