@@ -17,9 +17,15 @@ from pathlib import Path
 
 SEED = 20260401
 IMAGES = 24
+
+
+def _words(text):
+    return text.split()
+
+
 START, END = datetime(2008, 1, 1, 8, 0), datetime(2025, 12, 1, 8, 0)
 
-WORDS = """
+WORDS = _words("""
 time year people way day man thing woman life child world school state family student group
 country problem hand part place case week company system program question work government number
 night point home water room mother area money story fact month lot right study book eye job word
@@ -34,18 +40,18 @@ record paper space ground form event official matter center couple site project 
 need court oil situation cost industry figure street image phone data picture practice piece land
 product doctor wall patient worker news test movie north love support technology step baby computer
 type attention film tree source organization hair window evidence population truth song network
-""".split()
-VERBS = """
+""")
+VERBS = _words("""
 make know take see come think look want give use find tell ask work seem feel try leave call keep
 hold bring begin write provide stand lose pay meet include continue set learn change lead understand
 watch follow stop create speak read allow add spend grow open walk win offer remember consider
 appear buy serve die send expect build stay fall cut reach remain suggest raise pass sell require
-""".split()
-ADJECTIVES = """
+""")
+ADJECTIVES = _words("""
 new good high old great big small large long little young important different social public bad
 early real best late hard clear strong certain whole free human local sure recent simple quiet
 late strange familiar careful honest slow bright open broad narrow patient curious plain steady
-""".split()
+""")
 CATEGORIES = ["Technology", "Culture", "Film", "Books", "Work", "Science", "Politics", "Travel"]
 TAGS = [
     "AI", "Streaming", "Netflix", "Oscars", "Data", "Privacy", "Cities", "Trains", "Novels",
@@ -61,7 +67,8 @@ LANGUAGES = ["python", "javascript", "bash", "sql", "rust"]
 CODE = {
     "python": 'def {a}_{b}(items):\n    """Return the {a} of each {b}."""\n'
     "    return [item.{a} for item in items if item]\n\n\nprint({a}_{b}([1, 2, 3]))",
-    "javascript": "function {a}{B}(items) {{\n  return items.filter(Boolean).map((x) => x.{a});\n}}\n"
+    "javascript": "function {a}{B}(items) {{\n"
+    "  return items.filter(Boolean).map((x) => x.{a});\n}}\n"
     'console.log({a}{B}(["{b}"]));',
     "bash": "for f in {a}/*.md; do\n  grep -c '{b}' \"$f\"\ndone | sort -n | tail -3",
     "sql": "SELECT {a}, count(*) AS n\nFROM {b}\nWHERE {a} IS NOT NULL\nGROUP BY {a}\n"
