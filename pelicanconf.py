@@ -28,7 +28,7 @@ EXTRA_PATH_METADATA = {}
 THEME = "theme"
 OUTPUT_PATH = "output"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["postid"]
+PLUGINS = ["postid", "fastbuild"]
 
 # -- Clean URLs: /posts/<slug>/, never ".html" in a link ----------------------------------------
 ARTICLE_URL = "posts/{slug}/"

@@ -1,0 +1,16 @@
+"""Wiring: which Pelican signals the fast paths listen to."""
+
+from pelican import signals
+
+from . import pages, parallel
+
+
+def register():
+    signals.readers_init.connect(parallel.use_parallel_reader)
+    signals.article_generator_init.connect(parallel.prefetch)
+    signals.page_generator_init.connect(parallel.prefetch)
+    signals.all_generators_finalized.connect(parallel.shutdown)
+    signals.all_generators_finalized.connect(pages.start)
+    signals.get_writer.connect(pages.use_caching_writer)
+    signals.finalized.connect(parallel.shutdown)
+    signals.finalized.connect(pages.finish)
