@@ -227,11 +227,12 @@ def watch(environment):
     plain_getattr, plain_getitem = environment.getattr, environment.getitem
 
     def getattr_(obj, attribute):
-        _track(obj, attribute)
+        if attribute in BODY:
+            _track(obj, attribute)
         return plain_getattr(obj, attribute)
 
     def getitem(obj, argument):
-        if isinstance(argument, str):
+        if argument.__class__ is str and argument in BODY:
             _track(obj, argument)
         return plain_getitem(obj, argument)
 

@@ -72,6 +72,8 @@ def prefetch(generator):
     if not count:
         return
     kind = "ARTICLE" if hasattr(generator, "articles") else "PAGE"
+    if kind == "ARTICLE":  # A new build: drop whatever a failed one left behind.
+        state.reset()
     files = generator.get_files(settings[f"{kind}_PATHS"], exclude=settings[f"{kind}_EXCLUDES"])
     readers = generator.readers
     todo = []

@@ -2,7 +2,7 @@
 
 from pelican import signals
 
-from . import pages, parallel
+from . import pages, parallel, urls
 
 
 def register():
@@ -11,6 +11,8 @@ def register():
     signals.page_generator_init.connect(parallel.prefetch)
     signals.all_generators_finalized.connect(parallel.shutdown)
     signals.all_generators_finalized.connect(pages.start)
+    signals.get_writer.connect(urls.start)
     signals.get_writer.connect(pages.use_caching_writer)
     signals.finalized.connect(parallel.shutdown)
     signals.finalized.connect(pages.finish)
+    signals.finalized.connect(urls.stop)
