@@ -101,3 +101,9 @@ LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
 CACHE_PATH = "cache"
 CHECK_MODIFIED_METHOD = "mtime"
+
+# -- Fast builds (plugins/fastbuild) ------------------------------------------------------------
+# The same output as plain Pelican, byte for byte, sooner: Markdown is converted on every core,
+# and a rebuild re-renders only the pages whose inputs changed (kept beside the content cache).
+FASTBUILD_WORKERS = None  # Processes converting Markdown: None = one per core, 0 = none.
+FASTBUILD_PAGE_CACHE = True

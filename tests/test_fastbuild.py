@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TEST_SITE, build_into
-from fastbuild import pages, parallel
+from fastbuild import FastBuildSettingError, pages, parallel
 from workflow.build import DEV_SETTINGS, BuildError, build
 
 PLAIN = ["postid"]  # PLUGINS without fastbuild: Pelican's own reader and writer.
@@ -178,3 +178,18 @@ def test_unchanged_files_keep_their_mtime(site_copy, tmp_path):
     incremental(site_copy, out)
     assert index.stat().st_mtime_ns == stamp
     assert "More." in (out / "posts/first-light/index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    "setting, value",
+    [("FASTBUILD_WORKERS", "two"), ("FASTBUILD_WORKERS", -1), ("FASTBUILD_PAGE_CACHE", "yes")],
+)
+def test_a_bad_setting_stops_the_build_naming_it(tmp_path, setting, value):
+    with pytest.raises(FastBuildSettingError, match=f"{setting} = {value!r}"):
+        build_into(tmp_path / "out", TEST_SITE, **{setting: value})
+
+
+def test_the_pool_and_the_page_cache_can_be_switched_off(tmp_path):
+    build_into(tmp_path / "off", TEST_SITE, FASTBUILD_WORKERS=0, FASTBUILD_PAGE_CACHE=False)
+    build_into(tmp_path / "plain", TEST_SITE, PLUGINS=PLAIN)
+    assert_same_tree(tmp_path / "off", tmp_path / "plain")

@@ -43,6 +43,8 @@ from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from .settings import get
+
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "fastbuild-pages.pickle"
@@ -387,7 +389,7 @@ def _still_valid(digest, entry):
 
 # -- Signals --------------------------------------------------------------------------------------
 def enabled(settings):
-    return bool(settings.get("FASTBUILD_PAGE_CACHE", True))
+    return get(settings, "FASTBUILD_PAGE_CACHE")
 
 
 def use_caching_writer(pelican_object):

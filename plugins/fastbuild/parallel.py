@@ -23,6 +23,8 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED
 from pelican.readers import MarkdownReader as PelicanMarkdownReader
 from pelican.utils import pelican_open
 
+from .settings import get
+
 log = logging.getLogger(__name__)
 
 CHUNK = 8  # Files per task: enough to amortise the round trip, small enough to balance cores.
@@ -47,7 +49,7 @@ state = _State()
 
 def workers(settings) -> int:
     """How many worker processes to use (0: convert in the main process, as Pelican does)."""
-    wanted = settings.get("FASTBUILD_WORKERS")
+    wanted = get(settings, "FASTBUILD_WORKERS")
     if wanted is None:
         wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     # One core gains nothing from a pool; fork is what makes the pool start in milliseconds.

@@ -2,10 +2,11 @@
 
 from pelican import signals
 
-from . import pages, parallel, urls
+from . import pages, parallel, settings, urls
 
 
 def register():
+    signals.initialized.connect(settings.check)
     signals.readers_init.connect(parallel.use_parallel_reader)
     signals.article_generator_init.connect(parallel.prefetch)
     signals.page_generator_init.connect(parallel.prefetch)
