@@ -1,13 +1,14 @@
 """The fast paths change how long a build takes, never what it writes."""
 
 import filecmp
+import logging
 import os
 from pathlib import Path
 
 import pytest
 
 from conftest import TEST_SITE, build_into
-from fastbuild import FastBuildSettingError, pages, parallel
+from fastbuild import FastBuildSettingError, pages, parallel, split
 from workflow.build import DEV_SETTINGS, BuildError, build
 
 PLAIN = ["postid"]  # PLUGINS without fastbuild: Pelican's own reader and writer.
@@ -28,8 +29,10 @@ def assert_same_tree(a: Path, b: Path):
 
 @pytest.fixture
 def pool_always(monkeypatch):
-    """Use the process pool even for a tiny site (it normally waits for 16 files)."""
+    """Use the process pool and the rendering helpers even for a tiny site."""
     monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    monkeypatch.setattr(split, "BATCH", 3)
+    monkeypatch.setattr(split, "MIN_BATCH", 1)
 
 
 def incremental(content: Path, out: Path):
@@ -54,6 +57,7 @@ def touch(path: Path, text: str):
 
 def test_fast_and_plain_builds_write_the_same_bytes(tmp_path, pool_always):
     fast = build_into(tmp_path / "fast", TEST_SITE, FASTBUILD_WORKERS=2)
+    assert pages.last_build["helpers"] >= 2, "half the pages are rendered in helpers"
     plain = build_into(tmp_path / "plain", TEST_SITE, PLUGINS=PLAIN)
     assert fast.articles == plain.articles == 2
     assert_same_tree(tmp_path / "fast", tmp_path / "plain")
@@ -193,3 +197,31 @@ def test_the_pool_and_the_page_cache_can_be_switched_off(tmp_path):
     build_into(tmp_path / "off", TEST_SITE, FASTBUILD_WORKERS=0, FASTBUILD_PAGE_CACHE=False)
     build_into(tmp_path / "plain", TEST_SITE, PLUGINS=PLAIN)
     assert_same_tree(tmp_path / "off", tmp_path / "plain")
+
+
+class FakeWriter:
+    """Stands in for the writer in a helper: logs a warning per page, or fails."""
+
+    def render_planned(self, call):
+        if call == "boom":
+            raise ValueError("template exploded")
+        logging.getLogger("pelican.contents").warning("Unable to find %s", call)
+        return ((call, "article.html"), None, (), ())
+
+
+def test_a_helpers_warnings_reach_the_build_and_its_errors_fail_it(monkeypatch, caplog):
+    monkeypatch.setattr(split, "BATCH", 2)
+    done = []
+    splitter = split.Splitter(FakeWriter(), done.append)
+    for call in ("a.md", "b.md", "c.md"):
+        splitter.add(call)
+    splitter.flush()
+    assert splitter.helpers == 1
+    assert sorted(key[0] for key, *_ in done) == ["a.md", "b.md", "c.md"]
+    assert {"Unable to find a.md", "Unable to find b.md"} <= set(caplog.messages)
+
+    failing = split.Splitter(FakeWriter(), done.append)
+    failing.add("boom")
+    failing.add("d.md")
+    with pytest.raises(split.HelperFailed, match="template exploded"):
+        failing.flush()

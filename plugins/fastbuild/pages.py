@@ -43,6 +43,7 @@ from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from . import parallel, split
 from .settings import get
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,8 @@ class _State:
         self.bodies = {}  # source_path -> current body hash
         self.reading = None  # the deps set of the page rendering now
         self.rendered = self.skipped = 0
+        self.writer = None
+        self.helpers = 0
 
     def reset(self):
         self.__init__()
@@ -287,11 +290,20 @@ class _WriteIfChanged(io.StringIO):
 
 
 class CachingWriter(Writer):
-    """Pelican's writer, skipping the pages whose inputs are unchanged since the last build."""
+    """Pelican's writer, skipping the pages whose inputs are unchanged since the last build.
+
+    With a :class:`~fastbuild.split.Splitter` attached, every other page that must be rendered
+    is handed to a forked helper process instead (see ``split.py``).
+    """
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings)
         self._outputs = None
+        self._planned = None  # In a helper: the files the main process decided, in order.
+        self.splitter = None
+        if split.possible(parallel.workers(self.settings)):
+            self.splitter = split.Splitter(self, _record)
+        state.writer = self
 
     def write_file(self, name, template, context, *args, **kwargs):
         if not name:
@@ -301,24 +313,47 @@ class CachingWriter(Writer):
         digest = _call_digest(key, context, args, kwargs)
         entry = state.previous.get(key)
         reuse = digest is not None and entry is not None and _still_valid(digest, entry)
+        delegate = not reuse and self.splitter is not None and self.splitter.takes_next()
         self._outputs, deps = [], set()
         state.reading = deps
         try:
-            if reuse:
+            if reuse or delegate:
+                # Pelican's bookkeeping and signals, here and in order; no rendering.
                 super().write_file(name, _Reuse(template), context, *args, **kwargs)
-                state.skipped += 1
             else:
                 super().write_file(name, template, context, *args, **kwargs)
-                state.rendered += 1
         finally:
             state.reading = None
-        outputs = [(path, *_stamp(path)) for path in self._outputs if path != os.devnull]
-        self._outputs = None
-        if digest is not None:
-            deps = entry[1] if reuse else tuple(sorted(deps))
-            state.entries[key] = (digest, deps, tuple(outputs))
+        planned, self._outputs = self._outputs, None
+        if delegate:
+            self.splitter.add((key, digest, name, template, context, args, kwargs, planned))
+            return
+        if reuse:
+            state.skipped += 1
+            state.entries[key] = (digest, entry[1], _stamps(planned))
+        else:
+            state.rendered += 1
+            if digest is not None:
+                state.entries[key] = (digest, tuple(sorted(deps)), _stamps(planned))
+
+    def render_planned(self, call):
+        """Render a delegated call into the files already decided for it; its cache record."""
+        key, digest, name, template, context, args, kwargs, planned = call
+        self._planned, deps = iter(planned), set()
+        state.reading = deps
+        try:
+            super().write_file(name, template, context, *args, **kwargs)
+        finally:
+            state.reading = None
+            self._planned = None
+        return key, digest, tuple(sorted(deps)), _stamps(planned)
 
     def _open_w(self, filename, encoding, override=False):
+        if self._planned is not None:
+            filename = next(self._planned)
+            if filename == os.devnull:
+                return open(filename, "w", encoding=encoding)
+            return _WriteIfChanged(filename, encoding)
         # Pelican's bookkeeping (Writer._open_w), then a file that writes only what changed.
         if filename in self._overridden_files:
             if override:
@@ -343,6 +378,32 @@ class CachingWriter(Writer):
         if filename == os.devnull:
             return open(filename, "w", encoding=encoding)
         return _WriteIfChanged(filename, encoding)
+
+
+def _record(result):
+    """A page rendered by :meth:`CachingWriter.render_planned`: keep its cache record."""
+    key, digest, deps, stamps = result
+    state.rendered += 1
+    if digest is not None:
+        state.entries[key] = (digest, deps, stamps)
+
+
+def flush_helpers(generator, writer):
+    """``article_writer_finalized``/``page_writer_finalized``: every page is on disk now.
+
+    Only the post and page generators split their rendering: they run first, and whatever runs
+    after them (other generators, ``finalized`` handlers) finds the output folder complete.
+    """
+    splitter = getattr(writer, "splitter", None)
+    if splitter is not None:
+        splitter.flush()
+        if generator.__class__.__name__ == "PagesGenerator":
+            state.helpers += splitter.helpers
+            writer.splitter = None
+
+
+def _stamps(paths):
+    return tuple((path, *_stamp(path)) for path in paths if path != os.devnull)
 
 
 def _stamp(path):
@@ -456,6 +517,10 @@ def finish(pelican_object):
     """``finalized``: remove what the last build wrote and this one did not; save the records."""
     if state.digester is None:
         return
+    helpers = 0
+    if state.writer is not None and state.writer.splitter is not None:
+        state.writer.splitter.flush()
+        helpers = state.writer.splitter.helpers
     written = {path for entry in state.entries.values() for path, *_ in entry[2]}
     output = Path(pelican_object.output_path).resolve()
     for entry in state.previous.values():
@@ -467,7 +532,9 @@ def finish(pelican_object):
                 _remove_empty_parents(stale.parent, output)
     log.debug("fastbuild: %d page(s) rendered, %d reused", state.rendered, state.skipped)
     last_build.clear()
-    last_build.update(rendered=state.rendered, reused=state.skipped)
+    last_build.update(
+        rendered=state.rendered, reused=state.skipped, helpers=state.helpers + helpers
+    )
     if state.save:
         state.cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = state.cache_file.with_suffix(".tmp")

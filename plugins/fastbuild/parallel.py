@@ -40,7 +40,9 @@ class _State:
 
     def reset(self):
         if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            # Waited for: pages are rendered in forked helpers later, and a fork must not
+            # inherit the pool's threads half-way through their work.
+            self.pool.shutdown(wait=True, cancel_futures=True)
         self.__init__()
 
 

@@ -14,6 +14,8 @@ def register():
     signals.all_generators_finalized.connect(pages.start)
     signals.get_writer.connect(urls.start)
     signals.get_writer.connect(pages.use_caching_writer)
+    signals.article_writer_finalized.connect(pages.flush_helpers)
+    signals.page_writer_finalized.connect(pages.flush_helpers)
     signals.finalized.connect(parallel.shutdown)
     signals.finalized.connect(pages.finish)
     signals.finalized.connect(urls.stop)
