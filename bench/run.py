@@ -253,7 +253,8 @@ def table(results):
             rows.append(
                 f"| peak memory (ru_maxrss), {key[7:]} posts, full build "
                 f"| {value['bare_mb']:.0f} MB | {value['ours_mb']:.0f} MB "
-                f"(+ {value['ours_worker_mb']:.0f} MB per pool worker) | {value['ratio']:.2f} |"
+                f"(largest helper process {value['ours_worker_mb']:.0f} MB, forked: shares pages) "
+                f"| {value['ratio']:.2f} |"
             )
         elif key.startswith("bytes_"):
             rows.append(
@@ -266,6 +267,34 @@ def table(results):
             value = ", ".join(f"{k} {v:.1f}" for k, v in value.items())
         rows.append(f"| {label} | - | {value} | - |")
     return "\n".join(rows)
+
+
+NOTES = "<!-- Written by hand below this line; bench/run.py --results keeps it. -->"
+
+
+def write_results(results, path: Path):
+    """``bench/RESULTS.md``: the figures, the machine, the date and the exact command."""
+    info = results["machine"]
+    kept = ""
+    if path.exists() and NOTES in path.read_text(encoding="utf-8"):
+        kept = path.read_text(encoding="utf-8").split(NOTES, 1)[1]
+    text = f"""# Benchmark results
+
+Bare Pelican {info["pelican"]} with its default theme and the quickstart's production feeds plus
+per-tag Atom (`bench/bare/pelicanconf.py`) against ours (`publishconf.py`: our theme and plugins),
+on the synthetic long-form corpus of `bench/corpus.py` (800-2,500 words a post). Each build is a
+fresh process, timed from its start to its exit; A and B alternate and each ratio is taken within
+one run, then the median. Peak memory is the build process's `ru_maxrss`.
+
+- Machine: {info["nproc"]} cores ({info["cpu"]}), shared with other work while measuring
+- Python {info["python"]}, Pelican {info["pelican"]}
+- Date: {info["date"]}
+- Command: `{results["command"]}`
+
+{table(results)}
+
+{NOTES}{kept}"""
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def plan(spec):
@@ -285,7 +314,13 @@ def main(argv=None):
     parser.add_argument("--work", type=Path, help="keep corpora and outputs here (default: temp)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--no-email", action="store_true", help="skip the email figures")
+    parser.add_argument("--results", type=Path, help="also write the figures as Markdown here")
+    parser.add_argument("--render", type=Path, help="only turn a --json file into --results")
     args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads(args.render.read_text(encoding="utf-8"))
+        write_results(results, args.results or HERE / "RESULTS.md")
+        return results
 
     sizes = (
         plan(args.sizes)
@@ -325,6 +360,8 @@ def main(argv=None):
     )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.results:
+        write_results(results, args.results)
     return results
 
 
