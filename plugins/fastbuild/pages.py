@@ -108,10 +108,17 @@ class Digester:
 
     def __init__(self):
         self.memo = {}  # id -> (object, digest); the object is kept so its id is not reused
+        # Only what lives for the whole build is remembered (posts, tags, the shared context's
+        # lists); a call's own arguments are new objects each time and would only pile up.
+        self.remember = True
         self.active = set()
 
-    def __call__(self, value) -> str:
-        return self.token(value)
+    def __call__(self, value, remember=True) -> str:
+        self.remember = remember
+        try:
+            return self.token(value)
+        finally:
+            self.remember = True
 
     def token(self, value):
         kind = type(value)
@@ -133,7 +140,8 @@ class Digester:
         finally:
             self.active.discard(key)
         digest = "h" + hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-        self.memo[key] = (value, digest)
+        if self.remember or isinstance(value, Content | URLWrapper):
+            self.memo[key] = (value, digest)
         return digest
 
     def _identity(self, value):
@@ -426,7 +434,8 @@ def _call_digest(key, context, args, kwargs):
             }
             state.global_digest = digester(shared)
             state.global_keys = keys
-        return digester((key, state.global_digest, context.get("localsiteurl"), args, kwargs))
+        call = (key, state.global_digest, context.get("localsiteurl"), args, kwargs)
+        return digester(call, remember=False)
     except Undigestable as exc:
         log.debug("fastbuild: %s is rendered every time: %s", key[0], exc)
         return None
