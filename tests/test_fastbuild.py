@@ -57,7 +57,7 @@ def touch(path: Path, text: str):
 
 def test_fast_and_plain_builds_write_the_same_bytes(tmp_path, pool_always):
     fast = build_into(tmp_path / "fast", TEST_SITE, FASTBUILD_WORKERS=2)
-    assert pages.last_build["helpers"] >= 2, "half the pages are rendered in helpers"
+    assert pages.last_build["helpers"] >= 1, "some pages are rendered in a helper process"
     plain = build_into(tmp_path / "plain", TEST_SITE, PLUGINS=PLAIN)
     assert fast.articles == plain.articles == 2
     assert_same_tree(tmp_path / "fast", tmp_path / "plain")

@@ -111,6 +111,10 @@ class Digester:
         # Only what lives for the whole build is remembered (posts, tags, the shared context's
         # lists); a call's own arguments are new objects each time and would only pile up.
         self.remember = True
+        # Inside a post's attributes, another post is named (by its source path), not described:
+        # every post is described where the context lists it, and naming keeps the digest the
+        # same whatever order the posts are met in (follow-ups point both ways).
+        self.naming = False
         self.active = set()
 
     def __call__(self, value, remember=True) -> str:
@@ -128,12 +132,14 @@ class Digester:
             return "s" + hashlib.blake2b(value.encode(), digest_size=12).hexdigest()
         if isinstance(value, bytes):
             return "b" + hashlib.blake2b(value, digest_size=12).hexdigest()
-        key = id(value)
+        if self.naming and isinstance(value, Content):
+            return f"<{type(value).__name__}:{value.source_path}>"
+        key = (id(value), self.naming)
         hit = self.memo.get(key)
         if hit is not None and hit[0] is value:
             return hit[1]
-        if key in self.active:  # A cycle (a post listing its translations...): name it.
-            return self._identity(value)
+        if key in self.active:
+            raise Undigestable(f"a cycle through {type(value).__name__}")
         self.active.add(key)
         try:
             text = self._describe(value)
@@ -143,11 +149,6 @@ class Digester:
         if self.remember or isinstance(value, Content | URLWrapper):
             self.memo[key] = (value, digest)
         return digest
-
-    def _identity(self, value):
-        if isinstance(value, Content):
-            return f"<{type(value).__name__}:{value.source_path}>"
-        raise Undigestable(f"a cycle through {type(value).__name__}")
 
     def _describe(self, value):
         t = self.token
@@ -160,12 +161,14 @@ class Digester:
         if isinstance(value, set | frozenset):
             return "set[" + ",".join(sorted(t(v) for v in value)) + "]"
         if isinstance(value, Content | URLWrapper):
-            attrs = vars(value)
-            return (
-                f"{type(value).__module__}.{type(value).__qualname__}("
-                + ",".join(f"{k}={t(v)}" for k, v in attrs.items() if k not in SKIP_ATTRS)
-                + ")"
-            )
+            naming, self.naming = self.naming, True
+            try:
+                attrs = ",".join(
+                    f"{k}={t(v)}" for k, v in vars(value).items() if k not in SKIP_ATTRS
+                )
+            finally:
+                self.naming = naming
+            return f"{type(value).__module__}.{type(value).__qualname__}({attrs})"
         if callable(value) and hasattr(value, "__qualname__"):
             # Functions and classes: their code is covered by the plugin/theme source digest.
             return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
