@@ -225,3 +225,28 @@ def test_a_helpers_warnings_reach_the_build_and_its_errors_fail_it(monkeypatch, 
     failing.add("d.md")
     with pytest.raises(split.HelperFailed, match="template exploded"):
         failing.flush()
+
+
+def _post(slug):
+    from datetime import datetime
+
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    return Article(
+        f"<p>{slug}</p>",
+        metadata={"title": slug.title(), "slug": slug, "date": datetime(2024, 1, 1)},
+        settings=dict(DEFAULT_CONFIG),
+        source_path=f"/site/{slug}.md",
+    )
+
+
+def test_posts_pointing_at_each_other_digest_the_same_in_any_order():
+    # Follow-ups link posts both ways; the digest must not depend on which is met first.
+    a, b = _post("a"), _post("b")
+    a.followups, b.follows = [b], [a]
+    one = pages.Digester()({"x": a, "y": b})
+    other = pages.Digester()({"y": b, "x": a})
+    assert one == other
+    b.title = "Changed"
+    assert pages.Digester()({"x": a, "y": b}) != one
