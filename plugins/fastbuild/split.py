@@ -103,12 +103,20 @@ class Splitter:
             self._launch()
 
     def flush(self):
-        """Render what is left and wait for the helper: the output folder is then complete."""
-        if self.helper is None and len(self.pending) >= MIN_BATCH:
-            self._launch()
+        """Render what is left and wait for the helper: the output folder is then complete.
+
+        What is left is shared: whenever no helper is running and enough remains, a new one
+        takes the second half, and this process renders from the front meanwhile.
+        """
         leftovers, self.pending = self.pending, []
-        for call in leftovers:
-            self.on_result(self.writer.render_planned(call))
+        while leftovers:
+            if self.helper is not None:
+                self._reap(block=False)
+            if self.helper is None and len(leftovers) >= max(MIN_BATCH, 2):
+                half = len(leftovers) // 2
+                self.pending, leftovers = leftovers[half:], leftovers[:half]
+                self._launch()
+            self.on_result(self.writer.render_planned(leftovers.pop(0)))
         if self.helper is not None:
             self._reap(block=True)
 
