@@ -250,3 +250,21 @@ def test_posts_pointing_at_each_other_digest_the_same_in_any_order():
     assert one == other
     b.title = "Changed"
     assert pages.Digester()({"x": a, "y": b}) != one
+
+
+def test_pages_that_cannot_be_cached_are_rendered_and_kept(site_copy, tmp_path):
+    # An object with no stable description in the context: nothing can be cached any more,
+    # and nothing the previous build wrote may be removed as if it were no longer built.
+    out = tmp_path / "site" / "output"
+    incremental(site_copy, out)
+    build(
+        DEV_SETTINGS,
+        PATH=str(site_copy),
+        OUTPUT_PATH=str(out),
+        CACHE_PATH=str(out.parent / "cache"),
+        LOAD_CONTENT_CACHE=True,
+        JINJA_GLOBALS={"opaque": object()},
+    )
+    assert pages.last_build["reused"] == 0
+    build_into(tmp_path / "fresh", site_copy, PLUGINS=PLAIN)
+    assert_same_tree(out, tmp_path / "fresh")

@@ -533,7 +533,10 @@ def finish(pelican_object):
     if state.writer is not None and state.writer.splitter is not None:
         state.writer.splitter.flush()
         helpers = state.writer.splitter.helpers
+    # Everything this build wrote through the writer, cached or not (an undigestable page too).
     written = {path for entry in state.entries.values() for path, *_ in entry[2]}
+    if state.writer is not None:
+        written |= state.writer._written_files
     output = Path(pelican_object.output_path).resolve()
     for entry in state.previous.values():
         for path, *_ in entry[2]:
