@@ -1,6 +1,7 @@
 """The fast paths change how long a build takes, never what it writes."""
 
 import filecmp
+import functools
 import logging
 import os
 from pathlib import Path
@@ -268,3 +269,17 @@ def test_pages_that_cannot_be_cached_are_rendered_and_kept(site_copy, tmp_path):
     assert pages.last_build["reused"] == 0
     build_into(tmp_path / "fresh", site_copy, PLUGINS=PLAIN)
     assert_same_tree(out, tmp_path / "fresh")
+
+
+def test_functions_in_the_context_are_described_by_what_they_hold():
+    def make(suffix):
+        return lambda text: text + suffix
+
+    digest = pages.Digester()
+    assert digest({"f": make("!")}) == pages.Digester()({"f": make("!")})
+    assert digest({"f": make("!")}) != pages.Digester()({"f": make("?")})
+    assert digest({"p": functools.partial(str.join, ",")}) != pages.Digester()(
+        {"p": functools.partial(str.join, ";")}
+    )
+    with pytest.raises(pages.Undigestable):
+        pages.Digester()({"x": object()})

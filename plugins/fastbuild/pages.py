@@ -28,12 +28,14 @@ Writing goes through ``Writer._open_w`` as before (same overwrite rules, same ``
 signal with the same context), but a file whose new bytes equal what is on disk is not rewritten.
 """
 
+import functools
 import hashlib
 import io
 import logging
 import os
 import pickle
 import sys
+import types
 from pathlib import Path
 
 import jinja2
@@ -169,8 +171,17 @@ class Digester:
             finally:
                 self.naming = naming
             return f"{type(value).__module__}.{type(value).__qualname__}({attrs})"
-        if callable(value) and hasattr(value, "__qualname__"):
-            # Functions and classes: their code is covered by the plugin/theme source digest.
+        if isinstance(value, types.FunctionType):
+            # The code is covered by the plugin/theme source digest (or a library's version);
+            # what it closes over and its defaults are data, and are described.
+            cells = tuple(c.cell_contents for c in value.__closure__ or ())
+            data = t((value.__defaults__, value.__kwdefaults__, cells))
+            return f"{value.__module__}.{value.__qualname__}:{data}"
+        if isinstance(value, types.MethodType):
+            return f"method:{t(value.__func__)}:{t(value.__self__)}"
+        if isinstance(value, functools.partial):
+            return f"partial:{t(value.func)}:{t(value.args)}:{t(value.keywords)}"
+        if isinstance(value, type | types.BuiltinFunctionType):
             return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
         if type(value).__name__ == "module":
             return f"module:{value.__name__}"
