@@ -15,3 +15,5 @@ RELATIVE_URLS = False
 # A production build starts from nothing and never trusts a cache.
 DELETE_OUTPUT_DIRECTORY = True
 LOAD_CONTENT_CACHE = False
+# Nor writes one: nothing loads it, and pickling every post costs seconds and ~40 MB at 5,000.
+CACHE_CONTENT = False

@@ -365,3 +365,20 @@ ns.add_collection(post)
 ns.add_task(check)
 ns.add_task(publish)
 ns.add_task(release)
+
+
+# -- Benchmarks (bench/) --------------------------------------------------------------------------
+@task(
+    help={
+        "quick": "A small run (50 posts) in under a minute instead of the full 10-15 minutes.",
+        "json": "Also write the figures as JSON to this file.",
+    }
+)
+def bench(c, quick=False, json=""):
+    """Time build, rebuild and send against bare Pelican (see bench/RESULTS.md)."""
+    args = ["--quick"] if quick else []
+    args += ["--json", json] if json else []
+    c.run(" ".join([sys.executable, str(ROOT / "bench" / "run.py"), *args]), pty=False)
+
+
+ns.add_task(bench)

@@ -1,0 +1,368 @@
+"""Build, rebuild and send cost of our blog against bare Pelican 4.12, on one synthetic corpus.
+
+    python bench/run.py            # the full run (about 10-15 minutes on 2 cores)
+    python bench/run.py --quick    # a small version in under a minute
+
+Every build runs in a fresh process (``bench/child.py``); the two sides alternate (A B, then
+B A, ...) so that noise from a shared machine falls on both, and each figure is the median of its
+runs with the ratio ours/bare taken from the same run. Side A is bare Pelican with its default
+theme and the quickstart's production feeds plus per-tag Atom (``bench/bare/pelicanconf.py``);
+side B is ours: ``publishconf.py`` with our theme and plugins, only PATH/OUTPUT_PATH changed.
+"""
+
+import argparse
+import filecmp
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "plugins"))
+
+import corpus  # noqa: E402
+
+SIDES = {"bare": HERE / "bare" / "pelicanconf.py", "ours": ROOT / "publishconf.py"}
+FULL = {"100": 5, "1000": 5, "5000": 2}
+QUICK = {"50": 2}
+EMAIL_RECIPIENTS = 1000
+
+
+# -- Builds ---------------------------------------------------------------------------------------
+def child_build(side, content, output, cache, *, cache_on=False):
+    """One build in a fresh process: wall seconds (as a writer waits for it) and its report."""
+    cmd = [sys.executable, str(HERE / "child.py"), str(SIDES[side]), str(content)]
+    cmd += [str(output), str(cache)] + (["--cache-on"] if cache_on else [])
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"bench: the {side} build failed:\n{done.stdout}\n{done.stderr}")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report["wall_s"] = wall
+    return report
+
+
+def alternate(runs):
+    """The side order for each run: A B, B A, A B, ..."""
+    return [("bare", "ours") if r % 2 == 0 else ("ours", "bare") for r in range(runs)]
+
+
+def tree_bytes(path):
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
+
+
+def same_tree(a, b):
+    """The relative paths that differ between two output trees (missing, extra or changed)."""
+    a, b = Path(a), Path(b)
+    left = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
+    right = {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
+    differ = sorted(str(p) for p in left ^ right)
+    for rel in sorted(left & right):
+        if not filecmp.cmp(a / rel, b / rel, shallow=False):
+            differ.append(str(rel))
+    return differ
+
+
+def full_builds(work, n, runs, results):
+    content = work / f"corpus-{n}"
+    if not content.exists():
+        corpus.generate(n, content)
+    times = {"bare": [], "ours": []}
+    ratios, memory, worker_memory, size = [], {"bare": [], "ours": []}, {"bare": [], "ours": []}, {}
+    for order in alternate(runs):
+        this_run = {}
+        for side in order:
+            out = work / f"out-{side}-{n}"
+            shutil.rmtree(out, ignore_errors=True)
+            report = child_build(side, content, out, work / f"cache-{side}-{n}-full")
+            this_run[side] = report["wall_s"]
+            times[side].append(report["wall_s"])
+            memory[side].append(report["maxrss_kb"])
+            worker_memory[side].append(report["worker_maxrss_kb"])
+            size[side] = tree_bytes(out)
+        ratios.append(this_run["ours"] / this_run["bare"])
+        print(
+            f"  full build, {n} posts: bare {this_run['bare']:.2f}s, ours {this_run['ours']:.2f}s"
+        )
+    results[f"full_{n}"] = {
+        "posts": n,
+        "runs": runs,
+        "bare_s": statistics.median(times["bare"]),
+        "ours_s": statistics.median(times["ours"]),
+        "ratio": statistics.median(ratios),
+    }
+    results[f"memory_{n}"] = {
+        "bare_mb": max(memory["bare"]) / 1024,
+        "ours_mb": max(memory["ours"]) / 1024,
+        "ours_worker_mb": max(worker_memory["ours"]) / 1024,
+        "ratio": max(memory["ours"]) / max(memory["bare"]),
+    }
+    results[f"bytes_{n}"] = {
+        "bare": size["bare"],
+        "ours": size["ours"],
+        "ratio": size["ours"] / size["bare"],
+    }
+
+
+def edit(post, run):
+    """Change one post's body the way a writer does: a sentence added at the end."""
+    text = post.read_text(encoding="utf-8")
+    post.write_text(text + f"\nOne more thought, the {run + 1}th edit.\n", encoding="utf-8")
+
+
+def rebuilds(work, n, runs, results):
+    """Edit one post, rebuild with the cache on; check ours against a full build of the same."""
+    content = work / f"corpus-{n}-edited"
+    shutil.rmtree(content, ignore_errors=True)
+    shutil.copytree(work / f"corpus-{n}", content)
+    post = sorted((content / "posts").glob("*.md"))[n // 2]
+    for side in SIDES:  # Prime: a build that fills the cache and the output folder.
+        shutil.rmtree(work / f"rebuild-{side}", ignore_errors=True)
+        rebuild_out = work / f"rebuild-{side}" / "output"
+        child_build(side, content, rebuild_out, work / f"rebuild-{side}" / "cache", cache_on=True)
+    times, ratios = {"bare": [], "ours": []}, []
+    for run, order in enumerate(alternate(runs)):
+        edit(post, run)
+        this_run = {}
+        for side in order:
+            rebuild_out = work / f"rebuild-{side}" / "output"
+            cache = work / f"rebuild-{side}" / "cache"
+            report = child_build(side, content, rebuild_out, cache, cache_on=True)
+            this_run[side] = report["wall_s"]
+            times[side].append(report["wall_s"])
+        ratios.append(this_run["ours"] / this_run["bare"])
+        print(f"  rebuild, {n} posts: bare {this_run['bare']:.2f}s, ours {this_run['ours']:.2f}s")
+    fresh = work / "rebuild-check"
+    shutil.rmtree(fresh, ignore_errors=True)
+    child_build("ours", content, fresh, work / "rebuild-check-cache")
+    differ = same_tree(work / "rebuild-ours" / "output", fresh)
+    results[f"rebuild_{n}"] = {
+        "posts": n,
+        "runs": runs,
+        "bare_s": statistics.median(times["bare"]),
+        "ours_s": statistics.median(times["ours"]),
+        "ratio": statistics.median(ratios),
+        "identical_to_full_build": not differ,
+        "differing_files": differ[:10],
+    }
+
+
+# -- Email ----------------------------------------------------------------------------------------
+def email_figures(work, results):
+    """Render one email and send one post to 1,000 recipients over SMTP on 127.0.0.1."""
+    try:
+        import newsletter  # noqa: F401 - the newsletter area's package; absent until merged.
+    except ImportError:
+        results["email_render"] = results["email_send"] = "n/a (newsletter not installed)"
+        return
+    results["email_render"] = _guarded(_render_once, work)
+    results["email_send"] = _guarded(_send_smtp, work)
+
+
+def _guarded(func, work):
+    # The newsletter's API may still be moving: a figure we cannot take is reported, not fatal.
+    try:
+        return func(work)
+    except Exception as exc:  # noqa: BLE001
+        return f"n/a ({type(exc).__name__}: {exc})"
+
+
+def _email_site(work):
+    content = work / "corpus-email"
+    if not content.exists():
+        corpus.generate(5, content)
+    from workflow.build import load_settings
+
+    return load_settings(
+        ROOT / "publishconf.py", PATH=str(content), OUTPUT_PATH=str(work / "out-email")
+    )
+
+
+def _render_once(work):
+    from newsletter import render
+    from workflow.build import build
+
+    settings = _email_site(work)
+    build(ROOT / "publishconf.py", PATH=settings["PATH"], OUTPUT_PATH=settings["OUTPUT_PATH"])
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        render.render(settings)
+        times.append((time.perf_counter() - start) * 1000)
+    return {"ms": statistics.median(times)}
+
+
+def _send_smtp(work):
+    """``newsletter.send`` to 1,000 subscribers on a local aiosmtpd, in a fresh process."""
+    cmd = [sys.executable, str(HERE / "smtp_child.py"), str(work), str(EMAIL_RECIPIENTS)]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError((done.stderr or done.stdout).strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- Report ---------------------------------------------------------------------------------------
+def machine():
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import pelican
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "pelican": pelican.__version__,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def table(results):
+    rows = ["| measure | bare Pelican | ours | ours/bare |", "| --- | ---: | ---: | ---: |"]
+    for key, value in results.items():
+        if key.startswith("full_"):
+            rows.append(
+                f"| full build, {value['posts']:,} posts, cache off (median of {value['runs']}) "
+                f"| {value['bare_s']:.2f} s | {value['ours_s']:.2f} s | {value['ratio']:.2f} |"
+            )
+        elif key.startswith("rebuild_"):
+            same = "identical" if value["identical_to_full_build"] else "DIFFERS"
+            rows.append(
+                f"| rebuild after editing one post, {value['posts']:,} posts, cache on "
+                f"(median of {value['runs']}; output {same} to a full build) "
+                f"| {value['bare_s']:.2f} s | {value['ours_s']:.2f} s | {value['ratio']:.2f} |"
+            )
+        elif key.startswith("memory_"):
+            rows.append(
+                f"| peak memory (ru_maxrss), {key[7:]} posts, full build "
+                f"| {value['bare_mb']:.0f} MB | {value['ours_mb']:.0f} MB "
+                f"(largest helper process {value['ours_worker_mb']:.0f} MB, forked: shares pages) "
+                f"| {value['ratio']:.2f} |"
+            )
+        elif key.startswith("bytes_"):
+            rows.append(
+                f"| output, {key[6:]} posts | {value['bare'] / 1e6:.1f} MB "
+                f"| {value['ours'] / 1e6:.1f} MB | {value['ratio']:.2f} |"
+            )
+    for key, label in (("email_render", "render one email"), ("email_send", "SMTP send")):
+        value = results.get(key)
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v:.1f}" for k, v in value.items())
+        rows.append(f"| {label} | - | {value} | - |")
+    return "\n".join(rows)
+
+
+NOTES = "<!-- Written by hand below this line; bench/run.py --results keeps it. -->"
+
+
+def write_results(results, path: Path):
+    """``bench/RESULTS.md``: the figures, the machine, the date and the exact command."""
+    info = results["machine"]
+    kept = ""
+    if path.exists() and NOTES in path.read_text(encoding="utf-8"):
+        kept = path.read_text(encoding="utf-8").split(NOTES, 1)[1]
+    text = f"""# Benchmark results
+
+Bare Pelican {info["pelican"]} with its default theme and the quickstart's production feeds plus
+per-tag Atom (`bench/bare/pelicanconf.py`) against ours (`publishconf.py`: our theme and plugins),
+on the synthetic long-form corpus of `bench/corpus.py` (800-2,500 words a post). Each build is a
+fresh process, timed from its start to its exit; A and B alternate and each ratio is taken within
+one run, then the median. Peak memory is the build process's `ru_maxrss`.
+
+- Machine: {info["nproc"]} cores ({info["cpu"]}), shared with other work while measuring
+- Python {info["python"]}, Pelican {info["pelican"]}
+- Date: {info["date"]}
+- Command: `{results["command"]}`
+
+{table(results)}
+
+{NOTES}{kept}"""
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def plan(spec):
+    """``"100:5,1000:5"`` -> {100: 5, 1000: 5}: corpus sizes and runs per size."""
+    out = {}
+    for part in spec.split(","):
+        n, _, runs = part.partition(":")
+        out[int(n)] = int(runs or 3)
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small run, under a minute")
+    parser.add_argument("--sizes", help='corpus sizes and runs, e.g. "100:5,1000:5,5000:2"')
+    parser.add_argument("--rebuild", help='rebuild corpus size and runs, e.g. "1000:5"')
+    parser.add_argument("--work", type=Path, help="keep corpora and outputs here (default: temp)")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--no-email", action="store_true", help="skip the email figures")
+    parser.add_argument("--results", type=Path, help="also write the figures as Markdown here")
+    parser.add_argument("--render", type=Path, help="only turn a --json file into --results")
+    args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads(args.render.read_text(encoding="utf-8"))
+        write_results(results, args.results or HERE / "RESULTS.md")
+        return results
+
+    sizes = (
+        plan(args.sizes)
+        if args.sizes
+        else {int(k): v for k, v in (QUICK if args.quick else FULL).items()}
+    )
+    rebuild = plan(args.rebuild or ("50:2" if args.quick else "1000:5"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    print(
+        f"bench: {info['nproc']} cores, {info['cpu']}, Python {info['python']}, "
+        f"Pelican {info['pelican']}, {info['date']}; work in {work}"
+    )
+    results = {}
+    try:
+        for n, runs in sizes.items():
+            full_builds(work, n, runs, results)
+        for n, runs in rebuild.items():
+            if not (work / f"corpus-{n}").exists():
+                corpus.generate(n, work / f"corpus-{n}")
+            rebuilds(work, n, runs, results)
+        if not args.no_email:
+            email_figures(work, results)
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    results["machine"] = info
+    results["command"] = "python bench/run.py " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    print()
+    print(table(results))
+    print(
+        f"\nbench peak memory of this process tree: "
+        f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB (largest child)"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.results:
+        write_results(results, args.results)
+    return results
+
+
+if __name__ == "__main__":
+    main()

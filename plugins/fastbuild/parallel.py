@@ -1,0 +1,206 @@
+"""Convert Markdown in a process pool, so a build uses every core for its biggest cost.
+
+Pelican reads one file at a time, and converting Markdown is most of a cold build. When the
+article and page generators are created (before any file is read) we list the files they are
+about to read, drop those Pelican's content cache will answer, and hand the rest to worker
+processes. Pelican then reads through :class:`MarkdownReader`, which takes each file's
+result from the pool instead of converting it again.
+
+The worker does exactly what ``MarkdownReader.read`` does (a fresh ``Markdown`` per file, the
+formatted metadata fields converted after ``reset()`` with the ``meta`` preprocessor removed),
+so the HTML is the same byte for byte. Anything a worker logs is logged again by the main process
+when the file is read, so a strict build still sees every warning. Whatever goes wrong in the pool,
+the reader falls back to Pelican's own conversion of that file.
+"""
+
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+from markdown import Markdown
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED
+from pelican.readers import MarkdownReader as PelicanMarkdownReader
+from pelican.utils import pelican_open
+
+from .settings import get
+
+log = logging.getLogger(__name__)
+
+CHUNK = 8  # Files per task: enough to amortise the round trip, small enough to balance cores.
+MIN_FILES = 16  # Fewer than this (a rebuild after one edit): converting here is quicker.
+
+
+class _State:
+    """The pool and the pending conversions of the current build."""
+
+    def __init__(self):
+        self.pool = None
+        self.pending = {}  # absolute path -> (future, index in its chunk)
+
+    def reset(self):
+        if self.pool is not None:
+            # Waited for: pages are rendered in forked helpers later, and a fork must not
+            # inherit the pool's threads half-way through their work.
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.__init__()
+
+
+state = _State()
+
+
+def workers(settings) -> int:
+    """How many worker processes to use (0: convert in the main process, as Pelican does)."""
+    wanted = get(settings, "FASTBUILD_WORKERS")
+    if wanted is None:
+        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    # One core gains nothing from a pool; fork is what makes the pool start in milliseconds.
+    if wanted < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return wanted
+
+
+def use_parallel_reader(readers):
+    """``readers_init``: read Markdown through our reader (unless the writer chose another)."""
+    if not workers(readers.settings):
+        return
+    for ext in PelicanMarkdownReader.file_extensions:
+        if readers.reader_classes.get(ext) is PelicanMarkdownReader:
+            readers.reader_classes[ext] = MarkdownReader
+
+
+def prefetch(generator):
+    """``article_generator_init``/``page_generator_init``: start converting what will be read."""
+    settings = generator.settings
+    count = workers(settings)
+    if not count:
+        return
+    kind = "ARTICLE" if hasattr(generator, "articles") else "PAGE"
+    if kind == "ARTICLE":  # A new build: drop whatever a failed one left behind.
+        state.reset()
+    files = generator.get_files(settings[f"{kind}_PATHS"], exclude=settings[f"{kind}_EXCLUDES"])
+    readers = generator.readers
+    todo = []
+    for name in files:
+        path = os.path.abspath(os.path.join(generator.path, name))
+        reader = readers.readers.get(path.rsplit(".", 1)[-1])
+        if not isinstance(reader, MarkdownReader) or path in state.pending:
+            continue
+        if readers.get_cached_data(path, None) is not None:
+            continue  # The content cache has it: Pelican will not call the reader.
+        todo.append(path)
+    if len(todo) < MIN_FILES:
+        return
+    if state.pool is None:
+        context = multiprocessing.get_context("fork")
+        state.pool = ProcessPoolExecutor(
+            count,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(settings["MARKDOWN"], tuple(settings["FORMATTED_FIELDS"])),
+        )
+    for start in range(0, len(todo), CHUNK):
+        chunk = todo[start : start + CHUNK]
+        future = state.pool.submit(_convert_chunk, chunk)
+        for index, path in enumerate(chunk):
+            state.pending[path] = (future, index)
+    log.debug("fastbuild: converting %d file(s) in %d processes", len(todo), count)
+
+
+def shutdown(*_):
+    """``all_generators_finalized``/``finalized``: every file is read; let the workers go."""
+    state.reset()
+
+
+class MarkdownReader(PelicanMarkdownReader):
+    """Pelican's Markdown reader, taking each file's conversion from the pool when it is there.
+
+    Same class name as Pelican's: Pelican records it as each post's ``reader`` ("markdown").
+    """
+
+    def read(self, source_path):
+        result = _take(source_path)
+        if result is None:
+            return super().read(source_path)
+        content, meta, formatted, records = result
+        for name, level, message in records:
+            logging.getLogger(name).log(level, "%s", message)
+        self._source_path = source_path
+        metadata = self._metadata(meta, formatted) if meta is not None else {}
+        return content, metadata
+
+    def _metadata(self, meta, formatted):
+        """``MarkdownReader._parse_metadata``, with the formatted fields already converted."""
+        output = {}
+        for name, value in meta.items():
+            name = name.lower()
+            if name in formatted:
+                output[name] = self.process_metadata(name, formatted[name])
+            elif not DUPLICATES_DEFINITIONS_ALLOWED.get(name, True):
+                if len(value) > 1:
+                    logging.getLogger("pelican.readers").warning(
+                        "Duplicate definition of `%s` for %s. Using first one.",
+                        name,
+                        self._source_path,
+                    )
+                output[name] = self.process_metadata(name, value[0])
+            elif len(value) > 1:
+                output[name] = self.process_metadata(name, value)
+            else:
+                output[name] = self.process_metadata(name, value[0])
+        return output
+
+
+def _take(path):
+    entry = state.pending.pop(path, None)
+    if entry is None:
+        return None
+    future, index = entry
+    try:
+        return future.result()[index]
+    except Exception as exc:  # noqa: BLE001 - any pool failure: convert here, as Pelican would.
+        log.debug("fastbuild: %s converted in the main process (%s)", path, exc)
+        return None
+
+
+# -- In the worker processes ---------------------------------------------------------------------
+_worker = {}
+
+
+class _Capture(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _init_worker(markdown_settings, formatted_fields):
+    # The parent's handlers (the console, a strict build's collector) must not see the worker's
+    # records twice or lose them: capture them and send them back with each file's result.
+    root = logging.getLogger()
+    capture = _Capture()
+    root.handlers = [capture]
+    _worker.update(settings=markdown_settings, formatted=formatted_fields, capture=capture)
+
+
+def _convert_chunk(paths):
+    return [_convert(path) for path in paths]
+
+
+def _convert(path):
+    capture = _worker["capture"]
+    capture.records = []
+    md = Markdown(**_worker["settings"])
+    with pelican_open(path) as text:
+        content = md.convert(text)
+    meta, formatted = None, {}
+    if hasattr(md, "Meta"):
+        meta = md.Meta
+        md.preprocessors.deregister("meta")
+        for name, value in meta.items():
+            if name.lower() in _worker["formatted"]:
+                md.reset()
+                formatted[name.lower()] = md.convert("\n".join(value))
+    return content, meta, formatted, capture.records

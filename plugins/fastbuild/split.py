@@ -1,0 +1,148 @@
+"""Render every other page in a forked helper process, so writing uses two cores too.
+
+After reading, rendering the pages is a build's biggest cost, and Pelican does it one page at a
+time. While the post and page generators write, :class:`Splitter` takes every other page that
+must be rendered: the main process still does all of Pelican's bookkeeping for it, in order (which
+file, overwrite rules, the ``content_written`` signal with the page's context), but leaves the
+rendering to a helper forked from itself, which therefore sees the very same objects and writes
+the same bytes. The main process renders the other pages meanwhile.
+
+Everything a helper wrote is on disk before the generator's ``*_writer_finalized`` signal is
+handled, so later generators and plugins see a complete output folder. A helper's log records
+are logged again here (a strict build still fails on its warnings) and its errors fail the build.
+The split stays off when a plugin listens to ``content_written`` (it might read the file at once)
+and where ``fork`` is not available.
+"""
+
+import logging
+import multiprocessing
+import os
+import pickle
+import tempfile
+
+from pelican import signals
+
+log = logging.getLogger(__name__)
+
+BATCH = 48  # Pages per helper: a fork costs a few milliseconds, a page about two.
+MIN_BATCH = 8  # Fewer left at the end: render them here rather than fork for them.
+
+
+class HelperFailed(RuntimeError):
+    """A helper process could not render its pages; the message is its error."""
+
+
+class Helper:
+    """One forked process rendering a batch of delegated calls."""
+
+    def __init__(self, writer, calls):
+        fd, self.result = tempfile.mkstemp(prefix="fastbuild-", suffix=".pickle")
+        os.close(fd)
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - runs in the child, which never returns.
+            _run_helper(writer, calls, self.result)
+
+    def collect(self, block=True):
+        """The helper's ``(status, payload, records)``, or None while it is still running."""
+        pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+        if pid == 0:
+            return None
+        try:
+            with open(self.result, "rb") as f:
+                return pickle.load(f)
+        except Exception:  # noqa: BLE001 - the helper died before it could report.
+            return ("error", f"helper exited with status {status} and no report", [])
+        finally:
+            os.unlink(self.result)
+
+
+class _Capture(logging.Handler):
+    # Warnings and errors only: the main process already logged each page's "Writing ...".
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _run_helper(writer, calls, result):
+    capture = _Capture()
+    logging.getLogger().handlers = [capture]
+    try:
+        payload = ("ok", [writer.render_planned(call) for call in calls], capture.records)
+    except BaseException as exc:  # noqa: BLE001 - reported to the main process, which fails.
+        payload = ("error", f"{type(exc).__name__}: {exc}", capture.records)
+    try:
+        with open(result, "wb") as f:
+            pickle.dump(payload, f)
+    finally:
+        os._exit(0)
+
+
+class Splitter:
+    """Hands every other rendering call to a helper process, one helper at a time."""
+
+    def __init__(self, writer, on_result):
+        self.writer = writer
+        self.on_result = on_result
+        self.count = 0
+        self.pending = []
+        self.helper = None
+        self.helpers = 0  # How many were forked, for the tests and the benchmark.
+
+    def takes_next(self) -> bool:
+        self.count += 1
+        return self.count % 2 == 0
+
+    def add(self, call):
+        self.pending.append(call)
+        if self.helper is not None:
+            self._reap(block=False)
+        if self.helper is None and len(self.pending) >= BATCH:
+            self._launch()
+
+    def flush(self):
+        """Render what is left and wait for the helper: the output folder is then complete.
+
+        What is left is shared: whenever no helper is running and enough remains, a new one
+        takes the second half, and this process renders from the front meanwhile.
+        """
+        leftovers, self.pending = self.pending, []
+        while leftovers:
+            if self.helper is not None:
+                self._reap(block=False)
+            if self.helper is None and len(leftovers) >= max(MIN_BATCH, 2):
+                half = len(leftovers) // 2
+                self.pending, leftovers = leftovers[half:], leftovers[:half]
+                self._launch()
+            self.on_result(self.writer.render_planned(leftovers.pop(0)))
+        if self.helper is not None:
+            self._reap(block=True)
+
+    def _launch(self):
+        calls, self.pending = self.pending, []
+        self.helper = Helper(self.writer, calls)
+        self.helpers += 1
+
+    def _reap(self, block):
+        report = self.helper.collect(block)
+        if report is None:
+            return
+        self.helper = None
+        status, payload, records = report
+        for name, level, message in records:
+            logging.getLogger(name).log(level, "%s", message)
+        if status != "ok":
+            raise HelperFailed(f"fastbuild: rendering pages in a helper process failed: {payload}")
+        for result in payload:
+            self.on_result(result)
+
+
+def possible(workers: int) -> bool:
+    """Whether this build may split its rendering (see the module docstring)."""
+    return (
+        workers >= 2
+        and "fork" in multiprocessing.get_all_start_methods()
+        and not signals.content_written.receivers
+    )

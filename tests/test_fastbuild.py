@@ -1,0 +1,285 @@
+"""The fast paths change how long a build takes, never what it writes."""
+
+import filecmp
+import functools
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import TEST_SITE, build_into
+from fastbuild import FastBuildSettingError, pages, parallel, split
+from workflow.build import DEV_SETTINGS, BuildError, build
+
+PLAIN = ["postid"]  # PLUGINS without fastbuild: Pelican's own reader and writer.
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def assert_same_tree(a: Path, b: Path):
+    left, right = tree(a), tree(b)
+    assert sorted(left) == sorted(right)
+    differ = [name for name in left if left[name] != right[name]]
+    assert not differ, f"differ: {differ}"
+    folders = {str(p.relative_to(a)) for p in a.rglob("*") if p.is_dir()}
+    assert folders == {str(p.relative_to(b)) for p in b.rglob("*") if p.is_dir()}
+
+
+@pytest.fixture
+def pool_always(monkeypatch):
+    """Use the process pool and the rendering helpers even for a tiny site."""
+    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    monkeypatch.setattr(split, "BATCH", 3)
+    monkeypatch.setattr(split, "MIN_BATCH", 1)
+
+
+def incremental(content: Path, out: Path):
+    """A development rebuild: content cache and page cache loaded, output folder kept."""
+    return build(
+        DEV_SETTINGS,
+        PATH=str(content),
+        OUTPUT_PATH=str(out),
+        CACHE_PATH=str(out.parent / "cache"),
+        LOAD_CONTENT_CACHE=True,
+        CACHE_CONTENT=True,
+        FASTBUILD_WORKERS=2,
+    )
+
+
+def touch(path: Path, text: str):
+    """Write ``text`` and move the mtime on, as an editor saving a second later would."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+
+
+def test_fast_and_plain_builds_write_the_same_bytes(tmp_path, pool_always):
+    fast = build_into(tmp_path / "fast", TEST_SITE, FASTBUILD_WORKERS=2)
+    assert pages.last_build["helpers"] >= 1, "some pages are rendered in a helper process"
+    plain = build_into(tmp_path / "plain", TEST_SITE, PLUGINS=PLAIN)
+    assert fast.articles == plain.articles == 2
+    assert_same_tree(tmp_path / "fast", tmp_path / "plain")
+
+
+def test_a_long_post_converted_in_the_pool_is_identical(site_copy, tmp_path, pool_always):
+    # Footnotes, tables, code, a {filename} link: the Markdown features most likely to differ.
+    body = (Path(__file__).resolve().parents[1] / "tests/data/essay.txt").read_text("utf-8")
+    touch(
+        site_copy / "posts" / "long.md",
+        "Title: A long one\nSlug: a-long-one\nDate: 2024-02-20 10:00\nCategory: Notes\n"
+        "Tags: Shared, Gamma\nSummary: With *emphasis* in the dek.\n\n"
+        + body
+        + "\n\nA note.[^n]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nprint('hi')\n```\n\n"
+        "See [first]({filename}first.md).\n\n[^n]: The note.\n",
+    )
+    build_into(tmp_path / "fast", site_copy, FASTBUILD_WORKERS=2)
+    build_into(tmp_path / "plain", site_copy, PLUGINS=PLAIN)
+    assert_same_tree(tmp_path / "fast", tmp_path / "plain")
+
+
+def test_a_broken_post_still_fails_the_build_naming_it(site_copy, tmp_path, pool_always):
+    touch(site_copy / "posts" / "broken.md", "Title: Broken\nDate: not-a-date\n\nWords.\n")
+    with pytest.raises(BuildError, match="broken.md"):
+        build_into(tmp_path / "out", site_copy, FASTBUILD_WORKERS=2)
+
+
+def test_rebuilds_after_each_edit_equal_a_full_build(site_copy, tmp_path, pool_always):
+    out = tmp_path / "site" / "output"
+    incremental(site_copy, out)
+    incremental(site_copy, out)
+    assert pages.last_build["rendered"] == 0, "nothing changed, nothing should be rendered"
+    total = pages.last_build["reused"]
+
+    first = site_copy / "posts" / "first.md"
+    second = site_copy / "posts" / "second.md"
+    edits = [
+        ("body", lambda: touch(first, first.read_text("utf-8") + "\nA new last line.\n")),
+        (
+            "title",
+            lambda: touch(second, second.read_text("utf-8").replace("Second thoughts", "Later")),
+        ),
+        ("tag", lambda: touch(first, first.read_text("utf-8").replace("Shared", "Shared, New"))),
+        (
+            "new post",
+            lambda: touch(
+                site_copy / "posts" / "third.md",
+                "Title: Third\nSlug: third\nDate: 2024-03-03 09:00\nCategory: Other\n"
+                "Tags: Gamma\nSummary: A third.\n\nThird body.\n",
+            ),
+        ),
+        ("deleted", lambda: (site_copy / "posts" / "third.md").unlink()),
+        ("page", lambda: touch(site_copy / "pages" / "about.md", "Title: About us\n\nNew.\n")),
+    ]
+    for what, change in edits:
+        change()
+        incremental(site_copy, out)
+        rendered = pages.last_build["rendered"]
+        fresh = tmp_path / f"full-{what.replace(' ', '-')}"
+        build_into(fresh, site_copy, PLUGINS=PLAIN)
+        assert_same_tree(out, fresh)
+        if what == "body":
+            # Only the post's own page reads its body in this theme.
+            assert 0 < rendered < total, rendered
+
+
+def test_a_page_reading_another_posts_body_is_rebuilt_when_it_changes(
+    site_copy, tmp_path, pool_always
+):
+    # A filter reading a post's body from Python (as a reading-time filter would) is tracked too.
+    theme = tmp_path / "theme"
+    import shutil
+
+    shutil.copytree(Path(__file__).resolve().parents[1] / "theme", theme)
+    index = theme / "templates" / "index.html"
+    index.write_text(
+        index.read_text("utf-8").replace(
+            "{% block content %}",
+            "{% block content %}{% for a in articles %}<p>{{ a|words }}</p>{% endfor %}",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    settings = {"THEME": str(theme), "JINJA_FILTERS": {"words": word_count}}
+    out = tmp_path / "site" / "output"
+    for _ in range(2):
+        build(
+            DEV_SETTINGS,
+            PATH=str(site_copy),
+            OUTPUT_PATH=str(out),
+            CACHE_PATH=str(out.parent / "cache"),
+            LOAD_CONTENT_CACHE=True,
+            **settings,
+        )
+    first = site_copy / "posts" / "first.md"
+    touch(first, first.read_text("utf-8") + "\nFour more words here.\n")
+    build(
+        DEV_SETTINGS,
+        PATH=str(site_copy),
+        OUTPUT_PATH=str(out),
+        CACHE_PATH=str(out.parent / "cache"),
+        LOAD_CONTENT_CACHE=True,
+        **settings,
+    )
+    fresh = tmp_path / "fresh"
+    build_into(fresh, site_copy, PLUGINS=PLAIN, **settings)
+    assert_same_tree(out, fresh)
+    assert filecmp.cmp(out / "index.html", fresh / "index.html", shallow=False)
+
+
+def word_count(article):
+    return len(article.content.split())
+
+
+def test_unchanged_files_keep_their_mtime(site_copy, tmp_path):
+    out = tmp_path / "site" / "output"
+    incremental(site_copy, out)
+    index = out / "index.html"
+    stamp = index.stat().st_mtime_ns
+    first = site_copy / "posts" / "first.md"
+    touch(first, first.read_text("utf-8") + "\nMore.\n")
+    incremental(site_copy, out)
+    assert index.stat().st_mtime_ns == stamp
+    assert "More." in (out / "posts/first-light/index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    "setting, value",
+    [("FASTBUILD_WORKERS", "two"), ("FASTBUILD_WORKERS", -1), ("FASTBUILD_PAGE_CACHE", "yes")],
+)
+def test_a_bad_setting_stops_the_build_naming_it(tmp_path, setting, value):
+    with pytest.raises(FastBuildSettingError, match=f"{setting} = {value!r}"):
+        build_into(tmp_path / "out", TEST_SITE, **{setting: value})
+
+
+def test_the_pool_and_the_page_cache_can_be_switched_off(tmp_path):
+    build_into(tmp_path / "off", TEST_SITE, FASTBUILD_WORKERS=0, FASTBUILD_PAGE_CACHE=False)
+    build_into(tmp_path / "plain", TEST_SITE, PLUGINS=PLAIN)
+    assert_same_tree(tmp_path / "off", tmp_path / "plain")
+
+
+class FakeWriter:
+    """Stands in for the writer in a helper: logs a warning per page, or fails."""
+
+    def render_planned(self, call):
+        if call == "boom":
+            raise ValueError("template exploded")
+        logging.getLogger("pelican.contents").warning("Unable to find %s", call)
+        return ((call, "article.html"), None, (), ())
+
+
+def test_a_helpers_warnings_reach_the_build_and_its_errors_fail_it(monkeypatch, caplog):
+    monkeypatch.setattr(split, "BATCH", 2)
+    done = []
+    splitter = split.Splitter(FakeWriter(), done.append)
+    for call in ("a.md", "b.md", "c.md"):
+        splitter.add(call)
+    splitter.flush()
+    assert splitter.helpers == 1
+    assert sorted(key[0] for key, *_ in done) == ["a.md", "b.md", "c.md"]
+    assert {"Unable to find a.md", "Unable to find b.md"} <= set(caplog.messages)
+
+    failing = split.Splitter(FakeWriter(), done.append)
+    failing.add("boom")
+    failing.add("d.md")
+    with pytest.raises(split.HelperFailed, match="template exploded"):
+        failing.flush()
+
+
+def _post(slug):
+    from datetime import datetime
+
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    return Article(
+        f"<p>{slug}</p>",
+        metadata={"title": slug.title(), "slug": slug, "date": datetime(2024, 1, 1)},
+        settings=dict(DEFAULT_CONFIG),
+        source_path=f"/site/{slug}.md",
+    )
+
+
+def test_posts_pointing_at_each_other_digest_the_same_in_any_order():
+    # Follow-ups link posts both ways; the digest must not depend on which is met first.
+    a, b = _post("a"), _post("b")
+    a.followups, b.follows = [b], [a]
+    one = pages.Digester()({"x": a, "y": b})
+    other = pages.Digester()({"y": b, "x": a})
+    assert one == other
+    b.title = "Changed"
+    assert pages.Digester()({"x": a, "y": b}) != one
+
+
+def test_pages_that_cannot_be_cached_are_rendered_and_kept(site_copy, tmp_path):
+    # An object with no stable description in the context: nothing can be cached any more,
+    # and nothing the previous build wrote may be removed as if it were no longer built.
+    out = tmp_path / "site" / "output"
+    incremental(site_copy, out)
+    build(
+        DEV_SETTINGS,
+        PATH=str(site_copy),
+        OUTPUT_PATH=str(out),
+        CACHE_PATH=str(out.parent / "cache"),
+        LOAD_CONTENT_CACHE=True,
+        JINJA_GLOBALS={"opaque": object()},
+    )
+    assert pages.last_build["reused"] == 0
+    build_into(tmp_path / "fresh", site_copy, PLUGINS=PLAIN)
+    assert_same_tree(out, tmp_path / "fresh")
+
+
+def test_functions_in_the_context_are_described_by_what_they_hold():
+    def make(suffix):
+        return lambda text: text + suffix
+
+    digest = pages.Digester()
+    assert digest({"f": make("!")}) == pages.Digester()({"f": make("!")})
+    assert digest({"f": make("!")}) != pages.Digester()({"f": make("?")})
+    assert digest({"p": functools.partial(str.join, ",")}) != pages.Digester()(
+        {"p": functools.partial(str.join, ";")}
+    )
+    with pytest.raises(pages.Undigestable):
+        pages.Digester()({"x": object()})
