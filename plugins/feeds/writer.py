@@ -69,12 +69,15 @@ def write_feeds(config: FeedsConfig, articles, categories, tags, output_path) ->
     for pattern, groups in ((config.category_atom, categories), (config.tag_atom, tags)):
         if not pattern:
             continue
+        paths = set()
         for taxonomy, members in groups:
             chosen = [post(a) for a in newest_first(members, config.taxonomy_max_items)]
             path = pattern.format(slug=taxonomy.slug)
             title = f"{config.title}: {taxonomy.name}"
             data = atom(config, chosen, path, title, config.absolute(taxonomy.url))
             written.append(_write(output, path, ATOM_TYPE, data))
+            paths.add(path)
+        _remove_stale(output, pattern, paths)
     if config.stylesheet:
         written.append(_write(output, config.stylesheet, "text/xsl", stylesheet(config)))
     return written
@@ -163,6 +166,34 @@ def _stylesheet_href(config):
     if not config.stylesheet:
         return None
     return quoteattr(f"{urlsplit(config.feed_url).path}/{config.stylesheet}")[1:-1]
+
+
+def _remove_stale(output: Path, pattern: str, kept: set[str]):
+    """Remove the feeds of categories and tags that no longer exist.
+
+    A development rebuild keeps the output folder (Pelican's writer and fastbuild's page cache
+    rewrite it in place), so a tag's feed would outlive the tag's last post; a full build into an
+    empty folder has no such feed. Only files that ``pattern`` could have produced are removed.
+    """
+    prefix, sep, suffix = pattern.partition("{slug}")
+    if not sep or "/" in suffix or "{" in prefix + suffix:
+        return
+    folder, _, start = prefix.rpartition("/")
+    directory = output / folder
+    if not directory.is_dir():
+        return
+    for candidate in directory.iterdir():
+        name = candidate.name
+        path = f"{folder}/{name}" if folder else name
+        if (
+            candidate.is_file()
+            and name.startswith(start)
+            and name.endswith(suffix)
+            and len(name) > len(start) + len(suffix)
+            and path not in kept
+        ):
+            candidate.unlink()
+            log.info("feeds: removed %s (its category or tag has no posts any more)", path)
 
 
 def _write(output: Path, path: str, kind: str, data: bytes) -> Written:
