@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 import pelicanconf
-
 from conftest import TEST_SITE, build_into, published_posts, soup
 from fastbuild import FastBuildSettingError, pages, parallel, split
 from workflow.build import DEV_SETTINGS, BuildError, build
