@@ -69,17 +69,19 @@ def write_feeds(config: FeedsConfig, articles, categories, tags, output_path) ->
     for pattern, groups in ((config.category_atom, categories), (config.tag_atom, tags)):
         if not pattern:
             continue
-        paths = set()
         for taxonomy, members in groups:
             chosen = [post(a) for a in newest_first(members, config.taxonomy_max_items)]
             path = pattern.format(slug=taxonomy.slug)
             title = f"{config.title}: {taxonomy.name}"
             data = atom(config, chosen, path, title, config.absolute(taxonomy.url))
             written.append(_write(output, path, ATOM_TYPE, data))
-            paths.add(path)
-        _remove_stale(output, pattern, paths)
     if config.stylesheet:
         written.append(_write(output, config.stylesheet, "text/xsl", stylesheet(config)))
+    # Last, and sparing every feed this build wrote: the patterns may share a folder.
+    kept = {w.path for w in written}
+    for pattern in (config.category_atom, config.tag_atom):
+        if pattern:
+            _remove_stale(output, pattern, kept)
     return written
 
 
@@ -173,7 +175,8 @@ def _remove_stale(output: Path, pattern: str, kept: set[str]):
 
     A development rebuild keeps the output folder (Pelican's writer and fastbuild's page cache
     rewrite it in place), so a tag's feed would outlive the tag's last post; a full build into an
-    empty folder has no such feed. Only files that ``pattern`` could have produced are removed.
+    empty folder has no such feed. Only files that ``pattern`` could have produced, and that no
+    feed of this build is (``kept``), are removed.
     """
     prefix, sep, suffix = pattern.partition("{slug}")
     if not sep or "/" in suffix or "{" in prefix + suffix:
