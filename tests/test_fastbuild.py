@@ -300,3 +300,14 @@ def test_functions_in_the_context_are_described_by_what_they_hold():
     )
     with pytest.raises(pages.Undigestable):
         pages.Digester()({"x": object()})
+
+
+def test_a_build_that_keeps_no_cache_skips_the_digests_and_writes_the_same(tmp_path, monkeypatch):
+    # Production loads and saves no cache: digests would serve nothing, so none is taken.
+    taken = []
+    monkeypatch.setattr(pages.Digester, "__call__", lambda self, *a, **k: taken.append(a))
+    build_into(tmp_path / "fast", TEST_SITE, CACHE_CONTENT=False, FASTBUILD_WORKERS=2)
+    assert taken == [] and pages.last_build["reused"] == 0
+    assert not (tmp_path / "fast-cache" / pages.CACHE_FILE).exists()
+    build_into(tmp_path / "plain", TEST_SITE, PLUGINS=PLAIN)
+    assert_same_tree(tmp_path / "fast", tmp_path / "plain")
