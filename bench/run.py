@@ -36,6 +36,7 @@ SIDES = {"bare": HERE / "bare" / "pelicanconf.py", "ours": ROOT / "publishconf.p
 FULL = {"100": 5, "1000": 5, "5000": 2}
 QUICK = {"50": 2}
 EMAIL_RECIPIENTS = 1000
+EMAIL_COLLECT = 1000  # The corpus on which the newsletter's collection build is also timed.
 
 
 # -- Builds ---------------------------------------------------------------------------------------
@@ -159,56 +160,43 @@ def rebuilds(work, n, runs, results):
 
 
 # -- Email ----------------------------------------------------------------------------------------
-def email_figures(work, results):
-    """Render one email and send one post to 1,000 recipients over SMTP on 127.0.0.1."""
-    try:
-        import newsletter  # noqa: F401 - the newsletter area's package; absent until merged.
-    except ImportError:
-        results["email_render"] = results["email_send"] = "n/a (newsletter not installed)"
-        return
-    results["email_render"] = _guarded(_render_once, work)
-    results["email_send"] = _guarded(_send_smtp, work)
+def email_figures(work, results, collect_sizes=()):
+    """Render one email and send one post to 1,000 recipients over SMTP on 127.0.0.1.
+
+    On a 5-post site, so the figures are the email side's own; then, for each of
+    ``collect_sizes``, the same send on that corpus, where the newsletter's collection build
+    (a whole production build, see ``newsletter.posts.published``) dominates.
+    """
+    small = _send_smtp(work)
+    results["email_render"] = {"ms": small["render ms"], "first ms": small["first render ms"]}
+    results["email_send"] = {
+        "messages/s": small["messages/s"],
+        "peak MB before SMTP": small["peak MB before SMTP"],
+        "peak MB": small["peak MB"],
+        "send s": small["send s"],
+    }
+    for n in collect_sizes:
+        content = work / f"corpus-{n}"
+        if not content.exists():
+            corpus.generate(n, content)
+        big = _send_smtp(work, content)
+        results[f"email_collect_{n}"] = {
+            "posts": big["posts"],
+            "collect s": big["collect s"],
+            "collect read s": big["collect read s"],
+            "send s": big["send s"],
+            "messages/s": big["messages/s"],
+            "peak MB": big["peak MB"],
+        }
 
 
-def _guarded(func, work):
-    # The newsletter's API may still be moving: a figure we cannot take is reported, not fatal.
-    try:
-        return func(work)
-    except Exception as exc:  # noqa: BLE001
-        return f"n/a ({type(exc).__name__}: {exc})"
-
-
-def _email_site(work):
-    content = work / "corpus-email"
-    if not content.exists():
-        corpus.generate(5, content)
-    from workflow.build import load_settings
-
-    return load_settings(
-        ROOT / "publishconf.py", PATH=str(content), OUTPUT_PATH=str(work / "out-email")
-    )
-
-
-def _render_once(work):
-    from newsletter import render
-    from workflow.build import build
-
-    settings = _email_site(work)
-    build(ROOT / "publishconf.py", PATH=settings["PATH"], OUTPUT_PATH=settings["OUTPUT_PATH"])
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        render.render(settings)
-        times.append((time.perf_counter() - start) * 1000)
-    return {"ms": statistics.median(times)}
-
-
-def _send_smtp(work):
-    """``newsletter.send`` to 1,000 subscribers on a local aiosmtpd, in a fresh process."""
+def _send_smtp(work, content=None):
+    """``bench/smtp_child.py`` in a fresh process: render, then send to 1,000 on aiosmtpd."""
     cmd = [sys.executable, str(HERE / "smtp_child.py"), str(work), str(EMAIL_RECIPIENTS)]
+    cmd += [str(content)] if content else []
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
-        raise RuntimeError((done.stderr or done.stdout).strip().splitlines()[-1])
+        raise SystemExit(f"bench: the email run failed:\n{done.stdout}\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -260,11 +248,31 @@ def table(results):
                 f"| output, {key[6:]} posts | {value['bare'] / 1e6:.1f} MB "
                 f"| {value['ours'] / 1e6:.1f} MB | {value['ratio']:.2f} |"
             )
-    for key, label in (("email_render", "render one email"), ("email_send", "SMTP send")):
-        value = results.get(key)
-        if isinstance(value, dict):
-            value = ", ".join(f"{k} {v:.1f}" for k, v in value.items())
-        rows.append(f"| {label} | - | {value} | - |")
+    render = results.get("email_render")
+    if render:
+        rows.append(
+            f"| render one email (median of 20; the first {render['first ms']:.1f} ms) "
+            f"| - | {render['ms']:.1f} ms | - |"
+        )
+    sent = results.get("email_send")
+    if sent:
+        rows.append(
+            f"| `newsletter.send` over SMTP to {EMAIL_RECIPIENTS:,} recipients, aiosmtpd on "
+            f"127.0.0.1 (5-post site; SMTP phase only) | - | {sent['messages/s']:.0f} messages/s "
+            f"(whole send {sent['send s']:.1f} s) | - |"
+        )
+        rows.append(
+            f"| peak memory of that send (before the first message / at the end) | - "
+            f"| {sent['peak MB before SMTP']:.0f} MB / {sent['peak MB']:.0f} MB | - |"
+        )
+    for key, value in results.items():
+        if key.startswith("email_collect_"):
+            rows.append(
+                f"| the same send on the {value['posts']:,}-post corpus: collection build "
+                f"(of which reading) / whole send / SMTP phase | - | {value['collect s']:.1f} s "
+                f"({value['collect read s']:.1f} s) / {value['send s']:.1f} s / "
+                f"{value['messages/s']:.0f} messages/s, peak {value['peak MB']:.0f} MB | - |"
+            )
     return "\n".join(rows)
 
 
@@ -296,6 +304,29 @@ one run, then the median. Peak memory is the build process's `ru_maxrss`.
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
+def email_only(args, argv=None):
+    """``--email-only``: add the email figures to an earlier run's ``--json`` file."""
+    results = {}
+    if args.json and args.json.exists():
+        results = json.loads(args.json.read_text(encoding="utf-8"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        email_figures(work, results, () if args.quick else (EMAIL_COLLECT,))
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    results["command"] = results.get("command", "python bench/run.py") + (
+        " && python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    )
+    print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.results:
+        write_results(results, args.results)
+    return results
+
+
 def plan(spec):
     """``"100:5,1000:5"`` -> {100: 5, 1000: 5}: corpus sizes and runs per size."""
     out = {}
@@ -315,6 +346,11 @@ def main(argv=None):
     parser.add_argument("--no-email", action="store_true", help="skip the email figures")
     parser.add_argument("--results", type=Path, help="also write the figures as Markdown here")
     parser.add_argument("--render", type=Path, help="only turn a --json file into --results")
+    parser.add_argument(
+        "--email-only",
+        action="store_true",
+        help="only the email figures, merged into the --json file's (and --results)",
+    )
     args = parser.parse_args(argv)
     if args.render:
         results = json.loads(args.render.read_text(encoding="utf-8"))
@@ -326,6 +362,8 @@ def main(argv=None):
         if args.sizes
         else {int(k): v for k, v in (QUICK if args.quick else FULL).items()}
     )
+    if args.email_only:
+        return email_only(args, argv)
     rebuild = plan(args.rebuild or ("50:2" if args.quick else "1000:5"))
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -343,7 +381,7 @@ def main(argv=None):
                 corpus.generate(n, work / f"corpus-{n}")
             rebuilds(work, n, runs, results)
         if not args.no_email:
-            email_figures(work, results)
+            email_figures(work, results, () if args.quick else (EMAIL_COLLECT,))
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)

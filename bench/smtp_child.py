@@ -1,15 +1,29 @@
-"""``newsletter.send`` to N subscribers over SMTP on 127.0.0.1, in a fresh process.
+"""Render one email, then ``newsletter.send`` one post to N subscribers on a local aiosmtpd.
 
-    python bench/smtp_child.py WORK N
+    python bench/smtp_child.py WORK N [CONTENT]
 
-Prints one JSON line: messages received per second and this process's peak memory. The
-newsletter module belongs to the newsletter area; the settings below follow the brief's contract
-(``NEWSLETTER_PROVIDER = "smtp"``) and the SMTP names the newsletter area is expected to use. If
-they differ once it is merged, ``bench/run.py`` reports "n/a (...)" with the error instead.
+Runs in a fresh process, so its peak memory is its own. CONTENT (default: a 5-post corpus in
+WORK) is the site the newsletter builds to collect its posts. Prints one JSON line:
+
+- ``collect s``: ``newsletter.posts.published`` (a strict production build into a temporary
+  folder), and ``collect read s``, the part of it until every post is read and linked
+  (``all_generators_finalized``): the rest writes a whole site that is then thrown away;
+- ``render ms``: ``newsletter.render.render`` of the newest post (median of 20; ``first`` apart);
+- ``messages/s``: over the SMTP phase only, from the first message the server received to the
+  last; ``send s``: the whole ``newsletter.send``, its own collection build included;
+- ``peak MB before SMTP`` and ``peak MB``: this process's ``ru_maxrss`` when the first message
+  arrives and at the end: equal when sending costs no memory per recipient.
+
+The settings are the newsletter's own (``plugins/newsletter/config.py``): ``NEWSLETTER_PROVIDER =
+"smtp"``, ``SMTP_HOST``/``SMTP_PORT``/``SMTP_SECURITY = "none"``, the recipients file from the
+``NEWSLETTER_RECIPIENTS`` environment variable (given to ``send`` as ``env``, so no ``.env`` or
+shell variable is read).
 """
 
 import json
 import resource
+import socket
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -19,14 +33,31 @@ sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
+def free_port() -> int:
+    # aiosmtpd's Controller cannot start on port 0 (it connects to its own port to check it).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 class Counter:
     """An aiosmtpd handler that only counts: the cost measured is ours, not the server's."""
 
     def __init__(self):
         self.messages = 0
         self.recipients = 0
+        self.first = self.last = None
+        self.peak_before = None
 
     async def handle_DATA(self, server, session, envelope):
+        now = time.perf_counter()
+        if self.first is None:
+            self.first, self.peak_before = now, peak_mb()
+        self.last = now
         self.messages += 1
         self.recipients += len(envelope.rcpt_tos)
         return "250 OK"
@@ -36,45 +67,83 @@ def main():
     work, count = Path(sys.argv[1]), int(sys.argv[2])
     import corpus
     from aiosmtpd.controller import Controller
+    from pelican import signals
 
-    import newsletter
-    from workflow.build import build, load_settings
+    from newsletter import Site, config, posts, render, send
+    from newsletter.ledger import Ledger
+    from workflow.build import PROD_SETTINGS
 
-    content = work / "corpus-email"
+    content = Path(sys.argv[3]) if len(sys.argv) > 3 else work / "corpus-email"
     if not content.exists():
         corpus.generate(5, content)
-    subscribers = work / "subscribers.txt"
-    subscribers.write_text(
-        "".join(f"reader{i}@example.org\n" for i in range(count)), encoding="utf-8"
-    )
+    recipients = work / "recipients.txt"
+    recipients.write_text("".join(f"reader{i}@example.org\n" for i in range(count)), "utf-8")
+    env = {"NEWSLETTER_RECIPIENTS": str(recipients)}
+    ledger = work / "ledger.json"
+    ledger.unlink(missing_ok=True)
+
     counter = Counter()
-    controller = Controller(counter, hostname="127.0.0.1", port=0)
+    port = free_port()
+    controller = Controller(counter, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        overrides = {
-            "PATH": str(content),
-            "OUTPUT_PATH": str(work / "out-email"),
-            "NEWSLETTER_PROVIDER": "smtp",
-            "NEWSLETTER_SMTP_HOST": "127.0.0.1",
-            "NEWSLETTER_SMTP_PORT": controller.server.sockets[0].getsockname()[1],
-            "NEWSLETTER_SMTP_SUBSCRIBERS": str(subscribers),
-            "NEWSLETTER_LEDGER": str(work / "ledger.json"),
-        }
-        build(ROOT / "publishconf.py", **overrides)
-        settings = load_settings(ROOT / "publishconf.py", **overrides)
+        site = Site(
+            PROD_SETTINGS,
+            {
+                "PATH": str(content),
+                "NEWSLETTER_PROVIDER": "smtp",
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": port,
+                "SMTP_SECURITY": "none",
+                "NEWSLETTER_LEDGER": str(ledger),
+            },
+        )
+        read = {}
+
+        def linked(generators):
+            read.setdefault("at", time.perf_counter())
+
+        signals.all_generators_finalized.connect(linked)
         start = time.perf_counter()
-        newsletter.send(settings)
-        seconds = time.perf_counter() - start
+        collected, settings = posts.published(site)
+        collect_s = time.perf_counter() - start
+        collect_read_s = read["at"] - start
+        signals.all_generators_finalized.disconnect(linked)
+
+        newest = collected[-1]
+        cfg = config.load(settings, ROOT, env)
+        unsubscribe = render.unsubscribe_mailto(cfg)
+        times = []
+        for _ in range(21):
+            begin = time.perf_counter()
+            render.render(newest, cfg, unsubscribe=unsubscribe)
+            times.append((time.perf_counter() - begin) * 1000)
+
+        # An empty ledger: the blog has started sending, so only the post asked for goes out.
+        Ledger(ledger).write()
+        start = time.perf_counter()
+        report = send(site, post=newest.slug, env=env)
+        send_s = time.perf_counter() - start
     finally:
         controller.stop()
-    if counter.recipients < count:
-        raise SystemExit(f"only {counter.recipients} of {count} recipients reached the server")
+    if counter.recipients != count or [s.action for s in report.steps] != ["sent"]:
+        raise SystemExit(
+            f"{counter.recipients} of {count} recipients reached the server; "
+            f"send reported {[(s.action, s.reason) for s in report.steps]}"
+        )
     print(
         json.dumps(
             {
-                "messages/s": counter.messages / seconds,
+                "posts": len(collected),
+                "collect s": collect_s,
+                "collect read s": collect_read_s,
+                "render ms": statistics.median(times[1:]),
+                "first render ms": times[0],
                 "recipients": counter.recipients,
-                "peak MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "messages/s": (counter.messages - 1) / (counter.last - counter.first),
+                "send s": send_s,
+                "peak MB before SMTP": counter.peak_before,
+                "peak MB": peak_mb(),
             }
         )
     )

@@ -8,22 +8,26 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEST_SITE, build_into
+import pelicanconf
+from conftest import TEST_SITE, build_into, published_posts, soup
 from fastbuild import FastBuildSettingError, pages, parallel, split
 from workflow.build import DEV_SETTINGS, BuildError, build
 
-PLAIN = ["postid"]  # PLUGINS without fastbuild: Pelican's own reader and writer.
+# Every plugin of pelicanconf.py but fastbuild: Pelican's own reader and writer, with everything
+# our other plugins add to pages and write beside them (feeds, sitemap, follow-ups...).
+PLAIN = [name for name in pelicanconf.PLUGINS if name != "fastbuild"]
 
 
 def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def assert_same_tree(a: Path, b: Path):
+def assert_same_tree(a: Path, b: Path, label: str = ""):
     left, right = tree(a), tree(b)
-    assert sorted(left) == sorted(right)
+    assert set(left) - set(right) == set(), f"{label}: only in {a}"
+    assert set(right) - set(left) == set(), f"{label}: only in {b}"
     differ = [name for name in left if left[name] != right[name]]
-    assert not differ, f"differ: {differ}"
+    assert not differ, f"{label}: differ: {differ}"
     folders = {str(p.relative_to(a)) for p in a.rglob("*") if p.is_dir()}
     assert folders == {str(p.relative_to(b)) for p in b.rglob("*") if p.is_dir()}
 
@@ -60,7 +64,7 @@ def test_fast_and_plain_builds_write_the_same_bytes(tmp_path, pool_always):
     fast = build_into(tmp_path / "fast", TEST_SITE, FASTBUILD_WORKERS=2)
     assert pages.last_build["helpers"] >= 1, "some pages are rendered in a helper process"
     plain = build_into(tmp_path / "plain", TEST_SITE, PLUGINS=PLAIN)
-    assert fast.articles == plain.articles == 2
+    assert fast.articles == plain.articles == len(published_posts(TEST_SITE))
     assert_same_tree(tmp_path / "fast", tmp_path / "plain")
 
 
@@ -98,6 +102,11 @@ def test_rebuilds_after_each_edit_equal_a_full_build(site_copy, tmp_path, pool_a
     edits = [
         ("body", lambda: touch(first, first.read_text("utf-8") + "\nA new last line.\n")),
         (
+            # "Light, revisited" follows "First light": its page names the post it follows.
+            "followed title",
+            lambda: touch(first, first.read_text("utf-8").replace("First light", "Dawn")),
+        ),
+        (
             "title",
             lambda: touch(second, second.read_text("utf-8").replace("Second thoughts", "Later")),
         ),
@@ -119,7 +128,15 @@ def test_rebuilds_after_each_edit_equal_a_full_build(site_copy, tmp_path, pool_a
         rendered = pages.last_build["rendered"]
         fresh = tmp_path / f"full-{what.replace(' ', '-')}"
         build_into(fresh, site_copy, PLUGINS=PLAIN)
-        assert_same_tree(out, fresh)
+        assert_same_tree(out, fresh, what)
+        # The feeds are written beside the pages, not through the writer: compared too.
+        feeds = sorted(p.relative_to(out) for p in (out / "feeds").rglob("*.xml"))
+        assert feeds == sorted(p.relative_to(fresh) for p in (fresh / "feeds").rglob("*.xml"))
+        # "Third" is the only post tagged Gamma: its tag feed comes and goes with it.
+        assert (Path("feeds/tag/gamma.atom.xml") in feeds) == (what == "new post")
+        if what == "followed title":
+            follow_up = soup(out / "posts" / "light-revisited" / "index.html")
+            assert "Dawn" in follow_up.get_text(), "a follow-up names the post it follows"
         if what == "body":
             # Only the post's own page reads its body in this theme.
             assert 0 < rendered < total, rendered
@@ -283,3 +300,14 @@ def test_functions_in_the_context_are_described_by_what_they_hold():
     )
     with pytest.raises(pages.Undigestable):
         pages.Digester()({"x": object()})
+
+
+def test_a_build_that_keeps_no_cache_skips_the_digests_and_writes_the_same(tmp_path, monkeypatch):
+    # Production loads and saves no cache: digests would serve nothing, so none is taken.
+    taken = []
+    monkeypatch.setattr(pages.Digester, "__call__", lambda self, *a, **k: taken.append(a))
+    build_into(tmp_path / "fast", TEST_SITE, CACHE_CONTENT=False, FASTBUILD_WORKERS=2)
+    assert taken == [] and pages.last_build["reused"] == 0
+    assert not (tmp_path / "fast-cache" / pages.CACHE_FILE).exists()
+    build_into(tmp_path / "plain", TEST_SITE, PLUGINS=PLAIN)
+    assert_same_tree(tmp_path / "fast", tmp_path / "plain")

@@ -481,3 +481,21 @@ def _settings(path):
     from workflow.build import load_settings
 
     return load_settings(path)
+
+
+def test_a_rebuild_removes_the_feed_of_a_tag_that_is_gone_and_nothing_else(tmp_path):
+    # Development builds keep the output folder: a tag's feed must not outlive its last post.
+    out = tmp_path / "out"
+    shared = dict(
+        FEEDS_CATEGORY_ATOM="feeds/{slug}.atom.xml", FEEDS_TAG_ATOM="feeds/{slug}.atom.xml"
+    )
+    build_into(out, TEST_SITE, **shared)
+    gone, other = out / "feeds" / "gone.atom.xml", out / "feeds" / "notes.txt"
+    gone.write_text("<feed/>")
+    other.write_text("kept")
+    build_into(out, TEST_SITE, **shared)
+    assert not gone.exists() and other.exists()
+    # Category and tag feeds share the folder with the site-wide ones: every one is kept.
+    kept = {p.name for p in (out / "feeds").iterdir()}
+    expected = {name.rsplit("/", 1)[1] for name in TAXONOMY} | {"all.atom.xml", "feed.json"}
+    assert expected <= kept

@@ -108,6 +108,26 @@ def test_index_paginates_into_two_pages(site):
     assert listed == [f"/posts/{p['slug']}/" for p in POSTS]  # every post, newest first
 
 
+@pytest.mark.parametrize(
+    "listing, member",
+    [
+        ("tag/shared", lambda p: "Shared" in p["tags"]),
+        ("category/notes", lambda p: p.get("category") == "Notes"),
+    ],
+)
+def test_each_listing_page_shows_only_its_own_slice(site, listing, member):
+    # Each numbered page lists its slice of the posts (articles_page.object_list), never all of
+    # them: output would otherwise grow with the square of a tag's posts.
+    expected = [f"/posts/{p['slug']}/" for p in POSTS if member(p)]
+    pages, path = [], site / listing / "index.html"
+    while path.exists():
+        pages.append([a["href"] for a in soup(path).select(".entries .entry-title a")])
+        path = site / listing / "page" / str(len(pages) + 1) / "index.html"
+    assert [len(p) for p in pages[:-1]] == [10] * (len(pages) - 1)
+    assert 0 < len(pages[-1]) <= 10
+    assert [href for page in pages for href in page] == expected  # each once, newest first
+
+
 def test_year_archive_lists_that_years_posts(site):
     page = soup(site / "2023/index.html")
     assert len(page.select(".title-list li")) == 7

