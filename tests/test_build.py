@@ -80,3 +80,14 @@ def test_bad_metadata_fails_the_build_naming_the_file(site_copy, tmp_path, metad
     with pytest.raises(BuildError) as failure:
         build_into(tmp_path / "out", site_copy)
     assert f"bad-{reason}.md" in str(failure.value)
+
+
+def test_a_read_only_build_reads_every_post_and_renders_no_post_page(tmp_path):
+    from workflow.build import READ_ONLY
+
+    result = build_into(tmp_path / "out", **READ_ONLY)
+    assert result.articles == 1
+    written = [p.relative_to(tmp_path / "out").parts[0] for p in (tmp_path / "out").rglob("*.html")]
+    # Only category pages remain (see READ_ONLY): no post, page, tag, archive or feed.
+    assert set(written) <= {"category"}
+    assert not list((tmp_path / "out").rglob("*.xml"))

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from postid import post_id
-from workflow.build import PROD_SETTINGS, build
+from workflow.build import PROD_SETTINGS, READ_ONLY, build
 
 from .collect import COLLECTED
 from .errors import NewsletterError
@@ -63,9 +63,14 @@ class Post:
 
 
 def published(site: Site) -> tuple[list[Post], dict]:
-    """Build the site and return its published posts, oldest first, and Pelican's settings."""
+    """Read the site and return its published posts, oldest first, and Pelican's settings.
+
+    Pelican reads and links every post exactly as a real build does, but writes no page
+    (``READ_ONLY``): rendering the whole site only to throw it away was a third of the time.
+    """
     with tempfile.TemporaryDirectory(prefix="newsletter-build-") as out:
         overrides = {
+            **READ_ONLY,
             "OUTPUT_PATH": out,
             "DELETE_OUTPUT_DIRECTORY": False,
             "CACHE_CONTENT": False,

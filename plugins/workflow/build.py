@@ -35,6 +35,11 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
 
 
+# Warnings Pelican recovers from by itself, with nothing wrong in the content: an unreadable
+# content cache (written by another Python, or before GZIP_CACHE changed) is simply rebuilt.
+RECOVERED = ("Cannot unpickle cache",)
+
+
 class _Collector(logging.Handler):
     """Keeps every WARNING-or-worse record logged while Pelican runs."""
 
@@ -44,12 +49,43 @@ class _Collector(logging.Handler):
 
     def emit(self, record):
         message = record.getMessage().strip()
+        if message.startswith(RECOVERED):
+            return
         # Pelican logs "Could not process <file>" from inside its `except` without the reason;
         # the exception being handled is still current here, so name it for the writer.
         handling = sys.exc_info()[1]
         if handling is not None and str(handling) not in message:
             message = f"{message}: {type(handling).__name__}: {handling}"
         self.messages.append(message)
+
+
+# Pelican reads and links every post under these settings but renders and writes no page: an
+# empty *_SAVE_AS makes its writer return before rendering, while every URL stays as configured.
+# For callers that need the posts, not the site (the newsletter reads them before each send).
+# CATEGORY_SAVE_AS stays: Pelican gives a post its DEFAULT_CATEGORY only while it is set.
+READ_ONLY = {
+    **{
+        f"{kind}_SAVE_AS": ""
+        for kind in (
+            "ARTICLE",
+            "ARTICLE_LANG",
+            "PAGE",
+            "PAGE_LANG",
+            "DRAFT",
+            "DRAFT_LANG",
+            "DRAFT_PAGE",
+            "DRAFT_PAGE_LANG",
+            "TAG",
+            "AUTHOR",
+            "YEAR_ARCHIVE",
+            "MONTH_ARCHIVE",
+            "DAY_ARCHIVE",
+        )
+    },
+    "DIRECT_TEMPLATES": [],
+    **{f"FEEDS_{feed}": None for feed in ("ATOM", "RSS", "JSON", "CATEGORY_ATOM", "TAG_ATOM")},
+    "FEEDS_STYLESHEET": None,
+}
 
 
 def load_settings(settings_file=DEV_SETTINGS, **overrides):
