@@ -23,6 +23,7 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED
 from pelican.readers import MarkdownReader as PelicanMarkdownReader
 from pelican.utils import pelican_open
 
+from .capture import WarningCapture
 from .settings import get
 
 log = logging.getLogger(__name__)
@@ -167,20 +168,11 @@ def _take(path):
 _worker = {}
 
 
-class _Capture(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append((record.name, record.levelno, record.getMessage()))
-
-
 def _init_worker(markdown_settings, formatted_fields):
     # The parent's handlers (the console, a strict build's collector) must not see the worker's
     # records twice or lose them: capture them and send them back with each file's result.
     root = logging.getLogger()
-    capture = _Capture()
+    capture = WarningCapture()
     root.handlers = [capture]
     _worker.update(settings=markdown_settings, formatted=formatted_fields, capture=capture)
 

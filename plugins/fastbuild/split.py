@@ -22,6 +22,8 @@ import tempfile
 
 from pelican import signals
 
+from .capture import WarningCapture
+
 log = logging.getLogger(__name__)
 
 BATCH = 48  # Pages per helper: a fork costs a few milliseconds, a page about two.
@@ -56,18 +58,8 @@ class Helper:
             os.unlink(self.result)
 
 
-class _Capture(logging.Handler):
-    # Warnings and errors only: the main process already logged each page's "Writing ...".
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append((record.name, record.levelno, record.getMessage()))
-
-
 def _run_helper(writer, calls, result):
-    capture = _Capture()
+    capture = WarningCapture()
     logging.getLogger().handlers = [capture]
     try:
         payload = ("ok", [writer.render_planned(call) for call in calls], capture.records)
