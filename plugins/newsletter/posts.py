@@ -78,7 +78,7 @@ def published(site: Site) -> tuple[list[Post], dict]:
             **site.overrides,
         }
         COLLECTED.reset()
-        build(site.settings_file, **overrides)
+        build(site.settings_file, quiet=True, **overrides)
         if COLLECTED.settings is None:
             raise NewsletterError(
                 f'newsletter: add "newsletter" to PLUGINS in {Path(site.settings_file).name}'

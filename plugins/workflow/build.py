@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pelican import Pelican
+from pelican.log import console
 from pelican.settings import read_settings
 
 from usererror import UserError
@@ -93,16 +94,19 @@ def load_settings(settings_file=DEV_SETTINGS, **overrides):
     return read_settings(str(settings_file), override=overrides or None)
 
 
-def build(settings_file=DEV_SETTINGS, *, strict=True, **overrides) -> BuildResult:
+def build(settings_file=DEV_SETTINGS, *, strict=True, quiet=False, **overrides) -> BuildResult:
     """Build the site; raise :class:`BuildError` if Pelican logged any warning and ``strict``.
 
     ``overrides`` are Pelican settings (``OUTPUT_PATH``, ``PATH``, ``LOAD_CONTENT_CACHE``...).
+    ``quiet`` hides Pelican's "Done: Processed ..." line, for builds the writer did not ask for
+    (the newsletter reading the posts); warnings are still collected.
     """
     settings = load_settings(settings_file, **overrides)
     collector = _Collector()
     root = logging.getLogger()
     root.addHandler(collector)
     start = time.perf_counter()
+    was_quiet, console.quiet = console.quiet, quiet or console.quiet
     try:
         pelican = Pelican(settings)
         generators = _run(pelican)
@@ -112,6 +116,7 @@ def build(settings_file=DEV_SETTINGS, *, strict=True, **overrides) -> BuildResul
         collector.messages.append(f"{type(exc).__name__}: {exc}")
         generators = []
     finally:
+        console.quiet = was_quiet
         root.removeHandler(collector)
     seconds = time.perf_counter() - start
     problems = _dedupe(collector.messages)
