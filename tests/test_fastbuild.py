@@ -40,7 +40,7 @@ def pool_always(monkeypatch):
     monkeypatch.setattr(split, "MIN_BATCH", 1)
 
 
-def incremental(content: Path, out: Path):
+def incremental(content: Path, out: Path, **settings):
     """A development rebuild: content cache and page cache loaded, output folder kept."""
     return build(
         DEV_SETTINGS,
@@ -50,6 +50,7 @@ def incremental(content: Path, out: Path):
         LOAD_CONTENT_CACHE=True,
         CACHE_CONTENT=True,
         FASTBUILD_WORKERS=2,
+        **settings,
     )
 
 
@@ -162,24 +163,10 @@ def test_a_page_reading_another_posts_body_is_rebuilt_when_it_changes(
     settings = {"THEME": str(theme), "JINJA_FILTERS": {"words": word_count}}
     out = tmp_path / "site" / "output"
     for _ in range(2):
-        build(
-            DEV_SETTINGS,
-            PATH=str(site_copy),
-            OUTPUT_PATH=str(out),
-            CACHE_PATH=str(out.parent / "cache"),
-            LOAD_CONTENT_CACHE=True,
-            **settings,
-        )
+        incremental(site_copy, out, **settings)
     first = site_copy / "posts" / "first.md"
     touch(first, first.read_text("utf-8") + "\nFour more words here.\n")
-    build(
-        DEV_SETTINGS,
-        PATH=str(site_copy),
-        OUTPUT_PATH=str(out),
-        CACHE_PATH=str(out.parent / "cache"),
-        LOAD_CONTENT_CACHE=True,
-        **settings,
-    )
+    incremental(site_copy, out, **settings)
     fresh = tmp_path / "fresh"
     build_into(fresh, site_copy, PLUGINS=PLAIN, **settings)
     assert_same_tree(out, fresh)
