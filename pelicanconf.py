@@ -27,17 +27,18 @@ STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {}
 THEME = "theme"
 OUTPUT_PATH = "output"
-PLUGIN_PATHS = ["plugins"]
+# Our plugins live in plugins/ and load by dotted name (`./inv` installs this project into .venv
+# with `pip install -e .`), so an installed `pelican.plugins.*` package of the same short name,
+# such as pelican-sitemap, can never take one's place. Add other plugins by their own names.
 PLUGINS = [
-    "postid",
-    "feeds",
-    "followups",
-    "readingtime",
-    "subscribe",
-    "sitemap",
-    "themeassets",
-    "newsletter",
-    "fastbuild",
+    "happening.plugins.postid",
+    "happening.plugins.feeds",
+    "happening.plugins.followups",
+    "happening.plugins.readingtime",
+    "happening.plugins.subscribe",
+    "happening.plugins.sitemap",
+    "happening.plugins.themeassets",
+    "happening.plugins.fastbuild",
 ]
 
 # -- Clean URLs: /posts/<slug>/, never ".html" in a link ----------------------------------------
@@ -140,15 +141,15 @@ READING_WORDS_PER_MINUTE = 230
 # SMTP password, the recipients file) come from the environment or a git-ignored .env, never here.
 # The default provider, "outbox", writes .eml files to outbox/ and needs no account; others:
 # "smtp", "buttondown", "listmonk", "mailchimp". Unset settings take the defaults in
-# plugins/newsletter/config.py.
+# happening/newsletter/config.py.
 NEWSLETTER_PROVIDER = "outbox"
 NEWSLETTER_FROM = "Happening Now <newsletter@happeningnow.example>"
 NEWSLETTER_LEDGER = "newsletter-ledger.json"  # Committed: the record of what went out.
 # NEWSLETTER_SINCE = "2026-01-01"  # With no ledger yet: send only posts after this date.
 # NEWSLETTER_UNSUBSCRIBE_URL = "https://happeningnow.example/unsubscribe"  # One-click (smtp)
 
-# -- Writer's workflow: check, publish, release (plugins/workflow) ------------------------------
-# The defaults are in plugins/workflow/config.py; uncomment a line to change one (the README's
+# -- Writer's workflow: check, publish, release (happening/workflow) ------------------------------
+# The defaults are in happening/workflow/config.py; uncomment a line to change one (the README's
 # Settings table has them all). Production-only values may go in publishconf.py instead.
 # CHECK_PAGE_BUDGET_KB = 40  # `check`: a page's HTML + CSS + JS, images excluded
 # PUBLISH_TARGET = "dir"  # `publish` without --target: "rsync", "gh-pages" or "dir"

@@ -1,7 +1,7 @@
 """Tasks for writing, building and sending the blog. `invoke --list` shows them all.
 
-Each task parses its arguments and calls one library function in `plugins/`; errors a writer can
-fix (`UserError`) become a one-line message and a non-zero exit, never a traceback.
+Each task parses its arguments and calls one library function in `happening/`; errors a writer
+can fix (`UserError`) become a one-line message and a non-zero exit, never a traceback.
 """
 
 import functools
@@ -11,14 +11,15 @@ import sys
 import tomllib
 from pathlib import Path
 
+from happening.plugins.feeds import websub
 from invoke import Collection, Exit, task
 
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "plugins"))
+from happening import build as site
+from happening import newsletter as _nl
+from happening.errors import UserError
+from happening.workflow import serve as serving
 
-from usererror import UserError  # noqa: E402
-from workflow import build as site  # noqa: E402
-from workflow import serve as serving  # noqa: E402
+ROOT = Path(__file__).resolve().parent
 
 
 def user_errors(func):
@@ -157,9 +158,7 @@ def lock(c):
     print(f"Pinned {len(pins)} packages in requirements.lock")
 
 
-# -- Newsletter: every new post to email subscribers exactly once (plugins/newsletter/) ----------
-import newsletter as _nl  # noqa: E402
-
+# -- Newsletter: every new post to email subscribers exactly once (happening/newsletter/) --------
 _NEWSLETTER_SETTINGS = "Settings file for the email (default publishconf.py: absolute links)."
 
 
@@ -227,8 +226,7 @@ for _task in (newsletter_send, newsletter_status, newsletter_preview, newsletter
     _newsletter.add_task(_task)
 
 
-# -- Feeds: WebSub (plugins/feeds) --------------------------------------------------------------
-from feeds import websub  # noqa: E402
+# -- Feeds: WebSub (plugins/feeds/websub.py) ----------------------------------------------------
 
 
 @task(help={"settings": "Settings file whose feeds to announce (default publishconf.py)."})
@@ -245,7 +243,7 @@ def ping(c, settings="publishconf.py"):
 
 
 # -- Writer's workflow: post.new, check, publish, release ---------------------------------------
-# The library is plugins/workflow/ (newpost.py, check.py, publish.py, release.py); each task
+# The library is happening/workflow/ (newpost.py, check.py, publish.py, release.py); each task
 # parses its arguments, calls it, and shows the outcome with rich.
 
 
@@ -274,7 +272,7 @@ def _plain(text):
 @user_errors
 def new(c, title, follows=None, tags=None, date=None, category=None):
     """Start a new draft post in content/posts/ with complete metadata."""
-    from workflow import newpost
+    from happening.workflow import newpost
 
     made = newpost.new_post(title, follows=follows, tags=tags, date=date, category=category)
     out = _console()
@@ -285,7 +283,7 @@ def new(c, title, follows=None, tags=None, date=None, category=None):
 
 
 def _show_check(result):
-    from workflow import report
+    from happening.workflow import report
 
     out = _console()
     table = report.check_table(result)
@@ -303,7 +301,7 @@ def _show_check(result):
 @user_errors
 def check(c, output=None, production=False):
     """Check the built site: links, files, alt text, deks, feeds, post ids, drafts, page weight."""
-    from workflow import check as checking
+    from happening.workflow import check as checking
 
     settings = site.load_settings(site.PROD_SETTINGS if production else site.DEV_SETTINGS)
     result = checking.check_site(settings, output)
@@ -319,7 +317,7 @@ def check(c, output=None, production=False):
 @user_errors
 def publish(c, target=None):
     """Build for production, check, then deploy (rsync, gh-pages or a folder); never drafts."""
-    from workflow import publish as publishing
+    from happening.workflow import publish as publishing
 
     out = _console()
     with out.status("Building with publishconf.py and checking..."):
@@ -337,7 +335,7 @@ def publish(c, target=None):
 @user_errors
 def release(c, target=None, from_step=None):
     """Publish, then ping the WebSub hubs, then email new posts; stops at the first failure."""
-    from workflow import release as releasing
+    from happening.workflow import release as releasing
 
     out = _console()
 

@@ -2,19 +2,17 @@
 
     python bench/child.py SETTINGS_FILE CONTENT OUTPUT CACHE [--cache] [--profile FILE]
 
-It runs our strict build (``workflow.build.build``: any Pelican warning fails it) with
+It runs our strict build (``happening.build.build``: any Pelican warning fails it) with
 ``SETTINGS_FILE``, so bare Pelican's settings are held to the same standard as ours.
 """
 
 import argparse
 import json
 import resource
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
 
 
 def main(argv=None):
@@ -27,7 +25,7 @@ def main(argv=None):
     parser.add_argument("--profile", help="write a cProfile of the build to this file")
     args = parser.parse_args(argv)
 
-    from workflow.build import build
+    from happening.build import build
 
     overrides = {"PATH": args.content, "OUTPUT_PATH": args.output, "CACHE_PATH": args.cache}
     if args.cache_on:

@@ -25,12 +25,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import corpus  # bench/ is this script's folder, so Python finds it first
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT / "plugins"))
 
-import corpus  # noqa: E402
 
 SIDES = {"bare": HERE / "bare" / "pelicanconf.py", "ours": ROOT / "publishconf.py"}
 FULL = {"100": 5, "1000": 5, "5000": 2}

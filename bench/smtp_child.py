@@ -14,7 +14,7 @@ WORK) is the site the newsletter builds to collect its posts. Prints one JSON li
 - ``peak MB before SMTP`` and ``peak MB``: this process's ``ru_maxrss`` when the first message
   arrives and at the end: equal when sending costs no memory per recipient.
 
-The settings are the newsletter's own (``plugins/newsletter/config.py``): ``NEWSLETTER_PROVIDER =
+The settings are the newsletter's own (``happening/newsletter/config.py``): ``NEWSLETTER_PROVIDER =
 "smtp"``, ``SMTP_HOST``/``SMTP_PORT``/``SMTP_SECURITY = "none"``, the recipients file from the
 ``NEWSLETTER_RECIPIENTS`` environment variable (given to ``send`` as ``env``, so no ``.env`` or
 shell variable is read).
@@ -29,8 +29,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
-sys.path.insert(0, str(ROOT / "bench"))
 
 
 def free_port() -> int:
@@ -69,9 +67,9 @@ def main():
     from aiosmtpd.controller import Controller
     from pelican import signals
 
-    from newsletter import Site, config, posts, render, send
-    from newsletter.ledger import Ledger
-    from workflow.build import PROD_SETTINGS
+    from happening.build import PROD_SETTINGS
+    from happening.newsletter import Site, config, posts, render, send
+    from happening.newsletter.ledger import Ledger
 
     content = Path(sys.argv[3]) if len(sys.argv) > 3 else work / "corpus-email"
     if not content.exists():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from workflow.build import DEV_SETTINGS, PROD_SETTINGS, build
+from happening.build import DEV_SETTINGS, PROD_SETTINGS, build
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

@@ -10,8 +10,8 @@ from aiosmtpd.controller import Controller
 from pytest_httpserver import HTTPServer
 
 from conftest import TEST_SITE
-from newsletter import Site
-from workflow.build import PROD_SETTINGS
+from happening.build import PROD_SETTINGS
+from happening.newsletter import Site
 
 SITE_URL = "https://blog.example"
 
@@ -181,7 +181,7 @@ def ledger_dies_when(crash):
     For the crash between a call to the service and the ledger hearing of it; the real
     ``Ledger.update`` is back once the block is left.
     """
-    from newsletter.ledger import Ledger
+    from happening.newsletter.ledger import Ledger
 
     real_update = Ledger.update
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from conftest import DATA, build_into, soup
-from workflow.build import BuildError
+from happening.build import BuildError
 
 ESSAY_URL = "posts/what-i-learned-at-netflix-and-felt-about-anora/"
 HEADINGS = [
@@ -83,7 +83,7 @@ def test_bad_metadata_fails_the_build_naming_the_file(site_copy, tmp_path, metad
 
 
 def test_a_read_only_build_reads_every_post_and_renders_no_post_page(tmp_path):
-    from workflow.build import READ_ONLY
+    from happening.build import READ_ONLY
 
     result = build_into(tmp_path / "out", **READ_ONLY)
     assert result.articles == 1

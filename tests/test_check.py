@@ -1,6 +1,5 @@
 """`check` finds each kind of problem in a deliberately broken site and passes the real one."""
 
-import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -8,11 +7,10 @@ from dataclasses import replace
 import pytest
 
 from conftest import DATA, ROOT, build_into
-from workflow.build import PROD_SETTINGS, load_settings
-from workflow.check import ERROR, WARNING, CheckFailed, check_site
+from happening.build import PROD_SETTINGS, load_settings
+from happening.workflow.check import ERROR, WARNING, CheckFailed, check_site
 
 BROKEN = DATA / "broken"
-PYTHONPATH = ("tests", "plugins", ".")
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +23,8 @@ def broken_report(tmp_path_factory):
     # plugin's own paths.
     script = (
         "from conftest import build_into; from pathlib import Path; "
-        "from workflow.build import load_settings; "
-        "plugins = [p for p in load_settings()['PLUGINS'] if p != 'postid']; "
+        "from happening.build import load_settings; "
+        "plugins = [p for p in load_settings()['PLUGINS'] if p != 'happening.plugins.postid']; "
         f"build_into(Path({str(out)!r}), Path({str(BROKEN)!r}), strict=False, PLUGINS=plugins, "
         "STATIC_PATHS=['images', 'feeds'])"
     )
@@ -34,11 +32,7 @@ def broken_report(tmp_path_factory):
         [sys.executable, "-c", script],
         check=True,
         capture_output=True,
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(map(str, [ROOT / "tests", ROOT / "plugins", ROOT])),
-        },
+        cwd=ROOT / "tests",  # `python -c` imports from its folder: conftest is found there.
     )
     return check_site(load_settings(PATH=str(BROKEN)), out)
 
@@ -127,7 +121,7 @@ def test_no_site_is_a_clear_error(tmp_path):
 def test_a_draft_started_today_is_not_stale_but_yesterdays_is(site_copy, tmp_path):
     from datetime import UTC, datetime
 
-    from workflow.newpost import new_post
+    from happening.workflow.newpost import new_post
 
     settings = load_settings(PATH=str(site_copy))
     now = datetime(2024, 6, 2, 12, 0, tzinfo=UTC)
@@ -145,8 +139,8 @@ def test_the_table_shows_every_problem_verbatim(broken_report):
 
     from rich.console import Console
 
-    from workflow.check import Problem
-    from workflow.report import check_summary, check_table
+    from happening.workflow.check import Problem
+    from happening.workflow.report import check_summary, check_table
 
     quoting = Problem(ERROR, "link", "a.html", 3, "links to '/x[bold]y[/bold]'")
     report = replace(broken_report, problems=[*broken_report.problems, quoting])

@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from happening.plugins.fastbuild import FastBuildSettingError, pages, parallel, split
 
 import pelicanconf
 from conftest import TEST_SITE, build_into, published_posts, soup
-from fastbuild import FastBuildSettingError, pages, parallel, split
-from workflow.build import DEV_SETTINGS, BuildError, build
+from happening.build import DEV_SETTINGS, BuildError, build
 
 # Every plugin of pelicanconf.py but fastbuild: Pelican's own reader and writer, with everything
 # our other plugins add to pages and write beside them (feeds, sitemap, follow-ups...).

@@ -8,15 +8,15 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
+from happening.plugins.feeds import FeedsSettingsError, load_config
+from happening.plugins.postid import DuplicatePostId
 from lxml import etree
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
 from conftest import TEST_SITE, build_into, published_posts, retitle_redate_and_move
-from feeds import FeedsSettingsError, load_config
-from postid import DuplicatePostId
+from happening.build import PROD_SETTINGS
 from test_feeds_json import problems
-from workflow.build import PROD_SETTINGS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 LOCAL = "http://127.0.0.1:8000"
@@ -192,7 +192,7 @@ def test_no_relative_url_is_left_in_any_entry(test_site):
 
 
 def test_each_post_is_rewritten_once_however_many_feeds_it_is_in(site_copy, tmp_path, monkeypatch):
-    from feeds import entries
+    from happening.plugins.feeds import entries
 
     calls = []
     real = entries.absolutise
@@ -478,7 +478,7 @@ def test_production_settings_turn_the_feeds_on():
 
 
 def _settings(path):
-    from workflow.build import load_settings
+    from happening.build import load_settings
 
     return load_settings(path)
 

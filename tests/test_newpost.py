@@ -5,9 +5,9 @@ from datetime import datetime
 import pytest
 
 from conftest import build_into
-from workflow.build import load_settings
-from workflow.newpost import SUMMARY_PLACEHOLDER, NewPostError, new_post
-from workflow.posts import read_posts
+from happening.build import load_settings
+from happening.workflow.newpost import SUMMARY_PLACEHOLDER, NewPostError, new_post
+from happening.workflow.posts import read_posts
 
 DRAFTS_ON = {"DRAFT_SAVE_AS": "drafts/{slug}/index.html"}
 

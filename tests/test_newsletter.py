@@ -8,9 +8,9 @@ from email import message_from_bytes, policy
 import pytest
 from bs4 import BeautifulSoup
 
-import newsletter
 from conftest import published_posts
-from newsletter.errors import ArchiveGuard, SettingError
+from happening import newsletter
+from happening.newsletter.errors import ArchiveGuard, SettingError
 from newsletter_helpers import SITE_URL, SmtpServer, recipients, site
 
 # Other areas add posts to the shared test site: expect what its published posts imply.

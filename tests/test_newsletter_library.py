@@ -5,13 +5,13 @@ import os
 
 import pytest
 
-import newsletter
 from conftest import published_posts
-from newsletter import config as configuration
-from newsletter.errors import SettingError
-from newsletter.ledger import Ledger, LedgerError
-from newsletter.providers.http import _retry_after
-from newsletter.render import absolutize, html_to_text
+from happening import newsletter
+from happening.newsletter import config as configuration
+from happening.newsletter.errors import SettingError
+from happening.newsletter.ledger import Ledger, LedgerError
+from happening.newsletter.providers.http import _retry_after
+from happening.newsletter.render import absolutize, html_to_text
 from newsletter_helpers import SmtpServer, recipients, site
 
 
@@ -144,8 +144,8 @@ def test_a_retitled_post_is_not_sent_again(site_copy, tmp_path):
 
 
 def test_only_one_send_at_a_time(tmp_path):
-    from newsletter.errors import NewsletterError
-    from newsletter.ledger import exclusive
+    from happening.newsletter.errors import NewsletterError
+    from happening.newsletter.ledger import exclusive
 
     with exclusive(tmp_path / "ledger.json"), pytest.raises(NewsletterError, match="another"):
         newsletter.send(site(tmp_path), env={})

@@ -78,12 +78,16 @@ def project_settings():
                 node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
             )
             names |= {t.id for t in targets if isinstance(t, ast.Name) and t.id.isupper()}
-    for module in (ROOT / "plugins").rglob("*.py"):
+    for module in code_files():
         for node in ast.parse(module.read_text()).body:
             defaults = any(t.id.endswith("DEFAULTS") for t in _targets(node))
             if defaults and isinstance(node.value, ast.Dict):
                 names |= {k.value for k in node.value.keys if isinstance(k, ast.Constant)}
     return names
+
+
+def code_files():
+    return [*(ROOT / "plugins").rglob("*.py"), *(ROOT / "happening").rglob("*.py")]
 
 
 def environment_variables():
@@ -92,7 +96,7 @@ def environment_variables():
 
     names = set()
     sources = [ROOT / "pelicanconf.py", ROOT / "publishconf.py", ROOT / "tasks.py"]
-    for module in [*sources, *(ROOT / "plugins").rglob("*.py")]:
+    for module in [*sources, *code_files()]:
         tree = ast.parse(module.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):

@@ -2,10 +2,10 @@
 
 import pytest
 
-import newsletter
 from conftest import published_posts
-from newsletter.errors import ProviderError
-from newsletter.render import marker
+from happening import newsletter
+from happening.newsletter.errors import ProviderError
+from happening.newsletter.render import marker
 from newsletter_helpers import (
     FakeService,
     Sleeps,

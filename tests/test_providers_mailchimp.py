@@ -4,9 +4,9 @@ import base64
 
 import pytest
 
-import newsletter
-from newsletter.errors import ProviderError, SettingError
-from newsletter.render import marker
+from happening import newsletter
+from happening.newsletter.errors import ProviderError, SettingError
+from happening.newsletter.render import marker
 from newsletter_helpers import (
     FakeService,
     Sleeps,
@@ -148,8 +148,8 @@ def test_send_lists_creates_fills_and_sends_one_campaign_as_documented(tmp_path,
 
 
 def test_the_data_centre_comes_from_the_key(tmp_path):
-    from newsletter import config
-    from newsletter.providers.mailchimp import MailchimpProvider
+    from happening.newsletter import config
+    from happening.newsletter.providers.mailchimp import MailchimpProvider
 
     settings = {"MAILCHIMP_LIST_ID": "x", "NEWSLETTER_PROVIDER": "mailchimp"}
     provider = MailchimpProvider(config.load(settings, tmp_path, {"MAILCHIMP_API_KEY": KEY}))

@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-import newsletter
-from newsletter.errors import ProviderError, SettingError
+from happening import newsletter
+from happening.newsletter.errors import ProviderError, SettingError
 from newsletter_helpers import SmtpServer, recipients, site
 
 UNSUBSCRIBE = "https://blog.example/unsubscribe"

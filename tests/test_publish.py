@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from conftest import TEST_SITE
-from workflow.check import CheckFailed
-from workflow.publish import PublishError, _Dir, _Rsync, publish
+from happening.workflow.check import CheckFailed
+from happening.workflow.publish import PublishError, _Dir, _Rsync, publish
 
 # The test site's own posts. Other areas add posts there for their edge cases (the feeds' media
 # post links to files on purpose), which `check` rightly fails; publishing needs a clean site.
@@ -114,7 +114,7 @@ def test_drafts_are_never_deployed(tmp_path):
 @pytest.mark.parametrize("where", ["", ".", "content", "content/posts", "output", "theme", ".."])
 def test_dir_target_refuses_to_replace_precious_folders(where):
     # Only the destination is computed here: a guard that failed must not cost the repo.
-    from workflow.build import ROOT, load_settings
+    from happening.build import ROOT, load_settings
 
     settings = load_settings(PUBLISH_DIR=str(ROOT / where) if where else "")
     with pytest.raises(PublishError, match="PUBLISH_DIR"):
@@ -147,7 +147,7 @@ def test_unknown_target_is_a_clear_error(tmp_path):
 
 
 def test_credentials_in_a_remote_url_are_never_shown():
-    from workflow.publish import redact
+    from happening.workflow.publish import redact
 
     url = "https://x-access-token:s3cr3t@github.com/me/blog.git"
     assert redact(f"fatal: could not read {url}") == (

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from werkzeug import Response
 
+from happening.workflow.release import ReleaseStopped, release  # noqa: E402
 from test_publish import clean_site
-from workflow.release import ReleaseStopped, release  # noqa: E402
 
 SITE_URL = "https://blog.example"
 

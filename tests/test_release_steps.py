@@ -2,8 +2,8 @@
 
 import pytest
 
-from usererror import UserError
-from workflow.release import STEPS, ReleaseStopped, Step, _needs, release
+from happening.errors import UserError
+from happening.workflow.release import STEPS, ReleaseStopped, Step, release
 
 
 def recording_steps(log, fail=None):
@@ -54,8 +54,3 @@ def test_resuming_starts_at_the_named_step():
     assert ran == ["ping", "newsletter"]
     with pytest.raises(ReleaseStopped, match="'email' is not one of publish, ping, newsletter"):
         release(start="email", steps=recording_steps(ran))
-
-
-def test_a_missing_colleague_module_is_a_clear_error():
-    with pytest.raises(UserError, match="needs the hub plugin, which is missing"):
-        _needs("no_such_module.websub", "the hub plugin")

@@ -2,7 +2,7 @@
 
 import logging
 
-from workflow.serve import rebuild_safely
+from happening.workflow.serve import rebuild_safely
 
 
 def snapshot(folder):

@@ -9,8 +9,8 @@ import pytest
 from lxml import etree
 
 from conftest import ROOT, TEST_SITE, build_into, published_posts, soup
+from happening.errors import UserError
 from theme_support import BUTTONDOWN, ESSAY_URL, SITEURL, build_real_site, build_theme_site
-from usererror import UserError
 
 CSS = ROOT / "theme" / "static" / "css" / "site.css"
 TYPO = "posts/typography-and-the-long-read/"

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from conftest import ROOT, TEST_SITE, build_into
-from workflow.build import DEV_SETTINGS, PROD_SETTINGS
+from happening.build import DEV_SETTINGS, PROD_SETTINGS
 
 ESSAY_URL = "posts/what-i-learned-at-netflix-and-felt-about-anora/"
 SITEURL = "https://happeningnow.example"

@@ -1,6 +1,6 @@
 """The fastbuild settings: defaults in one place, checked once per build."""
 
-from usererror import UserError
+from happening.errors import UserError
 
 DEFAULTS = {
     # Processes converting Markdown: None is one per core; 0 or 1 converts in the main process.

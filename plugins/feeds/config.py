@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from usererror import UserError
+from happening.errors import UserError
 
 log = logging.getLogger(__name__)
 

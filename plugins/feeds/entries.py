@@ -11,8 +11,8 @@ from datetime import datetime
 
 from feedgen.entry import FeedEntry
 
-from absoluteurls import absolutise, plain_text
-from postid import post_id
+from happening.postid import post_id
+from happening.urls import absolutise, plain_text
 
 from .config import FeedsConfig
 from .extension import RssEntryExtension

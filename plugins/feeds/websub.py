@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from usererror import UserError
+from happening.errors import UserError
 
 from .config import load_config
 

@@ -10,7 +10,7 @@ import logging
 
 from pelican import signals
 
-from usererror import UserError
+from happening.errors import UserError
 
 from .neighbours import link_neighbours
 

@@ -1,5 +1,5 @@
 """A post's permanent id, shared by the feeds and the newsletter ledger."""
 
-from .identity import DuplicatePostId, post_id, register
+from .identity import DuplicatePostId, register
 
-__all__ = ["DuplicatePostId", "post_id", "register"]
+__all__ = ["DuplicatePostId", "register"]

@@ -6,7 +6,7 @@ import re
 
 from pelican import signals
 
-from usererror import UserError
+from happening.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from pelican import signals
 
-from usererror import UserError
+from happening.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from usererror import UserError
+from happening import newsletter
+from happening.build import PROD_SETTINGS, load_settings
+from happening.errors import UserError
+from happening.plugins.feeds import websub
 
-from .build import PROD_SETTINGS, load_settings
+from . import publish
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +57,6 @@ class Outcome:
 
 
 def _publish(release: Release) -> str:
-    from . import publish
-
     done = publish.publish(
         release.target,
         settings_file=release.settings_file,
@@ -67,7 +68,6 @@ def _publish(release: Release) -> str:
 
 
 def _ping(release: Release) -> str:
-    websub = _needs("feeds.websub", "the feeds plugin (plugins/feeds)")
     settings = release.settings()
     results = websub.ping(settings, settings["OUTPUT_PATH"])
     if not results:
@@ -77,29 +77,11 @@ def _ping(release: Release) -> str:
 
 
 def _newsletter(release: Release) -> str:
-    newsletter = _needs("newsletter", "the newsletter plugin (plugins/newsletter)")
-    # The newsletter builds from a settings file plus overrides (its `Site`); a plain settings
-    # file is the contract's minimum when it has none.
-    site_class = getattr(newsletter, "Site", None)
-    site = (
-        site_class(Path(release.settings_file), dict(release.overrides))
-        if site_class
-        else release.settings_file
-    )
-    report = newsletter.send(site)
+    report = newsletter.send(newsletter.Site(Path(release.settings_file), dict(release.overrides)))
     sent = [step.post.title for step in report.sent]
     if not sent:
         return f"nothing new to send ({report.provider}): every post has gone out"
     return f"sent via {report.provider}: " + "; ".join(sent)
-
-
-def _needs(module, what):
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise UserError(f"release: this step needs {what}, which is missing ({exc})") from None
 
 
 STEPS = [

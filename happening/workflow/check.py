@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 from bs4 import BeautifulSoup
 
-from usererror import UserError
+from happening.errors import UserError
 
 from .config import setting
 from .newpost import SUMMARY_PLACEHOLDER
@@ -302,7 +302,7 @@ def _duplicate_ids(report, rel, entry_ids):
 
 
 def _check_sources(report, settings, now):
-    from postid import post_id  # The id feeds and the newsletter ledger both use.
+    from happening.postid import post_id  # The id feeds and the newsletter ledger both use.
 
     project = Path(settings["PATH"]).resolve().parent
     articles, unreadable = read_posts(settings)

@@ -23,7 +23,7 @@ import lxml.html
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from absoluteurls import absolutise_srcset
+from happening.urls import absolutise_srcset
 
 from .errors import SettingError
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from usererror import UserError
+from happening.build import PROD_SETTINGS, ROOT, build, load_settings
+from happening.errors import UserError
 
-from .build import PROD_SETTINGS, ROOT, build, load_settings
 from .check import check_site
 from .config import TARGETS, setting
 

@@ -4,7 +4,7 @@ Each can be set in ``pelicanconf.py`` (or ``publishconf.py`` for production only
 Settings table documents them all.
 """
 
-from usererror import UserError
+from happening.errors import UserError
 
 DEFAULTS = {
     # `check`: an HTML page plus the CSS and JavaScript it loads, images excluded, in kilobytes.

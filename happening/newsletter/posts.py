@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from postid import post_id
-from workflow.build import PROD_SETTINGS, READ_ONLY, build
+from happening.build import PROD_SETTINGS, READ_ONLY, build
+from happening.postid import post_id
 
-from .collect import COLLECTED
 from .errors import NewsletterError
 
 log = logging.getLogger(__name__)
@@ -77,13 +76,8 @@ def published(site: Site) -> tuple[list[Post], dict]:
             "LOAD_CONTENT_CACHE": False,
             **site.overrides,
         }
-        COLLECTED.reset()
-        build(site.settings_file, quiet=True, **overrides)
-        if COLLECTED.settings is None:
-            raise NewsletterError(
-                f'newsletter: add "newsletter" to PLUGINS in {Path(site.settings_file).name}'
-            )
-        articles, settings = list(COLLECTED.articles), dict(COLLECTED.settings or {})
+        built = build(site.settings_file, quiet=True, **overrides)
+        articles, settings = built.published, dict(built.settings)
     now = datetime.now(UTC)
     posts = []
     for article in articles:

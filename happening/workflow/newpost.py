@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from pelican.utils import slugify
 
-from usererror import UserError
+from happening.build import DEV_SETTINGS, load_settings
+from happening.errors import UserError
 
-from .build import DEV_SETTINGS, load_settings
 from .posts import read_posts
 
 log = logging.getLogger(__name__)

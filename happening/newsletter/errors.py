@@ -1,6 +1,6 @@
 """The newsletter's errors: each one a one-line message a writer can act on."""
 
-from usererror import UserError
+from happening.errors import UserError
 
 
 class NewsletterError(UserError):

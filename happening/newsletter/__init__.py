@@ -1,6 +1,5 @@
-"""Every new post reaches email subscribers exactly once: the Pelican plugin and its library."""
+"""Every new post reaches email subscribers exactly once: send, status, preview, baseline."""
 
-from .collect import register
 from .errors import ArchiveGuard, NewsletterError, ProviderError, SettingError
 from .posts import Site
 from .report import format_report, format_status
@@ -17,7 +16,6 @@ __all__ = [
     "format_report",
     "format_status",
     "preview",
-    "register",
     "send",
     "status",
 ]

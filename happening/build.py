@@ -14,11 +14,11 @@ from pelican import Pelican
 from pelican.log import console
 from pelican.settings import read_settings
 
-from usererror import UserError
+from happening.errors import UserError
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DEV_SETTINGS = ROOT / "pelicanconf.py"
 PROD_SETTINGS = ROOT / "publishconf.py"
 
@@ -29,11 +29,26 @@ class BuildError(UserError):
 
 @dataclass
 class BuildResult:
+    """What one build produced: where, how fast, and Pelican's own objects for callers to read."""
+
     output: Path
     seconds: float
     articles: int
     pages: int
     warnings: list[str] = field(default_factory=list)
+    settings: dict = field(default_factory=dict, repr=False)
+    generators: list = field(default_factory=list, repr=False)
+
+    @property
+    def published(self) -> list:
+        """The published posts (Pelican keeps drafts, hidden and future posts apart)."""
+        return [a for g in self.generators for a in getattr(g, "articles", []) if _is_post(g)]
+
+
+def _is_post(generator) -> bool:
+    from pelican.generators import ArticlesGenerator
+
+    return isinstance(generator, ArticlesGenerator)
 
 
 # Warnings Pelican recovers from by itself, with nothing wrong in the content: an unreadable
@@ -127,13 +142,16 @@ def build(settings_file=DEV_SETTINGS, *, strict=True, quiet=False, **overrides) 
         )
     articles = sum(len(getattr(g, "articles", [])) for g in generators)
     pages = sum(len(getattr(g, "pages", [])) for g in generators)
-    return BuildResult(Path(settings["OUTPUT_PATH"]), seconds, articles, pages, problems)
+    return BuildResult(
+        Path(settings["OUTPUT_PATH"]), seconds, articles, pages, problems, settings, generators
+    )
 
 
 def _run(pelican):
     """``Pelican.run()``, returning the generators so callers can count what was built."""
-    generators = []
     from pelican import signals
+
+    generators = []
 
     def keep(gens):
         generators.extend(gens)

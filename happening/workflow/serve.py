@@ -7,14 +7,13 @@ from pathlib import Path
 
 from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
 
-from usererror import UserError
-
-from .build import DEV_SETTINGS, ROOT, build, load_settings
+from happening.build import DEV_SETTINGS, ROOT, build, load_settings
+from happening.errors import UserError
 
 log = logging.getLogger(__name__)
 
 # Everything a build reads: a change to any of them is worth a rebuild.
-WATCHED = ("content", "theme", "plugins", "pelicanconf.py", "publishconf.py")
+WATCHED = ("content", "theme", "plugins", "happening", "pelicanconf.py", "publishconf.py")
 
 
 def serve(output: Path, host: str = "127.0.0.1", port: int = 8000):

@@ -1,0 +1,39 @@
+"""A post's permanent id: fixed at first publication, shared by feeds and the newsletter.
+
+Readers, feed-to-email services and our own ledger recognise a post by this id; if it changed,
+they would show or send the post again. So it is built only from things that do not change when
+a post is edited:
+
+1. the post's ``Id:`` metadata, verbatim, if it has one (use it to keep an old id after a move);
+2. otherwise ``tag:<POST_ID_AUTHORITY>,<YYYY-MM-DD>:<key>`` (an RFC 4151 tag URI), where the
+   date is the post's ``Date:`` and ``key`` is its ``Slug:`` metadata as written, or, with no
+   ``Slug:``, the file name without its extension and any leading ``YYYY-MM-DD-``.
+
+The title never enters it (Pelican derives slugs from titles, so a title-derived slug does not
+either), nor does ``Modified:``, the body, the theme, the site URL or the machine.
+"""
+
+import re
+from pathlib import Path
+
+DEFAULT_AUTHORITY = "localhost"
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")
+
+
+def post_id(content, settings=None) -> str:
+    """The permanent id of ``content`` (a Pelican Article; drafts included)."""
+    explicit = content.metadata.get("id")
+    if explicit:
+        return str(explicit).strip()
+    settings = settings if settings is not None else content.settings
+    authority = settings.get("POST_ID_AUTHORITY") or DEFAULT_AUTHORITY
+    return f"tag:{authority},{content.date:%Y-%m-%d}:{_key(content)}"
+
+
+def _key(content) -> str:
+    # metadata["slug"] holds only a Slug: the writer typed; Pelican keeps a title-derived slug
+    # on the attribute alone, so a title change can never reach the id.
+    written = content.metadata.get("slug")
+    if written:
+        return str(written).strip()
+    return _DATE_PREFIX.sub("", Path(content.source_path).stem)
