@@ -130,3 +130,19 @@ def test_every_task_in_the_readme_is_in_the_namespace():
     assert documented, "the README's task table is missing"
     assert documented <= names, f"in the README but not in tasks.ns: {documented - names}"
     assert {"newsletter.send", "ping", "post.new", "release", "bench"} <= names
+
+
+def test_every_package_folder_is_packaged():
+    """pyproject lists packages by hand (plugins/ is mapped to happening.plugins): none missing."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {"happening.plugins"}
+    for top, package in (
+        (ROOT / "happening", "happening"),
+        (ROOT / "plugins", "happening.plugins"),
+    ):
+        for init in top.rglob("__init__.py"):
+            parts = init.parent.relative_to(top).parts
+            found.add(".".join([package, *parts]))
+    assert listed == found
