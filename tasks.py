@@ -138,19 +138,19 @@ def lock(c):
     tmp = ROOT / ".venv-lock"
     shutil.rmtree(tmp, ignore_errors=True)
     c.run(f"{sys.executable} -m venv {tmp}")
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = project["dependencies"] + project["optional-dependencies"]["test"]
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = pyproject["project"]
+    # setuptools too: ./inv installs the project with it, without build isolation.
+    wanted = [
+        *pyproject["build-system"]["requires"],
+        *project["dependencies"],
+        *project["optional-dependencies"]["test"],
+    ]
     subprocess.run([f"{tmp}/bin/pip", "install", "--quiet", *wanted], check=True)
     frozen = subprocess.run(
-        [
-            f"{tmp}/bin/pip",
-            "freeze",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
+        [f"{tmp}/bin/pip", "freeze", "--all"], check=True, capture_output=True, text=True
     ).stdout
-    pins = frozen.splitlines()
+    pins = [line for line in frozen.splitlines() if not line.startswith("pip==")]
     (ROOT / "requirements.lock").write_text(
         "# Exact versions ./inv installs; regenerate with `./inv lock`.\n" + "\n".join(pins) + "\n"
     )
