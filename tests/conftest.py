@@ -1,4 +1,8 @@
-"""Shared fixtures: full Pelican builds of the real content or the tiny test site into tmp_path."""
+"""Shared fixtures: full Pelican builds of the test sites in tests/data/ into tmp_path.
+
+No test reads the writer's ``content/``: the blog the suite checks is the frozen copy in
+tests/data/blog/, so a new owner can replace every post and keep a green suite.
+"""
 
 import shutil
 from datetime import datetime
@@ -12,9 +16,10 @@ from happening.build import DEV_SETTINGS, PROD_SETTINGS, build
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 TEST_SITE = DATA / "site"
+BLOG = DATA / "blog"  # The essay and the About and Subscribe pages, as first published.
 
 
-def build_into(out: Path, content: Path = ROOT / "content", settings=DEV_SETTINGS, **overrides):
+def build_into(out: Path, content: Path = BLOG, settings=DEV_SETTINGS, **overrides):
     """A strict build (any warning fails it) of ``content`` into ``out``; no cache is shared."""
     return build(
         settings,
@@ -63,7 +68,7 @@ def soup(path: Path) -> BeautifulSoup:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory):
-    """The real content/ built once with the development settings."""
+    """tests/data/blog (the blog as published) built once with the development settings."""
     out = tmp_path_factory.mktemp("real") / "output"
     build_into(out)
     return out
@@ -71,7 +76,7 @@ def real_site(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def real_site_prod(tmp_path_factory):
-    """The real content/ built once with the production settings."""
+    """tests/data/blog (the blog as published) built once with the production settings."""
     out = tmp_path_factory.mktemp("real-prod") / "output"
     build_into(out, settings=PROD_SETTINGS)
     return out
