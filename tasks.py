@@ -99,21 +99,27 @@ def all(c):  # noqa: A001 - `invoke all` reads as the README's "do everything" c
 @task(
     help={
         "browser": "Install Debian's chromium and rsync if missing (default on) for the tests "
-        "that drive a browser or deploy by rsync."
+        "that drive a browser or deploy by rsync.",
+        "quick": "The fast edit loop: ruff, then every test except the browser and benchmark "
+        'ones (pytest -m "not browser and not bench"); never installs chromium.',
     }
 )
-def test(c, browser=True):
-    """Run the linter and every test."""
-    missing = [pkg for pkg, exe in DEBIAN_TEST_TOOLS.items() if not shutil.which(exe)]
+def test(c, browser=True, quick=False):
+    """Run the linter and every test (--quick: all but the browser and benchmark tests)."""
+    tools = {pkg: exe for pkg, exe in DEBIAN_TEST_TOOLS.items() if not (quick and pkg in BROWSERS)}
+    missing = [pkg for pkg, exe in tools.items() if not shutil.which(exe)]
     if browser and missing:
         _apt_install(c, missing)
     c.run("ruff check .", pty=False)
     c.run("ruff format --check .", pty=False)
-    c.run(f"{sys.executable} -m pytest", pty=False)
+    # The markers are registered in pyproject.toml; --strict-markers catches a misspelt one.
+    select = ' -m "not browser and not bench"' if quick else ""
+    c.run(f"{sys.executable} -m pytest{select}", pty=False)
 
 
 # Debian packages some tests drive for real, with the command each one provides.
 DEBIAN_TEST_TOOLS = {"chromium": "chromium", "rsync": "rsync"}
+BROWSERS = {"chromium"}  # Only the tests marked `browser` need these; --quick leaves them out.
 
 
 def _apt_install(c, packages):

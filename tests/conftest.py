@@ -1,6 +1,12 @@
-"""Shared fixtures: full Pelican builds of the real content or the tiny test site into tmp_path."""
+"""Shared fixtures: full Pelican builds of the test sites in tests/data/ into tmp_path.
 
+No test reads the writer's ``content/``: the blog the suite checks is the frozen copy in
+tests/data/blog/, so a new owner can replace every post and keep a green suite.
+"""
+
+import os
 import shutil
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -12,9 +18,39 @@ from happening.build import DEV_SETTINGS, PROD_SETTINGS, build
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 TEST_SITE = DATA / "site"
+BLOG = DATA / "blog"  # The essay and the About and Subscribe pages, as first published.
+WRITERS_CONTENT = ROOT / "content"  # not a read: the fence below keeps tests out of it
 
 
-def build_into(out: Path, content: Path = ROOT / "content", settings=DEV_SETTINGS, **overrides):
+class ReadTheWritersContent(RuntimeError):
+    """A test opened or listed something in content/, which belongs to the writer."""
+
+
+def _fence_off_the_writers_content(event, args, _inside=str(WRITERS_CONTENT)):
+    """Audit hook: opening or listing anything under content/ fails at that call, naming it.
+
+    The static guard (test_own_sites.py) sees what a test names; this sees what it reaches
+    through defaults, such as settings loaded without PATH, which point at content/.
+    """
+    if event not in ("open", "os.listdir", "os.scandir") or not args:
+        return
+    path = args[0]
+    if not isinstance(path, str | bytes | os.PathLike):
+        return  # A file descriptor, or os.listdir() of the working folder.
+    # Absolute paths only: a relative one may be relative to a dir_fd (rmtree of tmp folders
+    # named content/), and Pelican makes PATH absolute; the static guard sees relative literals.
+    path = os.path.normpath(os.fsdecode(path))
+    if path == _inside or path.startswith(_inside + os.sep):
+        raise ReadTheWritersContent(
+            f"tests: {path!r} is in the writer's content/; build from tests/data/ instead "
+            "(conftest.BLOG is the blog as published, TEST_SITE the tiny site)"
+        )
+
+
+sys.addaudithook(_fence_off_the_writers_content)
+
+
+def build_into(out: Path, content: Path = BLOG, settings=DEV_SETTINGS, **overrides):
     """A strict build (any warning fails it) of ``content`` into ``out``; no cache is shared."""
     return build(
         settings,
@@ -63,7 +99,7 @@ def soup(path: Path) -> BeautifulSoup:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory):
-    """The real content/ built once with the development settings."""
+    """tests/data/blog (the blog as published) built once with the development settings."""
     out = tmp_path_factory.mktemp("real") / "output"
     build_into(out)
     return out
@@ -71,7 +107,7 @@ def real_site(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def real_site_prod(tmp_path_factory):
-    """The real content/ built once with the production settings."""
+    """tests/data/blog (the blog as published) built once with the production settings."""
     out = tmp_path_factory.mktemp("real-prod") / "output"
     build_into(out, settings=PROD_SETTINGS)
     return out

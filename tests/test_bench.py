@@ -5,7 +5,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.bench  # `./inv test --quick` leaves these out.
 
 
 def _load(name):

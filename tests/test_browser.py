@@ -1,8 +1,9 @@
 """The essay in a real browser (Debian's chromium): phone and desktop, light and dark.
 
-The site is built with production settings for a local server on 127.0.0.1 and a Buttondown
-sign-up form, then checked the way a reader meets it: no sideways scrolling, a visible labelled
-email field that the keyboard reaches, and no axe-core violations. Screenshots go to artifacts/.
+The essay is the copy in tests/data/blog, not the writer's content/. The site is built with
+production settings for a local server on 127.0.0.1 and a Buttondown sign-up form, then checked
+the way a reader meets it: no sideways scrolling, a visible labelled email field that the
+keyboard reaches, and no axe-core violations. Screenshots go to artifacts/.
 """
 
 import threading
@@ -16,6 +17,8 @@ from playwright.sync_api import sync_playwright
 
 from conftest import ROOT
 from theme_support import ESSAY_URL, build_real_site, build_theme_site
+
+pytestmark = pytest.mark.browser  # `./inv test --quick` leaves these out.
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -55,7 +58,7 @@ def serving(out):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The real essay, built for and served from a server on 127.0.0.1."""
+    """The essay (tests/data/blog), built for and served from a server on 127.0.0.1."""
     out = tmp_path_factory.mktemp("browser") / "output"
     with serving(out) as base:
         build_real_site(out, SITEURL=base, DELETE_OUTPUT_DIRECTORY=False)

@@ -1,4 +1,4 @@
-"""`check` finds each kind of problem in a deliberately broken site and passes the real one."""
+"""`check` finds each kind of problem in a deliberately broken site and passes the blog."""
 
 import subprocess
 import sys
@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from conftest import DATA, ROOT, build_into
+from conftest import BLOG, DATA, ROOT, build_into
 from happening.build import PROD_SETTINGS, load_settings
 from happening.workflow.check import ERROR, WARNING, CheckFailed, check_site
 
@@ -97,25 +97,26 @@ def test_errors_fail_and_warnings_alone_pass(broken_report):
 
 def test_budget_comes_from_the_setting(tmp_path):
     out = tmp_path / "out"
-    build_into(out)
-    report = check_site(load_settings(CHECK_PAGE_BUDGET_KB=1), out)
+    build_into(out, BLOG)
+    report = check_site(load_settings(PATH=str(BLOG), CHECK_PAGE_BUDGET_KB=1), out)
     assert {p.kind for p in report.errors} >= {"weight"}
 
 
-def test_real_content_passes(real_site):
-    report = check_site(load_settings(), real_site)
+def test_the_blog_passes(real_site):
+    # check reads the sources under PATH too: without it, that would be the writer's content/.
+    report = check_site(load_settings(PATH=str(BLOG)), real_site)
     assert report.problems == []
     assert report.pages > 10 and report.posts >= 1
 
 
-def test_real_production_build_passes(real_site_prod):
-    report = check_site(load_settings(PROD_SETTINGS), real_site_prod)
+def test_the_blogs_production_build_passes(real_site_prod):
+    report = check_site(load_settings(PROD_SETTINGS, PATH=str(BLOG)), real_site_prod)
     assert report.problems == []
 
 
 def test_no_site_is_a_clear_error(tmp_path):
     with pytest.raises(CheckFailed, match="run `invoke build` first"):
-        check_site(load_settings(), tmp_path / "missing")
+        check_site(load_settings(PATH=str(BLOG)), tmp_path / "missing")
 
 
 def test_a_draft_started_today_is_not_stale_but_yesterdays_is(site_copy, tmp_path):

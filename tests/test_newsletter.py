@@ -262,9 +262,9 @@ def test_status_lists_every_post_and_what_send_would_do(tmp_path):
 
 
 def test_the_real_essay_renders_and_fits_in_gmail(tmp_path):
-    from conftest import ROOT
+    from conftest import BLOG
 
-    paths = newsletter.preview(site(tmp_path, ROOT / "content"), env={})
+    paths = newsletter.preview(site(tmp_path, BLOG), env={})
     html = paths[0].read_text(encoding="utf-8")
     assert len(html.encode()) < 100_000 and "too long" not in html
     assert "Holding on to Our Humanity" in html

@@ -160,11 +160,18 @@ def test_ping_announces_every_feed_the_build_wrote(httpserver, tmp_path):
 
 
 def task_settings(tmp_path, hubs, output):
+    """A settings file for the task: pelicanconf.py's settings, then the test's own.
+
+    Pelican reads pelicanconf.py for it (no import, so no sys.path edit); paths the file would
+    take relative to its own folder are set absolute: the test site, the output, the theme.
+    """
     path = tmp_path / "ping-settings.py"
     path.write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+        "from pelican.settings import get_settings_from_file\n"
+        f"globals().update(get_settings_from_file({str(DEV_SETTINGS)!r}))\n"
         f"SITEURL = 'https://blog.example'\nWEBSUB_HUBS = {hubs!r}\nWEBSUB_RETRY_DELAY = 0\n"
-        f"OUTPUT_PATH = {str(output)!r}\nPATH = {str(ROOT / 'content')!r}\n"
+        f"OUTPUT_PATH = {str(output)!r}\nPATH = {str(TEST_SITE)!r}\n"
+        f"THEME = {str(ROOT / 'theme')!r}\n"
     )
     return str(path)
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from conftest import ROOT, TEST_SITE, build_into
+from conftest import BLOG, TEST_SITE, build_into
 from happening.build import DEV_SETTINGS, PROD_SETTINGS
 
 ESSAY_URL = "posts/what-i-learned-at-netflix-and-felt-about-anora/"
@@ -18,5 +18,5 @@ def build_theme_site(out: Path, content: Path = TEST_SITE, *, prod=False, **over
 
 
 def build_real_site(out: Path, **overrides):
-    """The real content/ with production settings, feed links and a Buttondown form."""
-    return build_theme_site(out, ROOT / "content", prod=True, **BUTTONDOWN, **overrides)
+    """The blog as published (tests/data/blog): production settings, feeds, a Buttondown form."""
+    return build_theme_site(out, BLOG, prod=True, **BUTTONDOWN, **overrides)
