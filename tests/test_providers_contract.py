@@ -124,6 +124,22 @@ def test_a_provider_with_its_own_record_is_asked_where_it_lives_and_how_to_word_
     assert len(MemoryProvider.outbox) == 1
 
 
+def test_the_outbox_still_reads_a_record_it_wrote_before_it_used_the_loop(tmp_path):
+    from happening.newsletter.providers.outbox import OutboxProvider
+
+    outbox = OutboxProvider(configuration.load({}, tmp_path, {}), folder=tmp_path / "out")
+    assert outbox.folder == tmp_path / "out"
+    old = {"state": "sent", "file": "2024-01-10-first-light.eml", "finished": "2024-01-10T09:00"}
+    row = outbox.status_row(old)
+    assert (row["state"], row["provider"], row["remote_id"]) == (
+        "in outbox",
+        "outbox",
+        "2024-01-10-first-light.eml",
+    )
+    baseline = {"state": "baseline", "provider": "baseline"}
+    assert outbox.status_row(baseline) == baseline
+
+
 def test_send_and_report_name_no_provider():
     """What differs between providers is asked of them; no module here decides it by name."""
     names = set(providers.REGISTRY)

@@ -31,8 +31,15 @@ class OutboxProvider(Provider):
         return Ledger(self.folder / "outbox.json")
 
     def status_row(self, record):
-        if record.get("provider") == self.name and record.get("state") == "sent":
-            return {**record, "state": f"in {self.name}"}
+        # An outbox.json from before the outbox went through send's loop: no provider, `file`.
+        if record.get("provider", self.name) == self.name and record.get("state") == "sent":
+            remote_id = record.get("remote_id") or record.get("file")
+            return {
+                **record,
+                "state": f"in {self.name}",
+                "provider": self.name,
+                "remote_id": remote_id,
+            }
         return record
 
     def path_for(self, email) -> Path:
