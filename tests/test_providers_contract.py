@@ -140,6 +140,29 @@ def test_the_outbox_still_reads_a_record_it_wrote_before_it_used_the_loop(tmp_pa
     assert outbox.status_row(baseline) == baseline
 
 
+def test_the_outbox_record_is_written_when_send_ends_even_after_a_failure(tmp_path, monkeypatch):
+    from happening.newsletter.errors import NewsletterError
+    from happening.newsletter.providers.outbox import OutboxProvider
+
+    real = OutboxProvider.deliver
+    calls = []
+
+    def deliver(self, email, **options):
+        calls.append(email.post_id)
+        if len(calls) == 3:
+            raise NewsletterError("outbox: the disk is full")
+        return real(self, email, **options)
+
+    monkeypatch.setattr(OutboxProvider, "deliver", deliver)
+    with pytest.raises(NewsletterError, match="disk is full"):
+        newsletter.send(site(tmp_path), env={})
+    kept = Ledger(tmp_path / "outbox" / "outbox.json").posts
+    assert [kept[i]["state"] for i in calls] == ["sent", "sent", "sending"]
+    monkeypatch.undo()
+    again = newsletter.send(site(tmp_path), env={})
+    assert [s.action for s in again.steps] == ["done", "done"] + ["sent"] * (len(POSTS) - 2)
+
+
 def test_send_and_report_name_no_provider():
     """What differs between providers is asked of them; no module here decides it by name."""
     names = set(providers.REGISTRY)
