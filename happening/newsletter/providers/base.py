@@ -39,7 +39,7 @@ What a provider guarantees ``send``:
   before the ledger heard of it) and carries on from that email's state.
 - Progress that must survive a crash (the remote id as soon as it is known, recipients done) is
   reported with ``checkpoint(**fields)``, which writes the record atomically; a provider never
-  writes a ledger itself.
+  writes the shared ledger itself.
 - Failures raise :class:`~newsletter.errors.ProviderError` (or another ``UserError``) with one
   line naming the setting or field to fix, never a secret.
 - ``send_test(email, address)`` sends one copy to ``address`` and leaves no trace that ``send``
@@ -51,7 +51,9 @@ Where its record lives, and how its work is worded (the defaults fit a service t
 readers; the outbox overrides them, and nothing else in the newsletter knows it is special):
 
 - :meth:`ledger` is where ``send`` records this provider's deliveries: the shared, committed
-  ledger, or a record of the provider's own. A post done in either is not delivered again.
+  ledger, or a record of the provider's own (a :class:`~newsletter.ledger.Ledger`, which the
+  provider may write when it likes, e.g. on ``close``). A post done in either is not
+  delivered again.
 - ``reaches_readers``: False for a provider that emails nobody; the archive guard (no ledger
   yet: refuse to email the whole archive) does not apply to it.
 - ``verbs`` rewords the report's actions (``{"sent": "written"}``); ``nothing_new`` is the
