@@ -2,7 +2,8 @@
 
 Pelican keeps every upper-case name in ``pelicanconf.py``, so the newsletter's settings live there
 beside Pelican's own. Secrets (API keys, SMTP passwords) never do: they come from the environment
-or a git-ignored ``.env`` file, read here and nowhere else.
+or a git-ignored ``.env`` file, read here and nowhere else; each provider class lists the ones it
+reads (``environment``), and the registry in ``providers`` lists the providers.
 """
 
 import logging
@@ -12,11 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import providers
 from .errors import SettingError
 
 log = logging.getLogger(__name__)
-
-PROVIDERS = ("outbox", "smtp", "buttondown", "listmonk", "mailchimp")
 
 # Every setting the newsletter reads, with its default. The README's table mirrors this.
 DEFAULTS: dict[str, Any] = {
@@ -47,17 +47,6 @@ DEFAULTS: dict[str, Any] = {
     "MAILCHIMP_LIST_ID": None,
     "MAILCHIMP_FORM_ACTION": None,
 }
-
-# Environment variables (or .env): secrets and machine-specific paths, never in the repo.
-ENVIRONMENT = (
-    "BUTTONDOWN_API_KEY",
-    "LISTMONK_API_USER",
-    "LISTMONK_API_TOKEN",
-    "MAILCHIMP_API_KEY",
-    "SMTP_USERNAME",
-    "SMTP_PASSWORD",
-    "NEWSLETTER_RECIPIENTS",
-)
 
 
 @dataclass
@@ -125,11 +114,7 @@ class Config:
 def load(settings: dict, root: Path, env: dict | None = None) -> Config:
     """Check the newsletter settings once; raise :class:`SettingError` naming a bad one."""
     config = Config(Path(root), settings, dict(environment(root) if env is None else env))
-    if config.provider not in PROVIDERS:
-        raise SettingError(
-            f"newsletter: NEWSLETTER_PROVIDER = {config.provider!r} is not one of "
-            f"{', '.join(PROVIDERS)}"
-        )
+    providers.check_name(config.provider)
     try:
         config.since  # noqa: B018 - parsed here so a bad value fails early, naming the setting
     except ValueError:

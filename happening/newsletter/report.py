@@ -22,13 +22,11 @@ def format_report(report) -> str:
     """One line per post, then where to look."""
     lines = []
     for step in report.steps:
-        verb = _VERBS.get(step.action, step.action)
-        if report.provider == "outbox" and step.action == "sent":
-            verb = "written"  # The outbox reaches nobody; "sent" would say otherwise.
+        verb = report.verbs.get(step.action) or _VERBS.get(step.action, step.action)
         detail = f" ({step.reason})" if step.reason else ""
         lines.append(f"newsletter: {verb}: {step.post.title}{detail}")
-    if report.provider == "outbox" and not report.dry_run and not report.sent:
-        lines.append("newsletter: nothing new for the outbox; every post's email is already there")
+    if report.nothing_new and not report.dry_run and not report.sent:
+        lines.append(f"newsletter: {report.nothing_new}")
     for path in report.files:
         lines.append(f"Open the email in any mail program: {_relative(path)}")
     if not report.steps:

@@ -4,6 +4,10 @@
 done, writes ``sending`` to the ledger, lets the provider deliver, and writes ``sent``. A post left
 at ``sending`` (a crash, a failed call) is retried by the next ``send``; the provider first asks
 the service whether the email exists, so nothing is sent twice and nothing is skipped.
+
+Every provider goes through the same loop: what differs between them (where their record lives,
+whether the archive guard applies, how the report words their work) is asked of the provider
+through the contract in ``providers.base``, never decided here by its name.
 """
 
 import logging
@@ -39,6 +43,8 @@ class Report:
     steps: list[Step] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     dry_run: bool = False
+    verbs: dict[str, str] = field(default_factory=dict)  # The provider's words for actions.
+    nothing_new: str = ""  # The provider's line for a send that found nothing to do.
 
     @property
     def sent(self) -> list[Step]:
@@ -49,30 +55,38 @@ class Report:
 class Context:
     config: configuration.Config
     posts: list[Post]
-    ledger: Ledger
     provider: providers.Provider
+    ledger: Ledger = field(init=False)  # The shared one: what readers have had.
+    deliveries: Ledger = field(init=False)  # Where the provider records its deliveries.
+
+    def __post_init__(self):
+        self.read()
+
+    def read(self):
+        """Read the ledgers (again under the lock: another send may have finished meanwhile)."""
+        self.ledger = Ledger(self.config.path("NEWSLETTER_LEDGER"))
+        self.deliveries = self.provider.ledger(self.ledger)
 
 
 def _open(settings, env=None, **provider_options) -> Context:
     site = as_site(settings)
     posts, pelican_settings = published(site)
     config = configuration.load(pelican_settings, site.root, env)
-    provider = providers.get(config, **provider_options)
-    return Context(config, posts, Ledger(config.path("NEWSLETTER_LEDGER")), provider)
+    return Context(config, posts, providers.get(config, **provider_options))
 
 
 def plan(ctx: Context) -> list[Step]:
     """What ``send`` would do now with each published post, oldest first."""
     since = ctx.config.since
-    guarded = ctx.provider.uses_ledger and not ctx.ledger.exists and since is None
+    guarded = ctx.provider.reaches_readers and not ctx.ledger.exists and since is None
     steps = []
     for post in ctx.posts:
-        record = ctx.ledger.get(post.id) or {}
+        record = _record(ctx, post.id)
         if not post.wanted:
             steps.append(Step(post, "skip", "Newsletter: no"))
         elif ctx.ledger.done(post.id):
             steps.append(Step(post, "done", f"{record['state']} via {record.get('provider')}"))
-        elif not ctx.provider.uses_ledger and ctx.provider.done(post.id):
+        elif ctx.deliveries.done(post.id):  # Only reached when the provider keeps its own.
             steps.append(Step(post, "done", f"already in {ctx.provider.name}"))
         elif since and _aware(post.date) < _aware(since, ctx.config):
             steps.append(Step(post, "skip", "before NEWSLETTER_SINCE"))
@@ -100,13 +114,13 @@ def send(
     """Send every published post that has not gone out, oldest first (or just ``post``).
 
     ``settings`` is a :class:`posts.Site`, a settings file, or None (``publishconf.py``).
-    ``provider_options`` reach the provider's constructor (tests: base URL, session, sleep).
+    ``provider_options`` are keyword options of the provider class's constructor (``session``,
+    ``sleep``...; its signature lists them), overriding the settings.
     """
     ctx = _open(settings, env, **provider_options)
     try:
         with exclusive(ctx.ledger.path):
-            # Read again under the lock: another send may have finished while the site built.
-            ctx.ledger = Ledger(ctx.ledger.path)
+            ctx.read()
             return _send(ctx, post, dry_run, test_to, schedule, draft)
     finally:
         ctx.provider.close()
@@ -119,7 +133,12 @@ def _send(ctx, post, dry_run, test_to, schedule, draft) -> Report:
     if post is not None:
         chosen = find(ctx.posts, post)
         steps = [s for s in steps if s.post is chosen]
-    report = Report(ctx.provider.name, dry_run=dry_run)
+    report = Report(
+        ctx.provider.name,
+        dry_run=dry_run,
+        verbs=dict(ctx.provider.verbs),
+        nothing_new=ctx.provider.nothing_new,
+    )
     if test_to:
         return _send_test(ctx, steps, test_to, report)
     guarded = [s for s in steps if s.action == "guard"]
@@ -143,12 +162,8 @@ def _send(ctx, post, dry_run, test_to, schedule, draft) -> Report:
 
 
 def _deliver(ctx, post, when, draft, report) -> Step:
-    provider, ledger = ctx.provider, ctx.ledger
+    provider, ledger = ctx.provider, ctx.deliveries
     email = render(post, ctx.config, unsubscribe=provider.unsubscribe)
-    if not provider.uses_ledger:
-        delivery = provider.deliver(email, record={}, checkpoint=lambda **_: None)
-        report.files.append(Path(delivery.detail))
-        return Step(post, delivery.state, f"to {provider.name}/")
     record = dict(ledger.get(post.id) or {})
     if record.get("state") == "sending" and record.get("provider") not in (None, provider.name):
         raise NewsletterError(
@@ -177,6 +192,7 @@ def _deliver(ctx, post, when, draft, report) -> Step:
         finished=now(),
         scheduled_for=when.isoformat() if when else None,
     )
+    report.files.extend(delivery.files)
     return Step(post, delivery.state, delivery.detail or f"via {provider.name}")
 
 
@@ -196,15 +212,7 @@ def status(settings=None, *, env=None) -> tuple[list[dict], str]:
     ctx = _open(settings, env)
     rows = []
     for step in plan(ctx):
-        record = ctx.ledger.get(step.post.id) or {}
-        if not record and not ctx.provider.uses_ledger and ctx.provider.done(step.post.id):
-            kept = ctx.provider.record.get(step.post.id)
-            record = {
-                "state": "in outbox",
-                "finished": kept.get("finished"),
-                "provider": "outbox",
-                "remote_id": kept.get("file"),
-            }
+        record = ctx.provider.status_row(_record(ctx, step.post.id))
         rows.append(
             {
                 "date": f"{step.post.date:%Y-%m-%d}",
@@ -218,6 +226,11 @@ def status(settings=None, *, env=None) -> tuple[list[dict], str]:
             }
         )
     return rows, ctx.provider.name
+
+
+def _record(ctx, post_id) -> dict:
+    """The post's record: the shared ledger's, else the one the provider keeps (if apart)."""
+    return ctx.ledger.get(post_id) or ctx.deliveries.get(post_id) or {}
 
 
 def _state(record):
@@ -261,7 +274,7 @@ def baseline(settings=None, *, env=None) -> Report:
     """Record every published post as already sent: for a blog whose readers have them already."""
     ctx = _open(settings, env)
     with exclusive(ctx.ledger.path):
-        ctx.ledger = Ledger(ctx.ledger.path)
+        ctx.read()
         return _baseline(ctx)
 
 

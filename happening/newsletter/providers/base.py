@@ -1,23 +1,45 @@
 """The contract every email provider keeps (Django's email backends are the model).
 
-A provider is constructed from the newsletter :class:`~newsletter.config.Config`; keyword
-arguments override settings (tests pass a base URL, a ``requests.Session`` or a ``sleep``
-function). ``newsletter.send`` drives it; a provider never touches the ledger itself, it only
-reports progress through the ``checkpoint`` callback it is given.
+``newsletter.send`` drives a provider through this contract alone: it never asks which provider
+it has, so a new service (or a test double) is one subclass registered in ``providers.REGISTRY``.
+
+What a provider class says about itself, read without constructing it (by config validation,
+the subscribe plugin and the README's provider table, which a test compares with the classes):
+
+- ``name``: the value of ``NEWSLETTER_PROVIDER`` that picks it;
+- ``description``: one line for the README table;
+- ``settings``, ``environment``, ``form_settings``: the ``pelicanconf.py`` settings it reads, the
+  environment variables it reads (secrets), and the settings of its public sign-up form;
+- ``public_form(settings)``: the sign-up form the theme shows (see :meth:`Provider.public_form`),
+  or None when the service takes no sign-ups from a web page;
+- ``supports_draft``, ``supports_schedule``: whether ``--draft`` and ``--schedule`` work.
+
+How it is built: ``Provider(config, *, option=None, ...)``. Every option is a keyword argument of
+the subclass's ``__init__``; None takes the value from the settings or the environment. An
+unknown option is a TypeError (Python's own); options or settings that contradict each other
+raise :class:`~newsletter.errors.SettingError` in the constructor, saying what to change. A
+missing secret is not a constructor error (``status`` and ``preview`` need none): ``validate``
+names it before anything is sent.
 
 What ``send`` guarantees a provider:
-- ``deliver`` is called only for a post that the ledger does not record as done, after the ledger
-  records it as ``sending``; ``record`` is the post's ledger record as it was before (empty for
-  a first attempt, or what a failed attempt left: its ``remote_id``, ``recipients_done``...).
+
+- ``check`` (and so ``validate``) runs before anything is rendered or recorded;
+- ``deliver`` is called only for a post that neither the shared ledger nor :meth:`ledger`
+  records as done, after ``ledger`` records it as ``sending``; ``record`` is the post's record
+  as it was before (empty for a first attempt, or what a failed attempt left: its
+  ``remote_id``, ``recipients_done``...);
+- ``close`` is called once at the end, whatever happened.
 
 What a provider guarantees ``send``:
-- ``deliver(email, record=, checkpoint=, schedule=, draft=)`` makes the post's email go out
-  (or be scheduled at ``schedule``, or be created as a draft when ``draft``) exactly once, and
+
+- ``deliver(email, record=, checkpoint=, schedule=, draft=)`` makes the post's email go out (or
+  be scheduled at ``schedule``, or be created as a draft when ``draft``) exactly once, and
   returns a :class:`Delivery`. Before creating anything remote it asks the service whether an
   email with ``email.marker`` already exists (a previous attempt may have created it and crashed
   before the ledger heard of it) and carries on from that email's state.
 - Progress that must survive a crash (the remote id as soon as it is known, recipients done) is
-  reported with ``checkpoint(**fields)``, which writes the ledger atomically.
+  reported with ``checkpoint(**fields)``, which writes the record atomically; a provider never
+  writes the shared ledger itself.
 - Failures raise :class:`~newsletter.errors.ProviderError` (or another ``UserError``) with one
   line naming the setting or field to fix, never a secret.
 - ``send_test(email, address)`` sends one copy to ``address`` and leaves no trace that ``send``
@@ -25,12 +47,24 @@ What a provider guarantees ``send``:
 - ``unsubscribe`` is the href the email's own unsubscribe link carries (the service's
   placeholder), or None when the service adds its own footer.
 
-``uses_ledger`` is False only for the outbox: it reaches nobody, so it keeps its own record
-(``done``/``delivered``) and the archive guard does not apply to it.
+Where its record lives, and how its work is worded (the defaults fit a service that reaches
+readers; the outbox overrides them, and nothing else in the newsletter knows it is special):
+
+- :meth:`ledger` is where ``send`` records this provider's deliveries: the shared, committed
+  ledger, or a record of the provider's own (a :class:`~newsletter.ledger.Ledger`, which the
+  provider may write when it likes, e.g. on ``close``). A post done in either is not
+  delivered again.
+- ``reaches_readers``: False for a provider that emails nobody; the archive guard (no ledger
+  yet: refuse to email the whole archive) does not apply to it.
+- ``verbs`` rewords the report's actions (``{"sent": "written"}``); ``nothing_new`` is the
+  report's line when a real send found nothing to do ("" for none).
+- :meth:`status_row` is how ``newsletter.status`` shows a post's record.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import SettingError
 
@@ -43,23 +77,36 @@ class Delivery:
 
     state: str  # "sent", "scheduled" or "draft"
     remote_id: str | None = None
-    detail: str = ""  # A path, a count of recipients... for the writer to read.
+    detail: str = ""  # A count of recipients, a campaign id... for the writer to read.
+    files: list[Path] = field(default_factory=list)  # Files the writer can open, if any.
 
 
 class Provider:
     """Base class: subclasses set ``name`` and implement ``deliver`` and ``send_test``."""
 
     name = "base"
-    uses_ledger = True
+    description = ""
+    settings: tuple[str, ...] = ()
+    environment: tuple[str, ...] = ()
+    form_settings: tuple[str, ...] = ()
     supports_draft = False
     supports_schedule = False
+    reaches_readers = True
+    verbs: dict[str, str] = {}
+    nothing_new = ""
 
-    def __init__(self, config, **overrides):
+    def __init__(self, config):
         self.config = config
-        for key, value in overrides.items():
-            if not hasattr(self, key):
-                raise TypeError(f"{type(self).__name__} has no option {key!r}")
-            setattr(self, key, value)
+
+    @classmethod
+    def public_form(cls, settings) -> dict | None:
+        """The public sign-up form the theme shows for this service, or None for none.
+
+        ``settings`` are Pelican's. The form is ``{"provider", "action", "email_name",
+        "hidden"}``, ``hidden`` a list of ``(name, value)`` pairs. None also when the form's
+        settings are unset; set but unusable raises :class:`SettingError` naming the setting.
+        """
+        return None
 
     @property
     def unsubscribe(self) -> str | None:
@@ -68,26 +115,37 @@ class Provider:
 
         return self.config["NEWSLETTER_UNSUBSCRIBE_URL"] or unsubscribe_mailto(self.config)
 
+    def ledger(self, shared):
+        """Where ``send`` records this provider's deliveries: ``shared`` unless it keeps its own."""
+        return shared
+
+    def status_row(self, record: dict) -> dict:
+        """A post's record (``state``, ``finished``, ``provider``, ``remote_id``...) as shown."""
+        return record
+
+    def secret(self, value, name) -> str:
+        """``value`` (a constructor option) if given, else the environment variable ``name``.
+
+        Missing both raises :class:`SettingError` naming the variable and where to set it.
+        """
+        return value or self.config.secret(name, needed_for=f"NEWSLETTER_PROVIDER = {self.name!r}")
+
     def check(self, *, draft=False, schedule=None):
         """Fail early, before anything is rendered or recorded, on an impossible request."""
         if draft and not self.supports_draft:
             raise SettingError(
-                f"newsletter: --draft needs a provider with drafts (buttondown, listmonk, "
-                f"mailchimp); NEWSLETTER_PROVIDER is {self.name!r}"
+                f"newsletter: --draft needs a provider with drafts ({_able('supports_draft')}); "
+                f"NEWSLETTER_PROVIDER is {self.name!r}"
             )
         if schedule and not self.supports_schedule:
             raise SettingError(
-                f"newsletter: --schedule needs a provider that schedules (buttondown, listmonk, "
-                f"mailchimp); NEWSLETTER_PROVIDER is {self.name!r}"
+                f"newsletter: --schedule needs a provider that schedules "
+                f"({_able('supports_schedule')}); NEWSLETTER_PROVIDER is {self.name!r}"
             )
         self.validate()
 
     def validate(self):
         """Check credentials and settings (a subclass's job) so nothing starts half-configured."""
-
-    def done(self, post_id: str) -> bool:
-        """Only for providers that keep their own record (``uses_ledger`` False)."""
-        return False
 
     def deliver(self, email, *, record, checkpoint, schedule=None, draft=False) -> Delivery:
         raise NotImplementedError
@@ -97,3 +155,17 @@ class Provider:
 
     def close(self):
         """Release connections; ``send`` calls it once at the end."""
+
+
+def check_form_url(setting, url, what):
+    """A sign-up form's URL setting must be an http(s) address; else say what to set."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise SettingError(f"subscribe: {setting} is {url!r}; set it to {what}")
+
+
+def _able(feature) -> str:
+    """The registered providers that have ``feature``, for a message that lists them."""
+    from . import REGISTRY, provider_class
+
+    return ", ".join(n for n in REGISTRY if getattr(provider_class(n), feature))

@@ -7,6 +7,7 @@ the API's default would send at once, even for what was meant as a draft.
 """
 
 import logging
+import re
 
 from ..errors import SettingError
 from .base import Delivery
@@ -17,25 +18,61 @@ log = logging.getLogger(__name__)
 API_VERSION = "2026-04-01"
 SCHEDULED = {"scheduled"}
 DRAFT = {"draft"}
+FORM_ACTION = "https://buttondown.com/api/emails/embed-subscribe/{username}"
+_USERNAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
 class ButtondownProvider(HttpProvider):
     name = "buttondown"
+    description = "one email per post through Buttondown's API; drafts and schedules"
+    settings = ("BUTTONDOWN_API_URL",)
+    environment = ("BUTTONDOWN_API_KEY",)
+    form_settings = ("BUTTONDOWN_USERNAME",)
     supports_draft = True
     supports_schedule = True
     unsubscribe = None  # Buttondown adds its own footer with the unsubscribe link.
 
-    def __init__(self, config, **overrides):
-        self.base_url = config["BUTTONDOWN_API_URL"]
-        super().__init__(config, **overrides)
+    def __init__(
+        self,
+        config,
+        *,
+        api_url=None,
+        api_key=None,
+        session=None,
+        timeout=None,
+        retries=None,
+        sleep=None,
+    ):
+        """``api_url``, ``api_key``: ``BUTTONDOWN_API_URL``, ``BUTTONDOWN_API_KEY``; the rest
+        are :class:`HttpProvider`'s."""
+        super().__init__(config, session=session, timeout=timeout, retries=retries, sleep=sleep)
+        self.base_url = api_url if api_url is not None else config["BUTTONDOWN_API_URL"]
+        self.api_key = api_key if api_key is not None else config.env.get("BUTTONDOWN_API_KEY")
+
+    @classmethod
+    def public_form(cls, settings):
+        username = str(settings.get("BUTTONDOWN_USERNAME") or "").strip()
+        if not username:
+            return None
+        if not _USERNAME.match(username):
+            raise SettingError(
+                f"subscribe: BUTTONDOWN_USERNAME is {username!r}; set your Buttondown username "
+                "(letters, digits, '_', '.', '-'), as in buttondown.com/<username>"
+            )
+        return {
+            "provider": cls.name,
+            "action": FORM_ACTION.format(username=username),
+            "email_name": "email",
+            "hidden": [("embed", "1")],
+        }
 
     def validate(self):
-        self.config.secret("BUTTONDOWN_API_KEY", needed_for="NEWSLETTER_PROVIDER = 'buttondown'")
+        self.secret(self.api_key, "BUTTONDOWN_API_KEY")
         if not str(self.base_url).startswith(("https://", "http://")):
             raise SettingError(f"buttondown: BUTTONDOWN_API_URL = {self.base_url!r} is not a URL")
 
     def client_options(self):
-        key = self.config.secret("BUTTONDOWN_API_KEY", needed_for="buttondown")
+        key = self.secret(self.api_key, "BUTTONDOWN_API_KEY")
         return {
             "base_url": self.base_url,
             "base_setting": "BUTTONDOWN_API_URL",

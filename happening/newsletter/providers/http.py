@@ -140,17 +140,19 @@ class HttpClient:
 class HttpProvider(Provider):
     """Base for a provider that speaks to its service through one :class:`HttpClient`.
 
-    A subclass sets what its settings name (``base_url``...) before calling ``__init__``, so
-    keyword overrides win over both those and the shared ones; it says how to reach and
-    authenticate with its service in :meth:`client_options`.
+    Its options, shared by every HTTP provider: ``session`` (a ``requests.Session`` to use;
+    default a new one), ``timeout`` (seconds, default ``NEWSLETTER_HTTP_TIMEOUT``), ``retries``
+    (of safe requests, default ``NEWSLETTER_HTTP_RETRIES``) and ``sleep`` (how to wait before a
+    retry, default ``time.sleep``). A subclass adds its service's own options and says how to
+    reach and authenticate with it in :meth:`client_options`.
     """
 
-    def __init__(self, config, **overrides):
-        self.timeout = config["NEWSLETTER_HTTP_TIMEOUT"]
-        self.retries = config["NEWSLETTER_HTTP_RETRIES"]
-        self.sleep = None  # None keeps HttpClient's time.sleep; tests pass one that returns.
-        self.session = None
-        super().__init__(config, **overrides)
+    def __init__(self, config, *, session=None, timeout=None, retries=None, sleep=None):
+        super().__init__(config)
+        self.session = session
+        self.timeout = timeout if timeout is not None else config["NEWSLETTER_HTTP_TIMEOUT"]
+        self.retries = retries if retries is not None else config["NEWSLETTER_HTTP_RETRIES"]
+        self.sleep = sleep  # None keeps HttpClient's time.sleep.
         self._http = None
 
     @property

@@ -7,27 +7,72 @@ resolved by the next ``send``, which searches first. Starting or scheduling it i
 """
 
 import logging
+import re
 
 from ..errors import ProviderError, SettingError
-from .base import Delivery
+from .base import Delivery, check_form_url
 from .http import HttpProvider
 
 log = logging.getLogger(__name__)
 
 UNSUBSCRIBE = "{{ UnsubscribeURL }}"
 DONE = {"running": "sent", "finished": "sent", "scheduled": "scheduled"}
+_UUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 
 
 class ListmonkProvider(HttpProvider):
     name = "listmonk"
+    description = "one campaign per post on your (self-hosted) listmonk; drafts and schedules"
+    settings = ("LISTMONK_URL", "LISTMONK_LIST_IDS")
+    environment = ("LISTMONK_API_USER", "LISTMONK_API_TOKEN")
+    form_settings = ("LISTMONK_URL", "LISTMONK_LIST_UUID")
     supports_draft = True
     supports_schedule = True
     unsubscribe = UNSUBSCRIBE
 
-    def __init__(self, config, **overrides):
-        self.base_url = config["LISTMONK_URL"]
-        self.list_ids = config["LISTMONK_LIST_IDS"]
-        super().__init__(config, **overrides)
+    def __init__(
+        self,
+        config,
+        *,
+        url=None,
+        list_ids=None,
+        api_user=None,
+        api_token=None,
+        session=None,
+        timeout=None,
+        retries=None,
+        sleep=None,
+    ):
+        """``url``, ``list_ids``: ``LISTMONK_URL``, ``LISTMONK_LIST_IDS``; ``api_user``,
+        ``api_token``: ``LISTMONK_API_USER``, ``LISTMONK_API_TOKEN``; the rest are
+        :class:`HttpProvider`'s."""
+        super().__init__(config, session=session, timeout=timeout, retries=retries, sleep=sleep)
+        env = config.env
+        self.base_url = url if url is not None else config["LISTMONK_URL"]
+        self.list_ids = list_ids if list_ids is not None else config["LISTMONK_LIST_IDS"]
+        self.api_user = api_user if api_user is not None else env.get("LISTMONK_API_USER")
+        self.api_token = api_token if api_token is not None else env.get("LISTMONK_API_TOKEN")
+
+    @classmethod
+    def public_form(cls, settings):
+        root = str(settings.get("LISTMONK_URL") or "").strip().rstrip("/")
+        uuid = str(settings.get("LISTMONK_LIST_UUID") or "").strip()
+        if not (root and uuid):
+            return None
+        check_form_url(
+            "LISTMONK_URL", root, "your listmonk's public address, e.g. https://lists.example.org"
+        )
+        if not _UUID.match(uuid):
+            raise SettingError(
+                f"subscribe: LISTMONK_LIST_UUID is {uuid!r}; copy the list's UUID from "
+                "listmonk (Lists -> the list -> UUID)"
+            )
+        return {
+            "provider": cls.name,
+            "action": f"{root}/subscription/form",
+            "email_name": "email",
+            "hidden": [("l", uuid), ("nonce", "")],
+        }
 
     def validate(self):
         if not str(self.base_url or "").startswith(("https://", "http://")):
@@ -39,12 +84,12 @@ class ListmonkProvider(HttpProvider):
             raise SettingError(
                 f"listmonk: LISTMONK_LIST_IDS = {ids!r} must be a list of list ids, e.g. [1]"
             )
-        self.config.secret("LISTMONK_API_USER", needed_for="NEWSLETTER_PROVIDER = 'listmonk'")
-        self.config.secret("LISTMONK_API_TOKEN", needed_for="NEWSLETTER_PROVIDER = 'listmonk'")
+        self.secret(self.api_user, "LISTMONK_API_USER")
+        self.secret(self.api_token, "LISTMONK_API_TOKEN")
 
     def client_options(self):
-        user = self.config.secret("LISTMONK_API_USER", needed_for="listmonk")
-        token = self.config.secret("LISTMONK_API_TOKEN", needed_for="listmonk")
+        user = self.secret(self.api_user, "LISTMONK_API_USER")
+        token = self.secret(self.api_token, "LISTMONK_API_TOKEN")
         return {
             "base_url": self.base_url.rstrip("/") + "/api",
             "base_setting": "LISTMONK_URL",

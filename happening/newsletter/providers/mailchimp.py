@@ -8,9 +8,10 @@ sending are POSTs, never retried blindly; setting the content is a PUT, retried 
 
 import logging
 from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from ..errors import ProviderError, SettingError
-from .base import Delivery
+from .base import Delivery, check_form_url
 from .http import HttpProvider
 
 log = logging.getLogger(__name__)
@@ -22,19 +23,57 @@ PAGE = 1000  # The API's largest page.
 
 class MailchimpProvider(HttpProvider):
     name = "mailchimp"
+    description = "one regular campaign per post through Mailchimp's Marketing API"
+    settings = ("MAILCHIMP_LIST_ID", "MAILCHIMP_API_URL")
+    environment = ("MAILCHIMP_API_KEY",)
+    form_settings = ("MAILCHIMP_FORM_ACTION",)
     supports_draft = True
     supports_schedule = True
     unsubscribe = UNSUBSCRIBE
 
-    def __init__(self, config, **overrides):
-        self.base_url = config["MAILCHIMP_API_URL"]
-        self.list_id = config["MAILCHIMP_LIST_ID"]
-        super().__init__(config, **overrides)
+    def __init__(
+        self,
+        config,
+        *,
+        api_url=None,
+        api_key=None,
+        list_id=None,
+        session=None,
+        timeout=None,
+        retries=None,
+        sleep=None,
+    ):
+        """``api_url`` (default from the key's data centre), ``api_key``, ``list_id``:
+        ``MAILCHIMP_API_URL``, ``MAILCHIMP_API_KEY``, ``MAILCHIMP_LIST_ID``; the rest are
+        :class:`HttpProvider`'s."""
+        super().__init__(config, session=session, timeout=timeout, retries=retries, sleep=sleep)
+        self.base_url = api_url if api_url is not None else config["MAILCHIMP_API_URL"]
+        self.api_key = api_key if api_key is not None else config.env.get("MAILCHIMP_API_KEY")
+        self.list_id = list_id if list_id is not None else config["MAILCHIMP_LIST_ID"]
+        host = urlsplit(str(self.base_url or "")).hostname or ""
+        centre = self.api_key.rsplit("-", 1)[-1] if self.api_key and "-" in self.api_key else ""
+        if host.endswith(".api.mailchimp.com") and centre and host.split(".")[0] != centre:
+            raise SettingError(
+                f"mailchimp: MAILCHIMP_API_URL = {self.base_url!r} is another data centre than "
+                f"the API key's (-{centre}); remove MAILCHIMP_API_URL (the key names its data "
+                "centre) or use a key from that data centre"
+            )
+
+    @classmethod
+    def public_form(cls, settings):
+        action = str(settings.get("MAILCHIMP_FORM_ACTION") or "").strip()
+        if not action:
+            return None
+        check_form_url(
+            "MAILCHIMP_FORM_ACTION",
+            action,
+            "the action URL of Mailchimp's embedded form "
+            "(…list-manage.com/subscribe/post?u=…&id=…)",
+        )
+        return {"provider": cls.name, "action": action, "email_name": "EMAIL", "hidden": []}
 
     def validate(self):
-        key = self.config.secret(
-            "MAILCHIMP_API_KEY", needed_for="NEWSLETTER_PROVIDER = 'mailchimp'"
-        )
+        key = self.secret(self.api_key, "MAILCHIMP_API_KEY")
         if not self.base_url and "-" not in key:
             raise SettingError(
                 "mailchimp: MAILCHIMP_API_KEY does not end in its data centre (like -us21); "
@@ -54,7 +93,7 @@ class MailchimpProvider(HttpProvider):
             )
 
     def client_options(self):
-        key = self.config.secret("MAILCHIMP_API_KEY", needed_for="mailchimp")
+        key = self.secret(self.api_key, "MAILCHIMP_API_KEY")
         return {
             "base_url": self.base_url or f"https://{key.rsplit('-', 1)[-1]}.api.mailchimp.com/3.0",
             "base_setting": "MAILCHIMP_API_URL",

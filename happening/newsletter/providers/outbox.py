@@ -1,13 +1,14 @@
 """The default provider: one standard .eml file per post in ``outbox/``; no account needed.
 
-Any mail program opens the files. Nothing reaches anyone, so the ledger is left alone: the outbox
-keeps its own record (``outbox/outbox.json``) and a second ``send`` writes nothing new.
+Any mail program opens the files. Nothing reaches anyone, so the shared ledger (what readers
+have had) is left alone: the outbox keeps its own record (``outbox/outbox.json``), a second
+``send`` writes nothing new, and the archive guard does not apply.
 """
 
 import logging
 from pathlib import Path
 
-from ..ledger import Ledger, now
+from ..ledger import Ledger
 from .base import Delivery, Provider
 
 log = logging.getLogger(__name__)
@@ -15,16 +16,37 @@ log = logging.getLogger(__name__)
 
 class OutboxProvider(Provider):
     name = "outbox"
-    uses_ledger = False
+    description = "writes each post's email as a .eml file any mail program opens; sends nothing"
+    settings = ("NEWSLETTER_OUTBOX",)
+    reaches_readers = False
+    verbs = {"sent": "written"}  # It reaches nobody; "sent" would say otherwise.
+    nothing_new = "nothing new for the outbox; every post's email is already there"
 
-    def __init__(self, config, **overrides):
-        self.folder = config.path("NEWSLETTER_OUTBOX")
-        super().__init__(config, **overrides)
-        self.folder = Path(self.folder)
-        self.record = Ledger(self.folder / "outbox.json")
+    def __init__(self, config, *, folder=None):
+        """``folder``: where the files go (default ``NEWSLETTER_OUTBOX``, relative to the site)."""
+        super().__init__(config)
+        self.folder = Path(folder) if folder is not None else config.path("NEWSLETTER_OUTBOX")
+        self._record = None
 
-    def done(self, post_id):
-        return self.record.done(post_id)
+    def ledger(self, shared):
+        self._record = _Record(self.folder / "outbox.json")
+        return self._record
+
+    def close(self):
+        if self._record is not None:
+            self._record.flush()
+
+    def status_row(self, record):
+        # An outbox.json from before the outbox went through send's loop: no provider, `file`.
+        if record.get("provider", self.name) == self.name and record.get("state") == "sent":
+            remote_id = record.get("remote_id") or record.get("file")
+            return {
+                **record,
+                "state": f"in {self.name}",
+                "provider": self.name,
+                "remote_id": remote_id,
+            }
+        return record
 
     def path_for(self, email) -> Path:
         return self.folder / f"{email.date:%Y-%m-%d}-{Path(email.url.rstrip('/')).name}.eml"
@@ -33,11 +55,30 @@ class OutboxProvider(Provider):
         path = self.path_for(email)
         self.folder.mkdir(parents=True, exist_ok=True)
         path.write_bytes(email.message(self.config).as_bytes())
-        self.record.update(email.post_id, state="sent", file=path.name, finished=now())
-        return Delivery("sent", None, str(path))
+        return Delivery("sent", path.name, f"to {self.folder.name}/", files=[path])
 
     def send_test(self, email, address):
         path = self.folder / f"test-{self.path_for(email).name}"
         self.folder.mkdir(parents=True, exist_ok=True)
         path.write_bytes(email.message(self.config, to=address).as_bytes())
         return str(path)
+
+
+class _Record(Ledger):
+    """The outbox's record, written once when ``send`` closes the provider, not at every change.
+
+    Two atomic, fsynced writes per post (``sending``, then ``sent``) cost ~2 ms a post: 2.2 s
+    of a first run over a 1,000-post archive, beside ~7 s of rendering (0.05 s written once).
+    The shared ledger needs them, since a post sent twice reaches readers twice; here a crash
+    only means the next ``send`` writes the same files again, byte for byte.
+    """
+
+    changed = False
+
+    def write(self, *, fsync=True):
+        self.changed = True
+
+    def flush(self):
+        if self.changed:
+            super().write(fsync=False)
+            self.changed = False

@@ -26,18 +26,61 @@ log = logging.getLogger(__name__)
 
 class SmtpProvider(Provider):
     name = "smtp"
+    description = "one message per subscriber through your SMTP server; resumes where it stopped"
+    settings = (
+        "SMTP_HOST",
+        "SMTP_PORT",
+        "SMTP_SECURITY",
+        "NEWSLETTER_FROM",
+        "NEWSLETTER_UNSUBSCRIBE_URL",
+    )
+    environment = ("SMTP_USERNAME", "SMTP_PASSWORD", "NEWSLETTER_RECIPIENTS")
 
-    def __init__(self, config, **overrides):
-        self.host = config["SMTP_HOST"]
-        self.port = int(config["SMTP_PORT"])
-        self.security = config["SMTP_SECURITY"]
-        self.username = config.env.get("SMTP_USERNAME")
-        self.password = config.env.get("SMTP_PASSWORD")
-        self.recipients_file = config.env.get("NEWSLETTER_RECIPIENTS")
-        self.timeout = config["NEWSLETTER_HTTP_TIMEOUT"]
-        self.ssl_context = None
-        self.progress = None  # None: a progress bar when stderr is a terminal.
-        super().__init__(config, **overrides)
+    def __init__(
+        self,
+        config,
+        *,
+        host=None,
+        port=None,
+        security=None,
+        username=None,
+        password=None,
+        recipients_file=None,
+        timeout=None,
+        ssl_context=None,
+        progress=None,
+    ):
+        """Each option defaults to its setting or environment variable.
+
+        ``host``, ``port``, ``security``: ``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_SECURITY``;
+        ``username``, ``password``: ``SMTP_USERNAME``, ``SMTP_PASSWORD``; ``recipients_file``:
+        ``NEWSLETTER_RECIPIENTS``; ``timeout``: ``NEWSLETTER_HTTP_TIMEOUT`` seconds;
+        ``ssl_context``: for STARTTLS or SSL (default: the system's trusted certificates);
+        ``progress``: show a progress bar (default: when stderr is a terminal).
+        """
+        super().__init__(config)
+        env = config.env
+        self.host = host if host is not None else config["SMTP_HOST"]
+        self.port = int(port if port is not None else config["SMTP_PORT"])
+        self.security = security if security is not None else config["SMTP_SECURITY"]
+        self.username = username if username is not None else env.get("SMTP_USERNAME")
+        self.password = password if password is not None else env.get("SMTP_PASSWORD")
+        self.recipients_file = (
+            recipients_file if recipients_file is not None else env.get("NEWSLETTER_RECIPIENTS")
+        )
+        self.timeout = timeout if timeout is not None else config["NEWSLETTER_HTTP_TIMEOUT"]
+        self.ssl_context = ssl_context
+        self.progress = progress
+        if self.password and not self.username:
+            raise SettingError(
+                "smtp: SMTP_PASSWORD is set but SMTP_USERNAME is not, so the password would "
+                "never be used; set SMTP_USERNAME too, or unset SMTP_PASSWORD"
+            )
+        if ssl_context is not None and self.security == "none":
+            raise SettingError(
+                "smtp: an ssl_context was given but SMTP_SECURITY = 'none' sends in the clear; "
+                "set SMTP_SECURITY to 'starttls' or 'ssl'"
+            )
         self._connection = None
 
     # -- the contract ---------------------------------------------------------------------------
