@@ -10,7 +10,7 @@ import logging
 import re
 import textwrap
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -23,6 +23,7 @@ import lxml.html
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from happening.dates import aware
 from happening.urls import absolutise_srcset
 
 from .errors import SettingError
@@ -67,7 +68,7 @@ class Email:
         msg["To"] = to or config.sender
         if config["NEWSLETTER_REPLY_TO"]:
             msg["Reply-To"] = config["NEWSLETTER_REPLY_TO"]
-        msg["Date"] = format_datetime(_aware(date or self.date))
+        msg["Date"] = format_datetime(aware(date or self.date, config.settings.get("TIMEZONE")))
         msg["Message-ID"] = message_id or self.message_id(config)
         msg["List-Id"] = config.list_id
         unsubscribe = [f"<{unsubscribe_mailto(config)}>"]
@@ -153,7 +154,7 @@ def render(post, config, *, unsubscribe: str | None) -> Email:
         url=url,
         html=html,
         text=_tidy(text),
-        date=_aware(article.date),
+        date=aware(article.date, config.settings.get("TIMEZONE")),
         marker=marker(post.id),
         summary_only=summary_only,
     )
@@ -332,7 +333,3 @@ def _author(article):
 
 def _digest(text: str, length: int) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
