@@ -21,9 +21,11 @@ from happening.workflow import serve
 from happening.workflow.config import setting
 
 ROOT = Path(__file__).resolve().parent.parent
-# Exceptions that never reach the writer: each is caught inside its own module and turned into a
-# UserError (websub's hub outcomes) or a fallback (fastbuild renders the page the plain way).
+# Exceptions that never reach the writer: each is caught by its caller and turned into a
+# UserError (websub's hub outcomes, a too-long Retry-After) or a fallback (fastbuild renders the
+# page the plain way).
 INTERNAL = {
+    "happening.retry.WaitTooLong",
     "happening.plugins.feeds.websub._HubDown",
     "happening.plugins.feeds.websub._Refused",
     "happening.plugins.fastbuild.pages.Undigestable",

@@ -10,8 +10,8 @@ from happening import newsletter
 from happening.newsletter import config as configuration
 from happening.newsletter.errors import SettingError
 from happening.newsletter.ledger import Ledger, LedgerError
-from happening.newsletter.providers.http import _retry_after
 from happening.newsletter.render import absolutize, html_to_text
+from happening.retry import retry_after as _retry_after
 from newsletter_helpers import SmtpServer, recipients, site
 
 
