@@ -1,13 +1,12 @@
 """What every HTTP provider shares: one session, timeouts, safe retries, one-line errors.
 
 Only requests that are safe to repeat are retried (GET, PUT, PATCH, and a POST carrying an
-idempotency key), and only on 429, 5xx, timeouts and connection errors; ``Retry-After`` is
-honoured. Any other failure becomes a :class:`ProviderError` naming the setting or field to fix.
-Messages never contain a credential: they are built from the status, the path and the service's
-own error text, never from the request's headers.
-"""
+idempotency key), and only on 429, 5xx, timeouts and connection errors, honouring
+``Retry-After``: the loop is :func:`happening.retry.send_with_retries`, shared with WebSub. Any
+other failure becomes a :class:`ProviderError` naming the setting or field to fix. Messages never
+contain a credential: they are built from the status, the path and the service's own error text,
+never from the request's headers."""
 
-import logging
 import time
 from urllib.parse import urljoin, urlsplit
 
@@ -17,8 +16,6 @@ from happening.retry import MAX_WAIT, WaitTooLong, exponential, send_with_retrie
 
 from ..errors import ProviderError
 from .base import Provider
-
-log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "PUT", "PATCH", "DELETE"}
 
