@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from happening.dates import aware
 from happening.newsletter.config import Config
+from happening.newsletter.render import Email
 from happening.newsletter.send import parse_schedule
 
 
@@ -33,3 +34,19 @@ def test_a_schedule_without_a_zone_is_read_in_the_sites_timezone(tmp_path):
     config = Config(tmp_path, {"TIMEZONE": "America/New_York"})
     when = parse_schedule("2999-01-01T08:00", config)
     assert when.utcoffset() == timedelta(hours=-5)
+
+
+def test_an_emails_date_header_reads_a_naive_date_in_the_sites_timezone(tmp_path):
+    email = Email(
+        post_id="tag:b.example,2026-05-01:p",
+        subject="P",
+        preheader="P",
+        url="https://b.example/posts/p/",
+        html="<p>P</p>",
+        text="P\n",
+        date=datetime(2026, 5, 1, 8, 0),
+        marker="hn0",
+        summary_only=False,
+    )
+    config = Config(tmp_path, {"TIMEZONE": "Europe/Paris", "SITENAME": "B"})
+    assert email.message(config)["Date"] == "Fri, 01 May 2026 08:00:00 +0200"

@@ -96,7 +96,7 @@ def ping(settings, output_path, session=None, sleep=time.sleep) -> list[PingResu
 
 
 class _HubDown(Exception):
-    """No usable answer after every retry: a timeout, no connection, or 5xx."""
+    """No usable answer after every retry: a timeout, no connection, a 5xx or a 429."""
 
 
 class _Refused(Exception):
