@@ -106,18 +106,19 @@ TRANSLATION_FEED_RSS = None
 # -- Feeds (plugins/feeds) ----------------------------------------------------------------------
 # Written in every build, previews included (the Subscribe page links them). Paths follow
 # Pelican's FEED_* naming; set one to None to turn that feed off. See the README's Feeds section.
-FEEDS_ATOM = "feeds/all.atom.xml"
-FEEDS_RSS = "feeds/all.rss.xml"
-FEEDS_JSON = "feeds/feed.json"
-FEEDS_CATEGORY_ATOM = "feeds/category/{slug}.atom.xml"
-FEEDS_TAG_ATOM = "feeds/tag/{slug}.atom.xml"
-FEED_MAX_ITEMS = 100  # posts in the site-wide feeds (None: every post)
-FEEDS_TAXONOMY_MAX_ITEMS = 20  # posts in each category and tag feed
-RSS_FEED_SUMMARY_ONLY = False  # full posts in every feed; True sends only each post's dek
+# The defaults are in plugins/feeds/config.py; uncomment a line to change one.
+# FEEDS_ATOM = "feeds/all.atom.xml"
+# FEEDS_RSS = "feeds/all.rss.xml"
+# FEEDS_JSON = "feeds/feed.json"
+# FEEDS_CATEGORY_ATOM = "feeds/category/{slug}.atom.xml"
+# FEEDS_TAG_ATOM = "feeds/tag/{slug}.atom.xml"
+# FEED_MAX_ITEMS = 100  # Pelican's: posts in the site-wide feeds (None: every post)
+# FEEDS_TAXONOMY_MAX_ITEMS = 20  # posts in each category and tag feed
+RSS_FEED_SUMMARY_ONLY = False  # full posts in every feed (Pelican's default, True: only the dek)
 # Feeds need absolute URLs: FEED_DOMAIN, else SITEURL, else (a preview) FEEDS_LOCAL_URL.
-FEEDS_LOCAL_URL = "http://127.0.0.1:8000"
-# WebSub hubs told about every new post by `invoke ping`, e.g. ["https://pubsubhubbub.appspot.com/"]
-WEBSUB_HUBS = []
+# FEEDS_LOCAL_URL = "http://127.0.0.1:8000"
+# WebSub hubs told about every new post by `invoke ping`:
+# WEBSUB_HUBS = ["https://pubsubhubbub.appspot.com/"]
 
 # -- Speed --------------------------------------------------------------------------------------
 # Pelican's content cache keeps each post's parsed Markdown in CACHE_PATH and reuses it while the
@@ -133,18 +134,18 @@ CHECK_MODIFIED_METHOD = "mtime"
 # Pelican's pages plus a 404 page (404.html at the root: point your host's error page at it).
 DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "404"]
 INDEX_URL = ""  # The home page is "/", so "Newer posts" on page 2 never links to /index.html.
-# Reading time shown on each post: words divided by this pace, rounded up.
-READING_WORDS_PER_MINUTE = 230
+# Reading time shown on each post: words divided by this pace, rounded up (plugins/readingtime).
+# READING_WORDS_PER_MINUTE = 230
 
 # -- Newsletter ---------------------------------------------------------------------------------
 # Every new post goes to email subscribers exactly once (README: "Newsletter"). Secrets (API keys,
 # SMTP password, the recipients file) come from the environment or a git-ignored .env, never here.
 # The default provider, "outbox", writes .eml files to outbox/ and needs no account; others:
 # "smtp", "buttondown", "listmonk", "mailchimp". Unset settings take the defaults in
-# happening/newsletter/config.py.
-NEWSLETTER_PROVIDER = "outbox"
+# happening/newsletter/config.py; uncomment a line to change one.
+# NEWSLETTER_PROVIDER = "outbox"
 NEWSLETTER_FROM = "Happening Now <newsletter@happeningnow.example>"
-NEWSLETTER_LEDGER = "newsletter-ledger.json"  # Committed: the record of what went out.
+# NEWSLETTER_LEDGER = "newsletter-ledger.json"  # Committed: the record of what went out.
 # NEWSLETTER_SINCE = "2026-01-01"  # With no ledger yet: send only posts after this date.
 # NEWSLETTER_UNSUBSCRIBE_URL = "https://happeningnow.example/unsubscribe"  # One-click (smtp)
 
@@ -164,8 +165,9 @@ NEWSLETTER_LEDGER = "newsletter-ledger.json"  # Committed: the record of what we
 # -- Fast builds (plugins/fastbuild) ------------------------------------------------------------
 # The same output as plain Pelican, byte for byte, sooner: Markdown is converted on every core,
 # and a rebuild re-renders only the pages whose inputs changed (kept beside the content cache).
-FASTBUILD_WORKERS = None  # Processes converting Markdown: None = one per core, 0 = none.
-FASTBUILD_PAGE_CACHE = True
+# The defaults are in plugins/fastbuild/settings.py; uncomment a line to change one.
+# FASTBUILD_WORKERS = None  # Processes converting Markdown: None = one per core, 0 = none.
+# FASTBUILD_PAGE_CACHE = True
 # Pelican rewrites its whole content cache after every build; gzipping it took ~0.5 s of a
 # 1,000-post rebuild. Uncompressed it is larger on disk (cache/ is git-ignored) and quicker.
 GZIP_CACHE = False

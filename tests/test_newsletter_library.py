@@ -10,8 +10,8 @@ from happening import newsletter
 from happening.newsletter import config as configuration
 from happening.newsletter.errors import SettingError
 from happening.newsletter.ledger import Ledger, LedgerError
-from happening.newsletter.providers.http import _retry_after
-from happening.newsletter.render import absolutize, html_to_text
+from happening.newsletter.render import email_content, html_to_text
+from happening.retry import retry_after as _retry_after
 from newsletter_helpers import SmtpServer, recipients, site
 
 
@@ -81,7 +81,7 @@ def test_secrets_come_from_the_environment_or_a_dotenv_file(tmp_path, monkeypatc
 
 def test_absolute_urls_and_alt_text():
     html = '<p><a href="/x/">x</a> <img src="../i.png"> <img src="a.png" alt="A"></p>'
-    out = absolutize(html, "https://b.example/posts/p/")
+    out = email_content(html, "https://b.example/posts/p/")
     assert 'href="https://b.example/x/"' in out
     assert 'src="https://b.example/posts/i.png" alt=""' in out
     assert 'src="https://b.example/posts/p/a.png" alt="A"' in out
@@ -93,7 +93,7 @@ def test_media_urls_are_absolute_on_every_element():
         '<audio src="../a.mp3"></audio>'
         '<picture><source srcset="a.webp 1x,b.webp 2x"><img src="a.png" alt="A"></picture>'
     )
-    out = absolutize(html, "https://b.example/posts/p/")
+    out = email_content(html, "https://b.example/posts/p/")
     assert 'src="https://b.example/posts/p/clip.mp4"' in out
     assert 'poster="https://b.example/poster.jpg"' in out
     assert 'src="https://b.example/posts/p/t.vtt"' in out
@@ -120,7 +120,7 @@ def test_footnotes_read_well_in_plain_text_and_lose_their_back_arrows():
         '<a class="footnote-backref" href="#fnref:1">&#8617;</a></p></li></ol></div>'
     )
     page = "https://b.example/posts/p/"
-    email_html = absolutize(html, page)
+    email_html = email_content(html, page)
     assert "footnote-backref" not in email_html and "&#8617;" not in email_html
     assert 'href="https://b.example/posts/p/#fn:1"' in email_html
     assert html_to_text(email_html, page) == "Words.[1]\n\n* * *\n\n1. The note."

@@ -1,14 +1,16 @@
-"""The newsletter's errors: each one a one-line message a writer can act on."""
+"""The newsletter's errors: each one a one-line message a writer can act on.
 
-from happening.errors import UserError
+A bad setting is the project's one :class:`~happening.errors.SettingError`, re-exported here so
+the providers keep importing every error they raise from one place.
+"""
+
+from happening.errors import SettingError, UserError
+
+__all__ = ["ArchiveGuard", "NewsletterError", "ProviderError", "SettingError"]
 
 
 class NewsletterError(UserError):
     """Something about the newsletter the writer can fix; the message says what."""
-
-
-class SettingError(NewsletterError):
-    """A newsletter setting or environment variable is missing or has a bad value."""
 
 
 class ArchiveGuard(NewsletterError):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from happening.build import PROD_SETTINGS, READ_ONLY, build
+from happening.dates import aware
 from happening.postid import post_id
 
 from .errors import NewsletterError
@@ -85,7 +86,7 @@ def published(site: Site) -> tuple[list[Post], dict]:
         # because a writer may switch WITH_FUTURE_DATES on, and a mistaken send cannot be undone.
         if getattr(article, "status", "published") != "published":
             continue
-        if _aware(article.date) > now:
+        if aware(article.date, settings.get("TIMEZONE")) > now:
             continue
         wanted = str(article.metadata.get("newsletter", "yes")).strip().lower() not in (
             "no",
@@ -93,12 +94,8 @@ def published(site: Site) -> tuple[list[Post], dict]:
             "off",
         )
         posts.append(Post(post_id(article, settings), article, wanted))
-    posts.sort(key=lambda p: (_aware(p.date), p.id))
+    posts.sort(key=lambda p: (aware(p.date, settings.get("TIMEZONE")), p.id))
     return posts, settings
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def find(posts: list[Post], wanted: str) -> Post:

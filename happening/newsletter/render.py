@@ -10,20 +10,20 @@ import logging
 import re
 import textwrap
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from html import escape
 from pathlib import Path
-from urllib.parse import urljoin
 
 import css_inline
 import lxml.html
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from happening.urls import absolutise_srcset
+from happening.dates import aware
+from happening.urls import absolutise
 
 from .errors import SettingError
 
@@ -37,8 +37,6 @@ SUMMARY_NOTICE = (
 CHOSEN_SUMMARY_NOTICE = "Here is the summary; the full post is on the web."
 
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
-# By name on any element, as the feeds do: a mapping per tag missed <video src>, <audio src>...
-_URL_ATTRIBUTES = ("href", "src", "poster")
 
 
 @dataclass
@@ -67,7 +65,7 @@ class Email:
         msg["To"] = to or config.sender
         if config["NEWSLETTER_REPLY_TO"]:
             msg["Reply-To"] = config["NEWSLETTER_REPLY_TO"]
-        msg["Date"] = format_datetime(_aware(date or self.date))
+        msg["Date"] = format_datetime(aware(date or self.date, config.settings.get("TIMEZONE")))
         msg["Message-ID"] = message_id or self.message_id(config)
         msg["List-Id"] = config.list_id
         unsubscribe = [f"<{unsubscribe_mailto(config)}>"]
@@ -106,7 +104,7 @@ def render(post, config, *, unsubscribe: str | None) -> Email:
             "absolute; send with publishconf.py (the default) or set SITEURL"
         )
     url = f"{siteurl}/{article.url}"
-    content = absolutize(article.content, url)
+    content = email_content(article.content, url)
     dek = Markup(article.summary or "").striptags() if article.summary else ""
     env = _environment(config)
     context = {
@@ -153,7 +151,7 @@ def render(post, config, *, unsubscribe: str | None) -> Email:
         url=url,
         html=html,
         text=_tidy(text),
-        date=_aware(article.date),
+        date=aware(article.date, config.settings.get("TIMEZONE")),
         marker=marker(post.id),
         summary_only=summary_only,
     )
@@ -179,32 +177,29 @@ def _environment(config) -> Environment:
     )
 
 
-def absolutize(html: str, base: str) -> str:
-    """Every URL (href, src, poster, srcset) in ``html`` made absolute against ``base``.
+def email_content(html: str, base: str) -> str:
+    """The post's HTML as an email shows it: every URL absolute, as in the feeds, and two fixes.
 
-    Every image is given an alt, too.
+    The URLs are made absolute by :func:`happening.urls.absolutise`, the one implementation the
+    feeds use too. Only the email then drops each footnote's "back to the text" arrow (it means
+    nothing in a message read top to bottom) and gives every image an alt (with none, screen
+    readers read out the file name). lxml re-serialises what it touches, nesting what follows a
+    ``<source>`` inside it; harmless here, because the CSS inliner parses the whole email again
+    with an HTML5 parser and writes it out whole.
     """
-    if not html.strip():
+    html = absolutise(html, base)
+    if not html.strip() or ("<img" not in html and "footnote-backref" not in html):
         return html
-    fragments = lxml.html.fragments_fromstring(html)
     out = []
-    for fragment in fragments:
+    for fragment in lxml.html.fragments_fromstring(html):
         if isinstance(fragment, str):
             out.append(escape(fragment, quote=False))
             continue
-        # A footnote's "back to the text" arrow means nothing in an email read top to bottom.
         for backref in fragment.xpath('.//a[contains(@class, "footnote-backref")]'):
             backref.drop_tree()
-        for element in fragment.iter():
-            if not isinstance(element.tag, str):
-                continue
-            for attribute in _URL_ATTRIBUTES:
-                if element.get(attribute) is not None:
-                    element.set(attribute, urljoin(base, element.get(attribute).strip()))
-            if element.get("srcset"):
-                element.set("srcset", absolutise_srcset(element.get("srcset"), base))
-            if element.tag == "img" and element.get("alt") is None:
-                element.set("alt", "")  # No alt at all makes screen readers read the file name.
+        for image in fragment.iter("img"):
+            if image.get("alt") is None:
+                image.set("alt", "")
         out.append(lxml.html.tostring(fragment, encoding="unicode"))
     return "".join(out)
 
@@ -332,7 +327,3 @@ def _author(article):
 
 def _digest(text: str, length: int) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

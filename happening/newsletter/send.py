@@ -14,7 +14,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+
+from happening.dates import aware
 
 from . import config as configuration
 from . import providers
@@ -77,7 +78,7 @@ def _open(settings, env=None, **provider_options) -> Context:
 
 def plan(ctx: Context) -> list[Step]:
     """What ``send`` would do now with each published post, oldest first."""
-    since = ctx.config.since
+    since, zone = ctx.config.since, ctx.config.settings.get("TIMEZONE")
     guarded = ctx.provider.reaches_readers and not ctx.ledger.exists and since is None
     steps = []
     for post in ctx.posts:
@@ -88,7 +89,7 @@ def plan(ctx: Context) -> list[Step]:
             steps.append(Step(post, "done", f"{record['state']} via {record.get('provider')}"))
         elif ctx.deliveries.done(post.id):  # Only reached when the provider keeps its own.
             steps.append(Step(post, "done", f"already in {ctx.provider.name}"))
-        elif since and _aware(post.date) < _aware(since, ctx.config):
+        elif since and aware(post.date, zone) < aware(since, zone):
             steps.append(Step(post, "skip", "before NEWSLETTER_SINCE"))
         elif guarded:
             steps.append(Step(post, "guard", "no ledger yet: run newsletter.baseline"))
@@ -305,14 +306,7 @@ def parse_schedule(value, config) -> datetime:
         raise SettingError(
             f"newsletter: --schedule {value!r} is not an ISO time; write it as 2026-05-01T08:00"
         ) from None
-    when = _aware(when, config)
+    when = aware(when, config.settings.get("TIMEZONE"))
     if when <= datetime.now(UTC):
         raise SettingError(f"newsletter: --schedule {value!r} is in the past")
     return when
-
-
-def _aware(moment, config=None):
-    if moment.tzinfo:
-        return moment
-    zone = ZoneInfo((config.settings.get("TIMEZONE") if config else None) or "UTC")
-    return moment.replace(tzinfo=zone)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 from bs4 import BeautifulSoup
 
+from happening.dates import aware
 from happening.errors import UserError
 
 from .config import setting
@@ -320,7 +321,7 @@ def _check_sources(report, settings, now):
         ids[post_id(article, settings)].append(article)
         if article.status == "draft":
             # Dated before today: a draft started today (post.new dates it now) is not stale.
-            date = article.date if article.date.tzinfo else article.date.replace(tzinfo=now.tzinfo)
+            date = aware(article.date, settings.get("TIMEZONE"))
             if date.astimezone(now.tzinfo).date() < now.date():
                 report.problems.append(
                     Problem(

@@ -4,7 +4,9 @@ Each can be set in ``pelicanconf.py`` (or ``publishconf.py`` for production only
 Settings table documents them all.
 """
 
-from happening.errors import UserError
+from happening.errors import SettingError
+
+__all__ = ["DEFAULTS", "TARGETS", "SettingError", "setting"]
 
 DEFAULTS = {
     # `check`: an HTML page plus the CSS and JavaScript it loads, images excluded, in kilobytes.
@@ -24,10 +26,6 @@ DEFAULTS = {
 }
 
 TARGETS = ("rsync", "gh-pages", "dir")
-
-
-class SettingError(UserError):
-    """A workflow setting has a value it cannot use."""
 
 
 def setting(settings, name):

@@ -1,6 +1,6 @@
 """The fastbuild settings: defaults in one place, checked once per build."""
 
-from happening.errors import UserError
+from happening.errors import SettingError
 
 DEFAULTS = {
     # Processes converting Markdown: None is one per core; 0 or 1 converts in the main process.
@@ -10,7 +10,7 @@ DEFAULTS = {
 }
 
 
-class FastBuildSettingError(UserError):
+class FastBuildSettingError(SettingError):
     """A fastbuild setting has a value it cannot use."""
 
 

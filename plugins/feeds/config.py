@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from happening.errors import UserError
+from happening.errors import SettingError
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ PELICAN_FEEDS = (
 )
 
 
-class FeedsSettingsError(UserError):
+class FeedsSettingsError(SettingError):
     """A feeds or WebSub setting has a value the plugin cannot use."""
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from feedgen.entry import FeedEntry
 
+from happening.dates import aware
 from happening.postid import post_id
 from happening.urls import absolutise, plain_text
 
@@ -50,8 +51,12 @@ def make_post(article, config: FeedsConfig) -> Post:
     """The feed form of ``article``: permanent id, absolute URLs, published and updated apart."""
     pid = _id(article)
     url = config.absolute(article.url)
-    published = article.date
+    # Pelican makes a post's dates aware; a date set by another plugin may not be, and feedgen
+    # refuses a naive one.
+    zone = article.settings.get("TIMEZONE")
+    published = aware(article.date, zone)
     modified = getattr(article, "modified", None)
+    modified = aware(modified, zone) if modified else None
     updated = max(published, modified) if modified else published
     # {filename} and {static} links come out absolute; anything else relative is resolved
     # against the post's own address, as a browser on the post's page would.

@@ -2,8 +2,9 @@
 
 The WebSub publish notification is a form ``POST`` to the hub: ``hub.mode=publish`` and
 ``hub.url=<feed URL>``, one per feed; the hub answers 2xx when it accepted it. Telling a hub twice
-is harmless (it just fetches the feed again), so timeouts and 5xx answers are retried a few times;
-any other answer is a mistake a retry cannot fix and is reported at once.
+is harmless (it just fetches the feed again), so timeouts, 5xx and 429 answers are retried a few
+times (through :mod:`happening.retry`, which honours a hub's ``Retry-After``); any other answer is
+a mistake a retry cannot fix and is reported at once.
 """
 
 import logging
@@ -14,6 +15,7 @@ from pathlib import Path
 import requests
 
 from happening.errors import UserError
+from happening.retry import WaitTooLong, linear, send_with_retries
 
 from .config import load_config
 
@@ -48,11 +50,11 @@ def feed_urls(settings, output_path) -> list[str]:
     return [config.feed_link(p) for p in paths]
 
 
-def ping(settings, output_path, session=None) -> list[PingResult]:
+def ping(settings, output_path, session=None, sleep=time.sleep) -> list[PingResult]:
     """Notify every hub in ``WEBSUB_HUBS`` about every feed in ``output_path``.
 
     Returns one :class:`PingResult` per hub and feed; raises :class:`WebSubError` listing every
-    ping that failed (after trying all the others).
+    ping that failed (after trying all the others). ``sleep`` waits between retries.
     """
     config = load_config(settings)
     if not config.hubs:
@@ -74,7 +76,7 @@ def ping(settings, output_path, session=None) -> list[PingResult]:
     for hub in config.hubs:
         for number, feed in enumerate(feeds):
             try:
-                results.append(_ping_one(session, config, hub, feed))
+                results.append(_ping_one(session, config, hub, feed, sleep))
             except _HubDown as exc:
                 skipped = len(feeds) - number - 1
                 failures.append(
@@ -94,35 +96,44 @@ def ping(settings, output_path, session=None) -> list[PingResult]:
 
 
 class _HubDown(Exception):
-    """No usable answer after every retry: a timeout, no connection, or 5xx."""
+    """No usable answer after every retry: a timeout, no connection, a 5xx or a 429."""
 
 
 class _Refused(Exception):
     """The hub answered with an error a retry cannot fix (4xx, 3xx)."""
 
 
-def _ping_one(session, config, hub, feed) -> PingResult:
+# Every 5xx: a hub that is down or overloaded may be back a moment later; 429: it asks us to wait.
+_RETRY_STATUSES = frozenset({429, *range(500, 600)})
+# A release waits on the ping: a hub wanting longer than this is told again by `invoke ping` later.
+_MAX_WAIT = 60
+
+
+def _ping_one(session, config, hub, feed, sleep) -> PingResult:
     form = {"hub.mode": "publish", "hub.url": feed}
     attempts = config.retries + 1
-    for attempt in range(1, attempts + 1):
-        try:
-            response = session.post(hub, data=form, timeout=config.timeout, allow_redirects=False)
-        except requests.Timeout:
-            problem = f"no answer within {config.timeout:g}s"
-        except requests.ConnectionError as exc:
-            problem = f"could not connect: {type(exc).__name__}"
-        else:
-            status = response.status_code
-            if 200 <= status < 300:
-                log.info("websub: %s accepted %s (HTTP %d)", hub, feed, status)
-                return PingResult(hub, feed, status, attempt)
-            if status < 500:
-                body = " ".join(response.text.split())[:200]
-                raise _Refused(
-                    f"{hub} refused {feed}: HTTP {status}" + (f" {body!r}" if body else "")
-                )
-            problem = f"HTTP {status}"
-        log.info("websub: %s, attempt %d of %d: %s", hub, attempt, attempts, problem)
-        if attempt < attempts and config.retry_delay:
-            time.sleep(config.retry_delay * attempt)  # back off: the hub is busy or down
-    raise _HubDown(f"{problem}, {attempts} attempt(s)")
+    try:
+        answer = send_with_retries(
+            lambda: session.post(hub, data=form, timeout=config.timeout, allow_redirects=False),
+            retries=config.retries,
+            name="websub",
+            statuses=_RETRY_STATUSES,
+            backoff=linear(config.retry_delay),  # back off: the hub is busy or down
+            max_wait=_MAX_WAIT,
+            sleep=sleep,
+        )
+    except requests.Timeout:
+        raise _HubDown(f"no answer within {config.timeout:g}s, {attempts} attempt(s)") from None
+    except requests.ConnectionError as exc:
+        raise _HubDown(f"could not connect: {type(exc).__name__}, {attempts} attempt(s)") from None
+    except WaitTooLong as exc:
+        status = exc.response.status_code
+        raise _HubDown(f"HTTP {status}, {exc}, {exc.attempts} attempt(s)") from None
+    status = answer.response.status_code
+    if 200 <= status < 300:
+        log.info("websub: %s accepted %s (HTTP %d)", hub, feed, status)
+        return PingResult(hub, feed, status, answer.attempts)
+    if status in _RETRY_STATUSES:
+        raise _HubDown(f"HTTP {status}, {answer.attempts} attempt(s)")
+    body = " ".join(answer.response.text.split())[:200]
+    raise _Refused(f"{hub} refused {feed}: HTTP {status}" + (f" {body!r}" if body else ""))

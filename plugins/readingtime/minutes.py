@@ -6,7 +6,7 @@ import re
 
 from pelican import signals
 
-from happening.errors import UserError
+from happening.errors import SettingError
 
 log = logging.getLogger(__name__)
 
@@ -14,7 +14,7 @@ DEFAULT_WPM = 230  # A common adult silent-reading pace for non-fiction prose.
 _TAG = re.compile(r"<[^>]+>")
 
 
-class ReadingTimeError(UserError):
+class ReadingTimeError(SettingError):
     """``READING_WORDS_PER_MINUTE`` is not a positive whole number."""
 
 

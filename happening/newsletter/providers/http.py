@@ -1,28 +1,23 @@
 """What every HTTP provider shares: one session, timeouts, safe retries, one-line errors.
 
 Only requests that are safe to repeat are retried (GET, PUT, PATCH, and a POST carrying an
-idempotency key), and only on 429, 5xx, timeouts and connection errors; ``Retry-After`` is
-honoured. Any other failure becomes a :class:`ProviderError` naming the setting or field to fix.
-Messages never contain a credential: they are built from the status, the path and the service's
-own error text, never from the request's headers.
-"""
+idempotency key), and only on 429, 5xx, timeouts and connection errors, honouring
+``Retry-After``: the loop is :func:`happening.retry.send_with_retries`, shared with WebSub. Any
+other failure becomes a :class:`ProviderError` naming the setting or field to fix. Messages never
+contain a credential: they are built from the status, the path and the service's own error text,
+never from the request's headers."""
 
-import email.utils
-import logging
 import time
-from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from happening.retry import MAX_WAIT, WaitTooLong, exponential, send_with_retries
+
 from ..errors import ProviderError
 from .base import Provider
 
-log = logging.getLogger(__name__)
-
-RETRY_STATUSES = {429, 500, 502, 503, 504}
 SAFE_METHODS = {"GET", "HEAD", "PUT", "PATCH", "DELETE"}
-MAX_WAIT = 300  # Seconds; a service asking for longer is better answered by running send later.
 
 
 class HttpClient:
@@ -64,48 +59,36 @@ class HttpClient:
         safe = method in SAFE_METHODS if safe is None else safe
         url = self.url(path)
         shown = urlsplit(url).path
-        attempt = 0
-        while True:
-            try:
-                response = self.session.request(
+        try:
+            answer = send_with_retries(
+                lambda: self.session.request(
                     method, url, json=json, params=params, headers=headers, timeout=self.timeout
-                )
-            except requests.Timeout:
-                if safe and attempt < self.retries:
-                    attempt = self._wait(attempt, None)
-                    continue
-                raise ProviderError(
-                    f"{self.service}: no answer to {method} {shown} within {self.timeout}s "
-                    "(NEWSLETTER_HTTP_TIMEOUT); nothing is recorded as sent that was not, and the "
-                    "next `invoke newsletter.send` asks the service before creating anything"
-                ) from None
-            except requests.ConnectionError as exc:
-                if safe and attempt < self.retries:
-                    attempt = self._wait(attempt, None)
-                    continue
-                raise ProviderError(
-                    f"{self.service}: cannot reach {urlsplit(url).netloc} "
-                    f"({type(exc).__name__}); check {self.base_setting} and the network"
-                ) from None
-            if response.status_code in RETRY_STATUSES and safe and attempt < self.retries:
-                attempt = self._wait(attempt, response.headers.get("Retry-After"))
-                continue
-            if response.ok:
-                return response
-            raise self.error(method, shown, response)
-
-    def _wait(self, attempt, retry_after):
-        delay = _retry_after(retry_after)
-        if delay is None:
-            delay = min(2**attempt, 60)  # 1, 2, 4, 8... seconds
-        if delay > MAX_WAIT:
-            raise ProviderError(
-                f"{self.service}: the service asks to wait {delay:.0f}s before trying again; "
-                "run `invoke newsletter.send` later"
+                ),
+                retries=self.retries if safe else 0,
+                name=self.service,
+                backoff=exponential(1, 60),
+                max_wait=MAX_WAIT,
+                sleep=self.sleep,
             )
-        log.info("%s: retrying in %.1fs", self.service, delay)
-        self.sleep(delay)
-        return attempt + 1
+        except WaitTooLong as exc:
+            raise ProviderError(
+                f"{self.service}: the service asks to wait {exc.delay:.0f}s before trying again; "
+                "run `invoke newsletter.send` later"
+            ) from None
+        except requests.Timeout:
+            raise ProviderError(
+                f"{self.service}: no answer to {method} {shown} within {self.timeout}s "
+                "(NEWSLETTER_HTTP_TIMEOUT); nothing is recorded as sent that was not, and the "
+                "next `invoke newsletter.send` asks the service before creating anything"
+            ) from None
+        except requests.ConnectionError as exc:
+            raise ProviderError(
+                f"{self.service}: cannot reach {urlsplit(url).netloc} "
+                f"({type(exc).__name__}); check {self.base_setting} and the network"
+            ) from None
+        if answer.response.ok:
+            return answer.response
+        raise self.error(method, shown, answer.response)
 
     def error(self, method, path, response) -> ProviderError:
         status = response.status_code
@@ -177,19 +160,6 @@ class HttpProvider(Provider):
     def close(self):
         if self._http is not None:
             self._http.close()
-
-
-def _retry_after(value):
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _detail(response) -> str:
