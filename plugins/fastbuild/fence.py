@@ -7,6 +7,12 @@ process against the Pelican they were written for; when anything differs fastbui
 the build (one info line says why) and Pelican builds the site on its own.
 ``tests/test_pelican_fence.py`` runs the same checks, so a Pelican upgrade fails the suite naming
 the changed name before it reaches a build.
+
+Public but worth knowing, as they are used beyond the signals' arguments: ``Readers.readers``,
+``reader_classes`` and ``get_cached_data`` and ``Generator.get_files`` (to list, before reading,
+the files Pelican will convert: a mistake there only wastes a conversion), the generators' post
+lists, and blinker's documented ``Signal.receivers`` (whether any plugin listens to
+``content_written``).
 """
 
 import functools
