@@ -17,12 +17,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from happening.plugins.fastbuild import FastBuildSettingError, fence, pages, parallel, split
+from happening.plugins.fastbuild import FastBuildSettingError, fence, pages, parallel, split, urls
+from pelican import Pelican
 from pelican.contents import Content
 
 import pelicanconf
 from conftest import TEST_SITE, build_into, published_posts, soup
-from happening.build import DEV_SETTINGS, BuildError, build
+from happening.build import DEV_SETTINGS, BuildError, build, load_settings
 
 FASTBUILD = "happening.plugins.fastbuild"
 # Every plugin of pelicanconf.py but fastbuild: Pelican's own reader and writer, with everything
@@ -402,3 +403,27 @@ def test_a_build_that_keeps_no_cache_skips_the_digests_and_writes_the_same(
     assert taken == [] and pages.last_build["reused"] == 0
     assert not (tmp_path / "fast-cache" / pages.CACHE_FILE).exists()
     assert_same_tree(tmp_path / "fast", plain_site)
+
+
+def test_a_build_that_fails_while_writing_leaves_nothing_to_the_next(tmp_path, plain_site):
+    theme = tmp_path / "theme"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "theme", theme)
+    article = theme / "templates" / "article.html"
+    article.write_text(
+        article.read_text("utf-8").replace(
+            "{% block content %}", "{% block content %}{{ no_such_function() }}", 1
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(BuildError, match="no_such_function"):
+        build_into(tmp_path / "broken", TEST_SITE, THEME=str(theme), FASTBUILD_WORKERS=2)
+    assert hasattr(Content.__dict__["get_url_setting"], "_fastbuild_original"), (
+        "the failed build should have stopped while pages were written"
+    )
+    # URLs read while the next build's plugins still change posts must not be memoised.
+    Pelican(load_settings(DEV_SETTINGS, PATH=str(TEST_SITE), OUTPUT_PATH=str(tmp_path / "x")))
+    assert urls.state.memo is None
+    for name in ("get_content", "get_summary", "get_url_setting"):
+        assert not hasattr(Content.__dict__[name], "_fastbuild_original"), name
+    build_into(tmp_path / "next", TEST_SITE, FASTBUILD_WORKERS=2)
+    assert_same_tree(tmp_path / "next", plain_site)

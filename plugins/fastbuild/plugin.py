@@ -9,6 +9,13 @@ from . import fence, pages, parallel, settings, urls
 log = logging.getLogger(__name__)
 
 
+def begin(pelican_object):
+    """``initialized``: undo what a build that failed before ``finalized`` left; check settings."""
+    urls.stop()
+    fence.restore()
+    settings.check(pelican_object)
+
+
 def generators_done(generators):
     """``all_generators_finalized``: the pool's work is read; the page cache starts."""
     parallel.shutdown()
@@ -32,7 +39,7 @@ def finish(pelican_object):
 
 
 HANDLERS = (
-    (signals.initialized, settings.check),
+    (signals.initialized, begin),
     (signals.readers_init, parallel.use_parallel_reader),
     (signals.article_generator_init, parallel.prefetch),
     (signals.page_generator_init, parallel.prefetch),
