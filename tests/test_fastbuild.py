@@ -427,3 +427,13 @@ def test_a_build_that_fails_while_writing_leaves_nothing_to_the_next(tmp_path, p
         assert not hasattr(Content.__dict__[name], "_fastbuild_original"), name
     build_into(tmp_path / "next", TEST_SITE, FASTBUILD_WORKERS=2)
     assert_same_tree(tmp_path / "next", plain_site)
+
+
+def test_the_code_digest_covers_plugins_loaded_by_dotted_name():
+    # PLUGIN_PATHS is empty: a changed plugin must still invalidate every cached page.
+    import happening.plugins.feeds
+
+    import happening
+
+    roots = pages._plugin_roots(["happening.plugins.feeds", "pelican.plugins.nonexistent"])
+    assert roots == [*happening.plugins.feeds.__path__, *happening.__path__]
