@@ -1,21 +1,89 @@
-"""The fast paths change how long a build takes, never what it writes."""
+"""The fast paths change how long a build takes, never what it writes.
+
+The reference ("plain Pelican") is always built in a separate process whose PLUGINS leave
+fastbuild out, so it never runs on classes or signals a fast build in this process touched.
+"""
 
 import filecmp
 import functools
+import inspect
+import json
 import logging
 import os
+import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
-from happening.plugins.fastbuild import FastBuildSettingError, pages, parallel, split
+from happening.plugins.fastbuild import FastBuildSettingError, fence, pages, parallel, split, urls
+from pelican import Pelican
+from pelican.contents import Content
 
 import pelicanconf
 from conftest import TEST_SITE, build_into, published_posts, soup
-from happening.build import DEV_SETTINGS, BuildError, build
+from happening.build import DEV_SETTINGS, BuildError, build, load_settings
 
+FASTBUILD = "happening.plugins.fastbuild"
 # Every plugin of pelicanconf.py but fastbuild: Pelican's own reader and writer, with everything
 # our other plugins add to pages and write beside them (feeds, sitemap, follow-ups...).
-PLAIN = [name for name in pelicanconf.PLUGINS if name != "fastbuild"]
+PLAIN = [name for name in pelicanconf.PLUGINS if name != FASTBUILD]
+assert len(PLAIN) == len(pelicanconf.PLUGINS) - 1, "pelicanconf.py no longer loads fastbuild?"
+
+REFERENCE = """
+import json, sys
+from happening.build import DEV_SETTINGS, build
+{functions}
+for job in json.loads(sys.argv[1]):
+    build(DEV_SETTINGS, LOAD_CONTENT_CACHE=False, JINJA_FILTERS={filters}, **job)
+assert {fastbuild!r} not in sys.modules, "the reference build loaded fastbuild"
+"""
+
+
+def plain_builds(jobs, filters=None):
+    """Build each ``(out, content, settings)`` with plain Pelican, all in one fresh process.
+
+    ``settings`` must be JSON; ``filters`` (Jinja filters) are module-level functions whose
+    source is sent along.
+    """
+    filters = filters or {}
+    script = REFERENCE.format(
+        functions="\n".join(textwrap.dedent(inspect.getsource(f)) for f in filters.values()),
+        filters="{" + ", ".join(f"{k!r}: {f.__name__}" for k, f in filters.items()) + "}",
+        fastbuild=FASTBUILD,
+    )
+    payload = [
+        {
+            "PATH": str(content),
+            "OUTPUT_PATH": str(out),
+            "CACHE_PATH": str(out.parent / (out.name + "-cache")),
+            "PLUGINS": PLAIN,
+            **settings,
+        }
+        for out, content, settings in jobs
+    ]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(payload)],
+        cwd=jobs[0][0].parent,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def plain_build(out: Path, content: Path = TEST_SITE, filters=None, **settings):
+    plain_builds([(out, content, settings)], filters)
+
+
+@pytest.fixture(scope="module")
+def plain_site(tmp_path_factory):
+    """tests/data/site as plain Pelican builds it, in another process."""
+    out = tmp_path_factory.mktemp("plain") / "output"
+    plain_build(out)
+    return out
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -61,12 +129,43 @@ def touch(path: Path, text: str):
     os.utime(path, ns=(before + 10**9, before + 10**9))
 
 
-def test_fast_and_plain_builds_write_the_same_bytes(tmp_path, pool_always):
+def test_fast_and_plain_builds_write_the_same_bytes(tmp_path, pool_always, plain_site):
     fast = build_into(tmp_path / "fast", TEST_SITE, FASTBUILD_WORKERS=2)
     assert pages.last_build["helpers"] >= 1, "some pages are rendered in a helper process"
-    plain = build_into(tmp_path / "plain", TEST_SITE, PLUGINS=PLAIN)
-    assert fast.articles == plain.articles == len(published_posts(TEST_SITE))
-    assert_same_tree(tmp_path / "fast", tmp_path / "plain")
+    assert fast.articles == len(published_posts(TEST_SITE))
+    assert_same_tree(tmp_path / "fast", plain_site)
+
+
+def test_pelicans_classes_are_as_they_were_after_a_build(tmp_path):
+    build_into(tmp_path / "fast", TEST_SITE, FASTBUILD_WORKERS=2)
+    for name in ("get_content", "get_summary", "get_url_setting"):
+        assert not hasattr(Content.__dict__[name], "_fastbuild_original"), name
+
+
+@pytest.mark.parametrize("why", ["version", "source"])
+def test_on_a_pelican_it_does_not_know_it_is_off_and_the_build_is_plain(
+    tmp_path, monkeypatch, caplog, plain_site, why
+):
+    fence.problem.cache_clear()
+    monkeypatch.setattr(
+        fence, "installed_version", lambda: "4.13.0" if why == "version" else "4.12.0"
+    )
+    if why == "source":
+        monkeypatch.setitem(fence.SOURCES, "pelican.writers.Writer._open_w", "0" * 16)
+    caplog.set_level(logging.INFO, logger=FASTBUILD)
+    pages.last_build.clear()
+    try:
+        build_into(tmp_path / "off", TEST_SITE, FASTBUILD_WORKERS=2)
+    finally:
+        fence.problem.cache_clear()
+    said = [r.getMessage() for r in caplog.records if r.name.startswith(FASTBUILD)]
+    assert len(said) == 1, said
+    if why == "version":
+        assert "Pelican 4.13.0" in said[0] and "4.12.x" in said[0]
+    else:
+        assert "pelican.writers.Writer._open_w" in said[0]
+    assert pages.last_build == {}, "fastbuild ran although it said it was off"
+    assert_same_tree(tmp_path / "off", plain_site)
 
 
 def test_a_long_post_converted_in_the_pool_is_identical(site_copy, tmp_path, pool_always):
@@ -81,7 +180,7 @@ def test_a_long_post_converted_in_the_pool_is_identical(site_copy, tmp_path, poo
         "See [first]({filename}first.md).\n\n[^n]: The note.\n",
     )
     build_into(tmp_path / "fast", site_copy, FASTBUILD_WORKERS=2)
-    build_into(tmp_path / "plain", site_copy, PLUGINS=PLAIN)
+    plain_build(tmp_path / "plain", site_copy)
     assert_same_tree(tmp_path / "fast", tmp_path / "plain")
 
 
@@ -123,12 +222,20 @@ def test_rebuilds_after_each_edit_equal_a_full_build(site_copy, tmp_path, pool_a
         ("deleted", lambda: (site_copy / "posts" / "third.md").unlink()),
         ("page", lambda: touch(site_copy / "pages" / "about.md", "Title: About us\n\nNew.\n")),
     ]
+    # Each stage's output and content are kept, and one plain process builds every reference.
+    stages = []  # (what, pages rendered, the incremental output then, its plain reference)
+    plain = []
     for what, change in edits:
         change()
         incremental(site_copy, out)
-        rendered = pages.last_build["rendered"]
-        fresh = tmp_path / f"full-{what.replace(' ', '-')}"
-        build_into(fresh, site_copy, PLUGINS=PLAIN)
+        name = what.replace(" ", "-")
+        kept, content = tmp_path / f"fast-{name}", tmp_path / f"content-{name}"
+        shutil.copytree(out, kept)
+        shutil.copytree(site_copy, content)
+        stages.append((what, pages.last_build["rendered"], kept, tmp_path / f"full-{name}"))
+        plain.append((tmp_path / f"full-{name}", content, {}))
+    plain_builds(plain)
+    for what, rendered, out, fresh in stages:
         assert_same_tree(out, fresh, what)
         # The feeds are written beside the pages, not through the writer: compared too.
         feeds = sorted(p.relative_to(out) for p in (out / "feeds").rglob("*.xml"))
@@ -148,8 +255,6 @@ def test_a_page_reading_another_posts_body_is_rebuilt_when_it_changes(
 ):
     # A filter reading a post's body from Python (as a reading-time filter would) is tracked too.
     theme = tmp_path / "theme"
-    import shutil
-
     shutil.copytree(Path(__file__).resolve().parents[1] / "theme", theme)
     index = theme / "templates" / "index.html"
     index.write_text(
@@ -168,7 +273,7 @@ def test_a_page_reading_another_posts_body_is_rebuilt_when_it_changes(
     touch(first, first.read_text("utf-8") + "\nFour more words here.\n")
     incremental(site_copy, out, **settings)
     fresh = tmp_path / "fresh"
-    build_into(fresh, site_copy, PLUGINS=PLAIN, **settings)
+    plain_build(fresh, site_copy, filters={"words": word_count}, THEME=str(theme))
     assert_same_tree(out, fresh)
     assert filecmp.cmp(out / "index.html", fresh / "index.html", shallow=False)
 
@@ -198,10 +303,9 @@ def test_a_bad_setting_stops_the_build_naming_it(tmp_path, setting, value):
         build_into(tmp_path / "out", TEST_SITE, **{setting: value})
 
 
-def test_the_pool_and_the_page_cache_can_be_switched_off(tmp_path):
+def test_the_pool_and_the_page_cache_can_be_switched_off(tmp_path, plain_site):
     build_into(tmp_path / "off", TEST_SITE, FASTBUILD_WORKERS=0, FASTBUILD_PAGE_CACHE=False)
-    build_into(tmp_path / "plain", TEST_SITE, PLUGINS=PLAIN)
-    assert_same_tree(tmp_path / "off", tmp_path / "plain")
+    assert_same_tree(tmp_path / "off", plain_site)
 
 
 class FakeWriter:
@@ -271,7 +375,7 @@ def test_pages_that_cannot_be_cached_are_rendered_and_kept(site_copy, tmp_path):
         JINJA_GLOBALS={"opaque": object()},
     )
     assert pages.last_build["reused"] == 0
-    build_into(tmp_path / "fresh", site_copy, PLUGINS=PLAIN)
+    plain_build(tmp_path / "fresh", site_copy)
     assert_same_tree(out, tmp_path / "fresh")
 
 
@@ -289,12 +393,47 @@ def test_functions_in_the_context_are_described_by_what_they_hold():
         pages.Digester()({"x": object()})
 
 
-def test_a_build_that_keeps_no_cache_skips_the_digests_and_writes_the_same(tmp_path, monkeypatch):
+def test_a_build_that_keeps_no_cache_skips_the_digests_and_writes_the_same(
+    tmp_path, monkeypatch, plain_site
+):
     # Production loads and saves no cache: digests would serve nothing, so none is taken.
     taken = []
     monkeypatch.setattr(pages.Digester, "__call__", lambda self, *a, **k: taken.append(a))
     build_into(tmp_path / "fast", TEST_SITE, CACHE_CONTENT=False, FASTBUILD_WORKERS=2)
     assert taken == [] and pages.last_build["reused"] == 0
     assert not (tmp_path / "fast-cache" / pages.CACHE_FILE).exists()
-    build_into(tmp_path / "plain", TEST_SITE, PLUGINS=PLAIN)
-    assert_same_tree(tmp_path / "fast", tmp_path / "plain")
+    assert_same_tree(tmp_path / "fast", plain_site)
+
+
+def test_a_build_that_fails_while_writing_leaves_nothing_to_the_next(tmp_path, plain_site):
+    theme = tmp_path / "theme"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "theme", theme)
+    article = theme / "templates" / "article.html"
+    article.write_text(
+        article.read_text("utf-8").replace(
+            "{% block content %}", "{% block content %}{{ no_such_function() }}", 1
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(BuildError, match="no_such_function"):
+        build_into(tmp_path / "broken", TEST_SITE, THEME=str(theme), FASTBUILD_WORKERS=2)
+    assert hasattr(Content.__dict__["get_url_setting"], "_fastbuild_original"), (
+        "the failed build should have stopped while pages were written"
+    )
+    # URLs read while the next build's plugins still change posts must not be memoised.
+    Pelican(load_settings(DEV_SETTINGS, PATH=str(TEST_SITE), OUTPUT_PATH=str(tmp_path / "x")))
+    assert urls.state.memo is None
+    for name in ("get_content", "get_summary", "get_url_setting"):
+        assert not hasattr(Content.__dict__[name], "_fastbuild_original"), name
+    build_into(tmp_path / "next", TEST_SITE, FASTBUILD_WORKERS=2)
+    assert_same_tree(tmp_path / "next", plain_site)
+
+
+def test_the_code_digest_covers_plugins_loaded_by_dotted_name():
+    # PLUGIN_PATHS is empty: a changed plugin must still invalidate every cached page.
+    import happening.plugins.feeds
+
+    import happening
+
+    roots = pages._plugin_roots(["happening.plugins.feeds", "pelican.plugins.nonexistent"])
+    assert roots == [*happening.plugins.feeds.__path__, *happening.__path__]

@@ -14,9 +14,11 @@ What the digest covers, and why that is enough:
   plugin attached. Changing any of those re-renders every page, since any template may list them.
 - The call's own arguments (the page's article, tag, the list it paginates...), digested the same.
 - The body: a post's HTML changes far more often than anything else and appears on few pages, so
-  it is not in the digests; instead, while a page renders, every time its template reads a post's
-  ``content`` or ``summary`` (or calls ``get_content``...), the page records that post and a hash of
-  its body. A page is re-rendered when one of the bodies it read has changed.
+  it is not in the digests; instead, while a page renders, every time its template (or a filter
+  in Python) reads a post's ``content`` or ``summary`` (which go through ``get_content`` and
+  ``get_summary``), the page records that post and a hash of its body. A page is re-rendered when
+  one of the bodies it read has changed. (A template reading the private ``_content`` itself is
+  not seen: no theme should, and ours does not.)
 - The output: each file it wrote must still be there with the same size and mtime.
 
 Anything the digest cannot describe reliably (an object whose only description is its memory
@@ -24,8 +26,8 @@ address) makes that call uncacheable: it is rendered as Pelican would. Files tha
 wrote through this writer and this build did not are removed, so an incremental build leaves the
 same tree as a full build into an empty folder.
 
-Writing goes through ``Writer._open_w`` as before (same overwrite rules, same ``content_written``
-signal with the same context), but a file whose new bytes equal what is on disk is not rewritten.
+Writing keeps Pelican's overwrite rules and its ``content_written`` signal with the same context
+(see ``fence.WriterHook``), but a file whose new bytes equal what is on disk is not rewritten.
 """
 
 import functools
@@ -42,33 +44,16 @@ import jinja2
 import markdown
 import pelican
 from pelican.contents import Content
+from pelican.generators import PagesGenerator
 from pelican.urlwrappers import URLWrapper
-from pelican.writers import FileOverwriteFailedError, Writer
 
-from . import parallel, split
+from . import fence, parallel, split
 from .settings import get
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "fastbuild-pages.pickle"
 FORMAT = 1  # Bump when the cache's layout or the digest's meaning changes.
-# A post's attributes that hold or derive from its body; reading one makes the page depend on it.
-BODY = frozenset(
-    {
-        "content",
-        "_content",
-        "summary",
-        "_summary",
-        "get_content",
-        "get_summary",
-        "_get_content",
-        "_get_summary",
-        "_update_content",
-    }
-)
-# Not part of a post's digest: the body (tracked on read), the shared context and the settings
-# (both digested once, globally).
-SKIP_ATTRS = frozenset({"_content", "_context", "settings"})
 # Context lists Pelican fills from a set, so their order changes from run to run (and no template
 # can rely on it): digested without their order.
 UNORDERED = frozenset({"staticfiles"})
@@ -169,7 +154,7 @@ class Digester:
             naming, self.naming = self.naming, True
             try:
                 attrs = ",".join(
-                    f"{k}={t(v)}" for k, v in vars(value).items() if k not in SKIP_ATTRS
+                    f"{k}={t(v)}" for k, v in vars(value).items() if k not in fence.UNDIGESTED
                 )
             finally:
                 self.naming = naming
@@ -204,8 +189,11 @@ def code_digest(settings) -> str:
     roots = [settings.get("THEME", "")]
     roots += [str(p) for p in settings.get("PLUGIN_PATHS", [])]
     roots += [str(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES", [])]
+    roots += _plugin_roots(settings.get("PLUGINS") or [])
     for root in roots:
         base = Path(root)
+        if base.is_file():  # A plugin that is a single module.
+            h.update(str(base).encode() + b"\0" + base.read_bytes() + b"\0")
         if not base.is_dir():
             continue
         for path in sorted(base.rglob("*")):
@@ -214,14 +202,32 @@ def code_digest(settings) -> str:
     return h.hexdigest()
 
 
+def _plugin_roots(plugins):
+    """The folders of the plugins loaded by name, and of the package each belongs to.
+
+    Plugins loaded by dotted name live outside ``PLUGIN_PATHS``; the top-level package also
+    holds the helpers they import (``happening.postid``, ``happening.urls``...).
+    """
+    roots = []
+    for plugin in plugins:
+        name = plugin if isinstance(plugin, str) else getattr(plugin, "__name__", "")
+        for module_name in (name, name.split(".")[0]):
+            if module_name == "pelican":  # Its version is digested; its plugins are not.
+                continue
+            module = sys.modules.get(module_name)
+            places = getattr(module, "__path__", None) or [getattr(module, "__file__", None)]
+            roots += [place for place in places if place and place not in roots]
+    return roots
+
+
 def _body_hash(content):
-    return hashlib.blake2b((content._content or "").encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(fence.body(content).encode(), digest_size=12).hexdigest()
 
 
 # -- Tracking what a page reads -------------------------------------------------------------------
-def _track(content, name):
+def _track(content):
     deps = state.reading
-    if deps is not None and name in BODY and isinstance(content, Content):
+    if deps is not None and isinstance(content, Content):
         path = content.source_path
         body = state.bodies.get(path)
         if body is None:
@@ -229,46 +235,22 @@ def _track(content, name):
         deps.add((path, body))
 
 
-def _tracked(name, method):
+def _tracked(method):
     def read_body(self, *args, **kwargs):
-        _track(self, name)
+        _track(self)
         return method.__get__(self, type(self))(*args, **kwargs)
 
-    read_body._fastbuild_original = method
     return read_body
 
 
-def watch_python_reads():
-    """Also catch a body read from Python (a plugin's Jinja filter calling ``article.content``).
+def watch_reads():
+    """Note every read of a post's body while a page renders, from a template or from Python.
 
-    ``content`` and ``summary`` go through these two methods; wrapping them on the class costs
-    one check per call and does nothing while no page is being rendered.
+    ``content`` and ``summary`` go through these two methods; the wrappers cost one check per
+    call, do nothing while no page is being rendered, and are removed in ``finalized``.
     """
     for name in ("get_content", "get_summary"):
-        method = Content.__dict__[name]
-        if not hasattr(method, "_fastbuild_original"):
-            setattr(Content, name, _tracked(name, method))
-
-
-def watch(environment):
-    """Make ``environment`` report reads of a post's body (attribute or item syntax)."""
-    if getattr(environment, "_fastbuild_watched", False):
-        return
-    plain_getattr, plain_getitem = environment.getattr, environment.getitem
-
-    def getattr_(obj, attribute):
-        if attribute in BODY:
-            _track(obj, attribute)
-        return plain_getattr(obj, attribute)
-
-    def getitem(obj, argument):
-        if argument.__class__ is str and argument in BODY:
-            _track(obj, argument)
-        return plain_getitem(obj, argument)
-
-    environment.getattr = getattr_
-    environment.getitem = getitem
-    environment._fastbuild_watched = True
+        fence.patch(Content, name, _tracked)
 
 
 # -- The writer -----------------------------------------------------------------------------------
@@ -314,7 +296,7 @@ class _WriteIfChanged(io.StringIO):
         super().close()
 
 
-class CachingWriter(Writer):
+class CachingWriter(fence.WriterHook):
     """Pelican's writer, skipping the pages whose inputs are unchanged since the last build.
 
     With a :class:`~fastbuild.split.Splitter` attached, every other page that must be rendered
@@ -333,7 +315,6 @@ class CachingWriter(Writer):
     def write_file(self, name, template, context, *args, **kwargs):
         if not name:
             return super().write_file(name, template, context, *args, **kwargs)
-        watch(template.environment)
         key = (name, template.name)
         digest = _call_digest(key, context, args, kwargs)
         entry = state.previous.get(key)
@@ -373,33 +354,14 @@ class CachingWriter(Writer):
             self._planned = None
         return key, digest, tuple(sorted(deps)), _stamps(planned)
 
-    def _open_w(self, filename, encoding, override=False):
+    def open_output(self, filename, encoding, override):
         if self._planned is not None:
+            # In a helper: the main process already applied Pelican's rules to this file.
             filename = next(self._planned)
-            if filename == os.devnull:
-                return open(filename, "w", encoding=encoding)
-            return _WriteIfChanged(filename, encoding)
-        # Pelican's bookkeeping (Writer._open_w), then a file that writes only what changed.
-        if filename in self._overridden_files:
-            if override:
-                raise FileOverwriteFailedError(
-                    f'Failed to overwrite "{filename}" a second time (was previously overwritten)'
-                )
-            logging.getLogger("pelican.writers").info('Skipping "%s", not overwriting', filename)
-            filename = os.devnull
-        elif filename in self._written_files:
-            if override:
-                logging.getLogger("pelican.writers").info('Overwriting "%s"', filename)
-            else:
-                raise FileOverwriteFailedError(
-                    f'Failed to overwrite "{filename}" as Pelican has already '
-                    "written to it previously (set `override=True` if intended)"
-                )
-        if override:
-            self._overridden_files.add(filename)
-        self._written_files.add(filename)
-        if self._outputs is not None:
-            self._outputs.append(filename)
+        else:
+            filename = self.claim(filename, override)
+            if self._outputs is not None:
+                self._outputs.append(filename)
         if filename == os.devnull:
             return open(filename, "w", encoding=encoding)
         return _WriteIfChanged(filename, encoding)
@@ -422,7 +384,7 @@ def flush_helpers(generator, writer):
     splitter = getattr(writer, "splitter", None)
     if splitter is not None:
         splitter.flush()
-        if generator.__class__.__name__ == "PagesGenerator":
+        if isinstance(generator, PagesGenerator):
             state.helpers += splitter.helpers
             writer.splitter = None
 
@@ -508,7 +470,7 @@ def start(generators):
     state.previous = previous
     state.code = code
     state.needed = state.save or bool(previous)
-    watch_python_reads()
+    watch_reads()
     for content in _all_contents(generators):
         state.bodies[content.source_path] = _body_hash(content)
 
@@ -551,7 +513,7 @@ def finish(pelican_object):
     # Everything this build wrote through the writer, cached or not (an undigestable page too).
     written = {path for entry in state.entries.values() for path, *_ in entry[2]}
     if state.writer is not None:
-        written |= state.writer._written_files
+        written |= state.writer.written()
     output = Path(pelican_object.output_path).resolve()
     for entry in state.previous.values():
         for path, *_ in entry[2]:

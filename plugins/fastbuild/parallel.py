@@ -6,11 +6,12 @@ about to read, drop those Pelican's content cache will answer, and hand the rest
 processes. Pelican then reads through :class:`MarkdownReader`, which takes each file's
 result from the pool instead of converting it again.
 
-The worker does exactly what ``MarkdownReader.read`` does (a fresh ``Markdown`` per file, the
-formatted metadata fields converted after ``reset()`` with the ``meta`` preprocessor removed),
-so the HTML is the same byte for byte. Anything a worker logs is logged again by the main process
-when the file is read, so a strict build still sees every warning. Whatever goes wrong in the pool,
-the reader falls back to Pelican's own conversion of that file.
+The worker reads each file with Pelican's own ``MarkdownReader``, built from the same settings,
+and sends back what its ``read`` returns (the body and the processed metadata, which Pelican's
+content cache pickles the same way), so the result is the same byte for byte. Anything a worker
+logs is logged again by the main process when the file is read, so a strict build still sees every
+warning. Whatever goes wrong in the pool, the reader falls back to Pelican's own conversion of that
+file.
 """
 
 import logging
@@ -18,10 +19,8 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from markdown import Markdown
-from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED
+from pelican.generators import ArticlesGenerator
 from pelican.readers import MarkdownReader as PelicanMarkdownReader
-from pelican.utils import pelican_open
 
 from .capture import WarningCapture
 from .settings import get
@@ -76,7 +75,7 @@ def prefetch(generator):
     count = workers(settings)
     if not count:
         return
-    kind = "ARTICLE" if hasattr(generator, "articles") else "PAGE"
+    kind = "ARTICLE" if isinstance(generator, ArticlesGenerator) else "PAGE"
     if kind == "ARTICLE":  # A new build: drop whatever a failed one left behind.
         state.reset()
     files = generator.get_files(settings[f"{kind}_PATHS"], exclude=settings[f"{kind}_EXCLUDES"])
@@ -98,7 +97,7 @@ def prefetch(generator):
             count,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(settings["MARKDOWN"], tuple(settings["FORMATTED_FIELDS"])),
+            initargs=(settings,),
         )
     for start in range(0, len(todo), CHUNK):
         chunk = todo[start : start + CHUNK]
@@ -123,33 +122,10 @@ class MarkdownReader(PelicanMarkdownReader):
         result = _take(source_path)
         if result is None:
             return super().read(source_path)
-        content, meta, formatted, records = result
+        content, metadata, records = result
         for name, level, message in records:
             logging.getLogger(name).log(level, "%s", message)
-        self._source_path = source_path
-        metadata = self._metadata(meta, formatted) if meta is not None else {}
         return content, metadata
-
-    def _metadata(self, meta, formatted):
-        """``MarkdownReader._parse_metadata``, with the formatted fields already converted."""
-        output = {}
-        for name, value in meta.items():
-            name = name.lower()
-            if name in formatted:
-                output[name] = self.process_metadata(name, formatted[name])
-            elif not DUPLICATES_DEFINITIONS_ALLOWED.get(name, True):
-                if len(value) > 1:
-                    logging.getLogger("pelican.readers").warning(
-                        "Duplicate definition of `%s` for %s. Using first one.",
-                        name,
-                        self._source_path,
-                    )
-                output[name] = self.process_metadata(name, value[0])
-            elif len(value) > 1:
-                output[name] = self.process_metadata(name, value)
-            else:
-                output[name] = self.process_metadata(name, value[0])
-        return output
 
 
 def _take(path):
@@ -168,13 +144,13 @@ def _take(path):
 _worker = {}
 
 
-def _init_worker(markdown_settings, formatted_fields):
+def _init_worker(settings):
     # The parent's handlers (the console, a strict build's collector) must not see the worker's
     # records twice or lose them: capture them and send them back with each file's result.
     root = logging.getLogger()
     capture = WarningCapture()
     root.handlers = [capture]
-    _worker.update(settings=markdown_settings, formatted=formatted_fields, capture=capture)
+    _worker.update(reader=PelicanMarkdownReader(settings), capture=capture)
 
 
 def _convert_chunk(paths):
@@ -184,15 +160,8 @@ def _convert_chunk(paths):
 def _convert(path):
     capture = _worker["capture"]
     capture.records = []
-    md = Markdown(**_worker["settings"])
-    with pelican_open(path) as text:
-        content = md.convert(text)
-    meta, formatted = None, {}
-    if hasattr(md, "Meta"):
-        meta = md.Meta
-        md.preprocessors.deregister("meta")
-        for name, value in meta.items():
-            if name.lower() in _worker["formatted"]:
-                md.reset()
-                formatted[name.lower()] = md.convert("\n".join(value))
-    return content, meta, formatted, capture.records
+    try:
+        content, metadata = _worker["reader"].read(path)
+    except Exception:  # noqa: BLE001 - the main process reads it again and reports the error.
+        return None
+    return content, metadata, capture.records

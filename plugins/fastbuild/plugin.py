@@ -1,21 +1,64 @@
-"""Wiring: which Pelican signals the fast paths listen to."""
+"""Wiring: which Pelican signals the fast paths listen to, and only on a Pelican they know."""
+
+import logging
 
 from pelican import signals
 
-from . import pages, parallel, settings, urls
+from . import fence, pages, parallel, settings, urls
+
+log = logging.getLogger(__name__)
+
+
+def begin(pelican_object):
+    """``initialized``: undo what a build that failed before ``finalized`` left; check settings."""
+    urls.stop()
+    fence.restore()
+    settings.check(pelican_object)
+
+
+def generators_done(generators):
+    """``all_generators_finalized``: the pool's work is read; the page cache starts."""
+    parallel.shutdown()
+    pages.start(generators)
+
+
+def writer(pelican_object):
+    """``get_writer``: every URL is final from here on; our writer when the page cache is on."""
+    urls.start(pelican_object)
+    return pages.use_caching_writer(pelican_object)
+
+
+def finish(pelican_object):
+    """``finalized``: in this order, so the last pages still see the patches they rely on."""
+    parallel.shutdown()
+    try:
+        pages.finish(pelican_object)
+    finally:
+        urls.stop()
+        fence.restore()
+
+
+HANDLERS = (
+    (signals.initialized, begin),
+    (signals.readers_init, parallel.use_parallel_reader),
+    (signals.article_generator_init, parallel.prefetch),
+    (signals.page_generator_init, parallel.prefetch),
+    (signals.all_generators_finalized, generators_done),
+    (signals.get_writer, writer),
+    (signals.article_writer_finalized, pages.flush_helpers),
+    (signals.page_writer_finalized, pages.flush_helpers),
+    (signals.finalized, finish),
+)
 
 
 def register():
-    signals.initialized.connect(settings.check)
-    signals.readers_init.connect(parallel.use_parallel_reader)
-    signals.article_generator_init.connect(parallel.prefetch)
-    signals.page_generator_init.connect(parallel.prefetch)
-    signals.all_generators_finalized.connect(parallel.shutdown)
-    signals.all_generators_finalized.connect(pages.start)
-    signals.get_writer.connect(urls.start)
-    signals.get_writer.connect(pages.use_caching_writer)
-    signals.article_writer_finalized.connect(pages.flush_helpers)
-    signals.page_writer_finalized.connect(pages.flush_helpers)
-    signals.finalized.connect(parallel.shutdown)
-    signals.finalized.connect(pages.finish)
-    signals.finalized.connect(urls.stop)
+    # Signals are process-wide: an earlier build in this process may have connected the
+    # handlers, so switching off means disconnecting them.
+    reason = fence.problem()
+    for signal, handler in HANDLERS:
+        if reason is None:
+            signal.connect(handler)
+        else:
+            signal.disconnect(handler)
+    if reason is not None:
+        log.info("%s", reason)

@@ -136,5 +136,6 @@ def possible(workers: int) -> bool:
     return (
         workers >= 2
         and "fork" in multiprocessing.get_all_start_methods()
+        # blinker documents ``if signal.receivers:`` as the check for any listener.
         and not signals.content_written.receivers
     )

@@ -9,6 +9,8 @@ from ``get_writer`` to ``finalized`` each ``(post, url|save_as)`` is computed on
 
 from pelican.contents import Content
 
+from . import fence
+
 
 class _State:
     def __init__(self):
@@ -30,14 +32,12 @@ def _memoised(original):
         memo[(id(self), key)] = (self, value)
         return value
 
-    get_url_setting._fastbuild_original = original
     return get_url_setting
 
 
 def start(pelican_object):
     """``get_writer``: the content is final; remember URLs from here on."""
-    if not hasattr(Content.get_url_setting, "_fastbuild_original"):
-        Content.get_url_setting = _memoised(Content.get_url_setting)
+    fence.patch(Content, "get_url_setting", _memoised)
     state.memo = {}
 
 

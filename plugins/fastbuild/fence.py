@@ -1,0 +1,206 @@
+"""Every part of Pelican that fastbuild relies on without Pelican documenting it, in one place.
+
+The rest of fastbuild uses Pelican's public ways in: signals, a reader class put in
+``readers.reader_classes`` from ``readers_init``, and a writer class returned from ``get_writer``.
+What no public API offers is listed below, each with why. :func:`problem` checks them all once per
+process against the Pelican they were written for; when anything differs fastbuild stays off for
+the build (one info line says why) and Pelican builds the site on its own.
+``tests/test_pelican_fence.py`` runs the same checks, so a Pelican upgrade fails the suite naming
+the changed name before it reaches a build.
+
+Public but worth knowing, as they are used beyond the signals' arguments: ``Readers.readers``,
+``reader_classes`` and ``get_cached_data`` and ``Generator.get_files`` (to list, before reading,
+the files Pelican will convert: a mistake there only wastes a conversion), the generators' post
+lists, and blinker's documented ``Signal.receivers`` (whether any plugin listens to
+``content_written``).
+"""
+
+import functools
+import hashlib
+import inspect
+import logging
+import os
+
+import pelican
+from pelican.contents import Content
+from pelican.writers import FileOverwriteFailedError, Writer
+
+log = logging.getLogger(__name__)
+
+# The Pelican minor versions the suite has run on (pyproject.toml pins the same range).
+SUPPORTED = ("4.12",)
+
+# Pelican code fastbuild copies, wraps or depends on the inner workings of: a hash of each one's
+# source as in the supported Pelican. If one changes, read the new source, adapt the code named
+# in the reason, and record the new hash.
+SOURCES = {
+    # Overridden by WriterHook below: the only place a writer chooses how an output file is
+    # opened. Its overwrite bookkeeping is copied into WriterHook.claim.
+    "pelican.writers.Writer._open_w": "69700ea0b4668663",
+    # CachingWriter hands write_file a stand-in template for a page it need not render: relies on
+    # write_file rendering each output once with template.render, writing it through _open_w,
+    # then sending content_written.
+    "pelican.writers.Writer.write_file": "6a604ad67bbeec99",
+    # Wrapped (while pages are written) to note which post bodies a page reads: relies on the
+    # ``content`` and ``summary`` properties going through them.
+    "pelican.contents.Content.get_content": "5b963ce7e6237a1b",
+    "pelican.contents.Content.get_summary": "4a3c3104bdebd41d",
+    "pelican.contents.Content.content": "156103bd42183fe4",
+    "pelican.contents.Content.summary": "7d8d3c740f923b2b",
+    # Memoised while pages are written: relies on it depending only on the post and settings,
+    # which nothing changes once the writer exists.
+    "pelican.contents.Content.get_url_setting": "e0eb063bf0a5ae24",
+}
+
+# Private attributes fastbuild reads, and why.
+ATTRIBUTES = {
+    # WriterHook.claim keeps Pelican's overwrite rules with them; fastbuild reads the first to
+    # know which files this build wrote.
+    "pelican.writers.Writer._written_files": "set of files written",
+    "pelican.writers.Writer._overridden_files": "set of files written with override",
+    # The body as the reader returned it: hashed to know when a page that shows it is stale.
+    "pelican.contents.Content._content": "the body as read",
+    # The shared context a post keeps: left out of a post's digest (it is digested once).
+    "pelican.contents.Content._context": "the shared context",
+}
+
+
+def installed_version() -> str:
+    return pelican.__version__
+
+
+def _target(name):
+    """The function whose source is hashed for ``name``."""
+    owner, attr = name.rsplit(".", 1)
+    cls = Writer if owner.endswith("Writer") else Content
+    value = cls.__dict__[attr]
+    while hasattr(value, "_fastbuild_original"):  # One of ours: check Pelican's underneath.
+        value = value._fastbuild_original
+    if isinstance(value, property):
+        return value.fget
+    # get_content and get_summary are pelican.utils.memoized objects holding the function.
+    return getattr(value, "func", value)
+
+
+def source_hash(name) -> str:
+    return hashlib.sha256(inspect.getsource(_target(name)).encode()).hexdigest()[:16]
+
+
+def _attributes_present():
+    writer = Writer(os.devnull, {})
+    post = Content("<p>body</p>", context={"k": 1})
+    return {
+        "pelican.writers.Writer._written_files": isinstance(
+            getattr(writer, "_written_files", None), set
+        ),
+        "pelican.writers.Writer._overridden_files": isinstance(
+            getattr(writer, "_overridden_files", None), set
+        ),
+        "pelican.contents.Content._content": vars(post).get("_content") == "<p>body</p>",
+        "pelican.contents.Content._context": vars(post).get("_context") == {"k": 1},
+    }
+
+
+def changed() -> list[str]:
+    """The fenced names that differ in the installed Pelican from what fastbuild was written for."""
+    names = []
+    for name, expected in SOURCES.items():
+        try:
+            same = source_hash(name) == expected
+        except (KeyError, OSError, TypeError):
+            same = False
+        if not same:
+            names.append(name)
+    names += [name for name, present in _attributes_present().items() if not present]
+    return names
+
+
+@functools.cache
+def problem() -> str | None:
+    """Why fastbuild cannot run with the installed Pelican, or None (checked once per process)."""
+    version = installed_version()
+    if ".".join(version.split(".")[:2]) not in SUPPORTED:
+        return (
+            f"fastbuild: off for Pelican {version}: it supports Pelican "
+            f"{', '.join(v + '.x' for v in SUPPORTED)} only; building as plain Pelican"
+        )
+    names = changed()
+    if names:
+        return (
+            f"fastbuild: off for Pelican {version}: it changed {', '.join(names)}; "
+            "building as plain Pelican (update plugins/fastbuild/fence.py)"
+        )
+    return None
+
+
+# -- Patches on Pelican's classes, undone when the build ends -------------------------------------
+_patched = []  # (class, attribute name, the original)
+
+
+def patch(cls, name, make):
+    """Replace ``cls.name`` with ``make(original)`` until :func:`restore`; once per build."""
+    original = cls.__dict__[name]
+    if hasattr(original, "_fastbuild_original"):
+        return
+    wrapper = make(original)
+    wrapper._fastbuild_original = original
+    setattr(cls, name, wrapper)
+    _patched.append((cls, name, original))
+
+
+def restore(*_):
+    """``finalized``: Pelican's classes as they were, so nothing outlives the build."""
+    while _patched:
+        cls, name, original = _patched.pop()
+        setattr(cls, name, original)
+
+
+def body(content) -> str:
+    """A post's body as its reader returned it."""
+    return content._content or ""
+
+
+# Attributes of a post left out of its digest (the body is tracked when read, the context and
+# settings are digested once for the whole build).
+UNDIGESTED = frozenset({"_content", "_context", "settings"})
+
+
+# -- The writer -----------------------------------------------------------------------------------
+class WriterHook(Writer):
+    """Pelican's writer with one public hook: :meth:`open_output` opens each output file.
+
+    Pelican has no hook there: ``_open_w`` is overridden, with Pelican's overwrite rules kept in
+    :meth:`claim`.
+    """
+
+    def _open_w(self, filename, encoding, override=False):
+        return self.open_output(filename, encoding, override)
+
+    def open_output(self, filename, encoding, override):
+        return open(self.claim(filename, override), "w", encoding=encoding)
+
+    def claim(self, filename, override):
+        """Pelican's ``Writer._open_w`` bookkeeping: the file to write (maybe ``os.devnull``)."""
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" a second time (was previously overwritten)'
+                )
+            logging.getLogger("pelican.writers").info('Skipping "%s", not overwriting', filename)
+            filename = os.devnull
+        elif filename in self._written_files:
+            if override:
+                logging.getLogger("pelican.writers").info('Overwriting "%s"', filename)
+            else:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" as Pelican has already '
+                    "written to it previously (set `override=True` if intended)"
+                )
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        return filename
+
+    def written(self) -> frozenset:
+        """Every file this writer has written (or claimed) so far."""
+        return frozenset(self._written_files)
