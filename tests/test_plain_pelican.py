@@ -177,6 +177,9 @@ def test_pelican_autoreload_listen_builds_serves_and_rebuilds(tmp_path):
         assert run.wait_for("Done: Processed", "Serving site at"), run.output
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/feeds/all.atom.xml") as answer:
             assert b"<entry>" in answer.read()  # The feeds plugin loaded and wrote the feed.
+        # Its first build is what `./inv build` writes (`./inv livereload` serves the same).
+        build_into(tmp_path / "ours", content)
+        assert differences(out, tmp_path / "ours") == []
         # Pelican starts watching only after its first build has printed "Done"; an edit made
         # before then goes unseen, so edit again until it reports the change (bounded).
         post, text = content / "posts" / "first.md", (content / "posts" / "first.md").read_text()
