@@ -10,7 +10,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pelican import Pelican
+from pelican import Pelican, signals
+from pelican.generators import ArticlesGenerator
 from pelican.log import console
 from pelican.settings import read_settings
 
@@ -42,13 +43,12 @@ class BuildResult:
     @property
     def published(self) -> list:
         """The published posts (Pelican keeps drafts, hidden and future posts apart)."""
-        return [a for g in self.generators for a in getattr(g, "articles", []) if _is_post(g)]
-
-
-def _is_post(generator) -> bool:
-    from pelican.generators import ArticlesGenerator
-
-    return isinstance(generator, ArticlesGenerator)
+        return [
+            article
+            for generator in self.generators
+            if isinstance(generator, ArticlesGenerator)
+            for article in generator.articles
+        ]
 
 
 # Warnings Pelican recovers from by itself, with nothing wrong in the content: an unreadable
@@ -149,8 +149,6 @@ def build(settings_file=DEV_SETTINGS, *, strict=True, quiet=False, **overrides) 
 
 def _run(pelican):
     """``Pelican.run()``, returning the generators so callers can count what was built."""
-    from pelican import signals
-
     generators = []
 
     def keep(gens):
