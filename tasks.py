@@ -11,12 +11,12 @@ import sys
 import tomllib
 from pathlib import Path
 
-from happening.plugins.feeds import websub
 from invoke import Collection, Exit, task
 
 from happening import build as site
 from happening import newsletter as _nl
 from happening.errors import UserError
+from happening.plugins.feeds import websub
 from happening.workflow import serve as serving
 
 ROOT = Path(__file__).resolve().parent

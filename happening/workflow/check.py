@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 
 from happening.dates import aware
 from happening.errors import UserError
+from happening.postid import post_id
 
 from .config import setting
 from .newpost import SUMMARY_PLACEHOLDER
@@ -303,8 +304,6 @@ def _duplicate_ids(report, rel, entry_ids):
 
 
 def _check_sources(report, settings, now):
-    from happening.postid import post_id  # The id feeds and the newsletter ledger both use.
-
     project = Path(settings["PATH"]).resolve().parent
     articles, unreadable = read_posts(settings)
     report.posts = len(articles)

@@ -135,21 +135,20 @@ class HttpProvider(Provider):
         self.session = session
         self.timeout = timeout if timeout is not None else config["NEWSLETTER_HTTP_TIMEOUT"]
         self.retries = retries if retries is not None else config["NEWSLETTER_HTTP_RETRIES"]
-        self.sleep = sleep  # None keeps HttpClient's time.sleep.
+        self.sleep = sleep if sleep is not None else time.sleep
         self._http = None
 
     @property
     def http(self) -> HttpClient:
         # Made on first use, so that `validate` has named any missing secret before it is read.
         if self._http is None:
-            options = {"sleep": self.sleep} if self.sleep is not None else {}
             self._http = HttpClient(
                 self.name,
                 timeout=self.timeout,
                 retries=self.retries,
                 session=self.session,
+                sleep=self.sleep,
                 **self.client_options(),
-                **options,
             )
         return self._http
 
