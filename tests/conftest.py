@@ -4,6 +4,8 @@ No test reads the writer's ``content/``: the blog the suite checks is the frozen
 tests/data/blog/, so a new owner can replace every post and keep a green suite.
 """
 
+import functools
+import importlib.util
 import os
 import shutil
 import sys
@@ -48,6 +50,20 @@ def _fence_off_the_writers_content(event, args, _inside=str(WRITERS_CONTENT)):
 
 
 sys.addaudithook(_fence_off_the_writers_content)
+
+
+@functools.cache
+def load_script(relative: str):
+    """A script of the project (``tasks.py``, ``bench/corpus.py``) as a module, loaded by path.
+
+    They are files beside the package, not part of it; invoke loads ``tasks.py`` by path too.
+    Loaded once, so a test's monkeypatch reaches the module the task functions run in.
+    """
+    path = ROOT / relative
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def build_into(out: Path, content: Path = BLOG, settings=DEV_SETTINGS, **overrides):

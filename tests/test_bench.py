@@ -1,26 +1,17 @@
 """The benchmarks run from a clean checkout; they print figures and never judge a timing."""
 
-import importlib.util
 import json
 import subprocess
 import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, load_script
 
 pytestmark = pytest.mark.bench  # `./inv test --quick` leaves these out.
 
 
-def _load(name):
-    """A bench/ script as a module: bench/ is a folder of scripts, not a package to install."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load("corpus")
+corpus = load_script("bench/corpus.py")  # bench/ is a folder of scripts, not a package
 
 
 def test_the_corpus_is_the_same_every_time(tmp_path):

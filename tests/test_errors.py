@@ -7,16 +7,16 @@ import pkgutil
 import re
 from pathlib import Path
 
-import happening.plugins
 import pytest
+
+import happening
+import happening.plugins
+from happening.errors import SettingError, UserError
+from happening.newsletter import config as newsletter_config
 from happening.plugins.fastbuild import settings as fastbuild_settings
 from happening.plugins.feeds import load_config
 from happening.plugins.feeds.websub import ping
 from happening.plugins.readingtime.minutes import _pace
-
-import happening
-from happening.errors import SettingError, UserError
-from happening.newsletter import config as newsletter_config
 from happening.workflow import serve
 from happening.workflow.config import setting
 

@@ -8,14 +8,14 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from happening.plugins.feeds import FeedsSettingsError, load_config
-from happening.plugins.postid import DuplicatePostId
 from lxml import etree
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
 from conftest import TEST_SITE, build_into, published_posts, retitle_redate_and_move
 from happening.build import PROD_SETTINGS
+from happening.plugins.feeds import FeedsSettingsError, load_config
+from happening.plugins.postid import DuplicatePostId
 from test_feeds_json import problems
 
 ATOM = "{http://www.w3.org/2005/Atom}"

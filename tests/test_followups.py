@@ -1,12 +1,12 @@
 """Follow-up threads: `Follows:` links a post to earlier ones; a bad slug fails the build."""
 
 import pytest
+
+from conftest import build_into, soup
 from happening.plugins.followups import FollowupError
 from happening.plugins.followups.thread import slugs
 from happening.plugins.readingtime import minutes
 from happening.plugins.subscribe import SubscribeError, form_for
-
-from conftest import build_into, soup
 
 
 def test_slugs_split_on_commas_and_keep_order():

@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import published_posts
+from conftest import load_script, published_posts
 from happening import newsletter
 from happening.newsletter.errors import ArchiveGuard, SettingError
 from newsletter_helpers import SITE_URL, SmtpServer, recipients, site
@@ -275,7 +275,7 @@ def test_the_real_essay_renders_and_fits_in_gmail(tmp_path):
 
 
 def test_the_readme_command_always_uses_the_outbox(monkeypatch, capsys):
-    import tasks
+    tasks = load_script("tasks.py")
 
     asked = []
     monkeypatch.setattr(tasks, "build", lambda c: None)

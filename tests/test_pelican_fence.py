@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pelican
 import pytest
+
 from happening.plugins.fastbuild import fence
 
 ROOT = Path(__file__).resolve().parents[1]

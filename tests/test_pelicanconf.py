@@ -5,10 +5,9 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+import happening
 import happening.plugins
 from happening.plugins.readingtime.minutes import DEFAULT_WPM
-
-import happening
 from happening.postid import DEFAULT_AUTHORITY
 
 ROOT = Path(__file__).resolve().parent.parent

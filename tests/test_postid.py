@@ -1,9 +1,9 @@
 """A post's permanent id survives edits and rebuilds; two posts sharing one fail the build."""
 
 import pytest
-from happening.plugins.postid import DuplicatePostId
 
 from conftest import build_into, retitle_redate_and_move
+from happening.plugins.postid import DuplicatePostId
 from happening.postid import post_id
 
 

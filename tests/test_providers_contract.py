@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from happening.plugins.subscribe import SubscribeError, form_for
 
 from conftest import ROOT, published_posts
 from happening import newsletter
@@ -22,6 +21,7 @@ from happening.newsletter import providers
 from happening.newsletter.errors import ArchiveGuard, SettingError
 from happening.newsletter.ledger import Ledger
 from happening.newsletter.providers import Delivery, Provider
+from happening.plugins.subscribe import SubscribeError, form_for
 from newsletter_helpers import ledger_posts, site, started_ledger
 
 POSTS = published_posts()[::-1]  # Oldest first, the order the newsletter sends in.

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
-from happening.plugins.feeds import websub
 
 from happening import retry
+from happening.plugins.feeds import websub
 from newsletter_helpers import Sleeps
 from test_websub import httpserver_listen_address, output, settings  # noqa: F401
 

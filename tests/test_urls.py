@@ -2,11 +2,11 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from happening.plugins.feeds import entries, load_config
 
 from conftest import TEST_SITE, build_into
 from happening import urls
 from happening.newsletter import render
+from happening.plugins.feeds import entries, load_config
 from happening.urls import absolutise
 
 BASE = "https://b.example/posts/p/"

@@ -4,15 +4,16 @@ import threading
 from urllib.parse import urlencode
 
 import pytest
-from happening.plugins.feeds import websub
 from invoke import Context, Exit
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-import tasks
-from conftest import ROOT, TEST_SITE, build_into
+from conftest import ROOT, TEST_SITE, build_into, load_script
 from happening.build import DEV_SETTINGS, load_settings
+from happening.plugins.feeds import websub
 from test_feeds import SITE_WIDE, TAXONOMY
+
+tasks = load_script("tasks.py")
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
