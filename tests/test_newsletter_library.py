@@ -27,7 +27,7 @@ def test_ledger_writes_are_atomic_and_diff_friendly(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(LedgerError, match="cannot write the ledger .*disk full"):
         ledger.update("tag:x,2024-01-01:a", state="sent")
     monkeypatch.undo()
     assert (tmp_path / "ledger.json").read_text() == text  # The old ledger, whole.

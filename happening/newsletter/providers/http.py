@@ -73,22 +73,39 @@ class HttpClient:
         except WaitTooLong as exc:
             raise ProviderError(
                 f"{self.service}: the service asks to wait {exc.delay:.0f}s before trying again; "
-                "run `invoke newsletter.send` later"
+                "run `./inv newsletter.send` later"
             ) from None
         except requests.Timeout:
             raise ProviderError(
                 f"{self.service}: no answer to {method} {shown} within {self.timeout}s "
                 "(NEWSLETTER_HTTP_TIMEOUT); nothing is recorded as sent that was not, and the "
-                "next `invoke newsletter.send` asks the service before creating anything"
+                "next `./inv newsletter.send` asks the service before creating anything"
             ) from None
         except requests.ConnectionError as exc:
             raise ProviderError(
                 f"{self.service}: cannot reach {urlsplit(url).netloc} "
                 f"({type(exc).__name__}); check {self.base_setting} and the network"
             ) from None
-        if answer.response.ok:
-            return answer.response
-        raise self.error(method, shown, answer.response)
+        except (requests.RequestException, ValueError) as exc:
+            # A malformed URL or header: requests' own text may quote the header, credential
+            # and all, so only the exception's name is shown.
+            raise ProviderError(
+                f"{self.service}: cannot send {method} {shown} ({type(exc).__name__}); check "
+                f"{self.base_setting} and {self.key_setting}"
+            ) from None
+        response = answer.response
+        if not response.ok:
+            raise self.error(method, shown, response)
+        if response.content:
+            try:
+                response.json()
+            except ValueError:
+                kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+                raise ProviderError(
+                    f"{self.service}: {method} {shown} answered {kind}, not the API's JSON; "
+                    f"check {self.base_setting} (it should be the API's address)"
+                ) from None
+        return response
 
     def error(self, method, path, response) -> ProviderError:
         status = response.status_code
@@ -112,7 +129,7 @@ class HttpClient:
         if status == 429 or status >= 500:
             return ProviderError(
                 f"{self.service}: {method} {path} failed ({status}{said})"
-                "; nothing is recorded as sent that was not: run `invoke newsletter.send` again"
+                "; nothing is recorded as sent that was not: run `./inv newsletter.send` again"
             )
         return ProviderError(f"{self.service}: {method} {path} failed ({status}): {detail}")
 
