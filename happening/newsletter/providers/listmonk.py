@@ -100,6 +100,7 @@ class ListmonkProvider(HttpProvider):
     # -- the contract ---------------------------------------------------------------------------
     def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
         existing = self.find(email)
+        stale = existing is not None  # Made by an earlier run: perhaps from an older render.
         if existing is None:
             existing = self.create(email, schedule)
         remote_id, status = str(existing["id"]), existing.get("status")
@@ -111,15 +112,15 @@ class ListmonkProvider(HttpProvider):
                 f"listmonk: campaign {remote_id} for {email.subject!r} is {status}; resume or "
                 "delete it in listmonk, then run send again"
             )
+        # A draft campaign (a test copy's, or --draft's) holds the post as it was then: what goes
+        # out must be what preview shows now, so the campaign is brought up to date first.
+        # send_at is part of the campaign, not of the status change.
+        if stale or schedule:
+            update = {**self.payload(email), **({"send_at": _iso(schedule)} if schedule else {})}
+            self.http.request("PUT", f"campaigns/{remote_id}", json=update)
         if draft:
             return Delivery("draft", remote_id)
         if schedule:
-            # send_at is part of the campaign, not of the status change.
-            self.http.request(
-                "PUT",
-                f"campaigns/{remote_id}",
-                json={**self.payload(email), "send_at": _iso(schedule)},
-            )
             self.http.request("PUT", f"campaigns/{remote_id}/status", json={"status": "scheduled"})
             return Delivery("scheduled", remote_id)
         self.http.request("PUT", f"campaigns/{remote_id}/status", json={"status": "running"})
