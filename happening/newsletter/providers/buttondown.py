@@ -11,7 +11,7 @@ import re
 
 from ..errors import SettingError
 from .base import Delivery
-from .http import HttpProvider
+from .http import HttpProvider, check_url
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,7 @@ class ButtondownProvider(HttpProvider):
 
     def validate(self):
         self.secret(self.api_key, "BUTTONDOWN_API_KEY")
-        if not str(self.base_url).startswith(("https://", "http://")):
-            raise SettingError(f"buttondown: BUTTONDOWN_API_URL = {self.base_url!r} is not a URL")
+        check_url("BUTTONDOWN_API_URL", self.base_url, self.name, "https://api.buttondown.com/v1")
 
     def client_options(self):
         key = self.secret(self.api_key, "BUTTONDOWN_API_KEY")

@@ -14,10 +14,24 @@ import requests
 
 from happening.retry import MAX_WAIT, WaitTooLong, exponential, send_with_retries
 
-from ..errors import ProviderError
+from ..errors import ProviderError, SettingError
 from .base import Provider
 
 SAFE_METHODS = {"GET", "HEAD", "PUT", "PATCH", "DELETE"}
+
+
+def check_url(setting: str, value, service: str, example: str):
+    """Raise SettingError unless ``value`` is a well-formed http(s) address."""
+    try:
+        parts = urlsplit(str(value or ""))
+        parts.port  # noqa: B018 - parsing the port is what finds "host:abc"
+        well_formed = parts.scheme in ("https", "http") and bool(parts.hostname)
+    except ValueError:
+        well_formed = False
+    if not well_formed:
+        raise SettingError(
+            f"{service}: {setting} = {value!r} is not a web address; set it to e.g. {example}"
+        )
 
 
 class HttpClient:

@@ -11,7 +11,7 @@ import re
 
 from ..errors import ProviderError, SettingError
 from .base import Delivery, check_form_url
-from .http import HttpProvider
+from .http import HttpProvider, check_url
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,7 @@ class ListmonkProvider(HttpProvider):
         }
 
     def validate(self):
-        if not str(self.base_url or "").startswith(("https://", "http://")):
-            raise SettingError(
-                f"listmonk: set LISTMONK_URL to your listmonk's address (now {self.base_url!r})"
-            )
+        check_url("LISTMONK_URL", self.base_url, self.name, "https://lists.example.org")
         ids = self.list_ids
         if not ids or not all(isinstance(i, int) for i in ids):
             raise SettingError(
