@@ -24,6 +24,7 @@ from .errors import SettingError
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _PUNCTUATION = re.compile(r'^[\s,<>"]*$')
+_SIMPLE = re.compile(r'^[^\s<>,;:"()\[\]\\]+$')
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ def valid(address: str) -> bool:
 
 def parse_line(line: str) -> list[Recipient] | None:
     """The recipients on one line, or None when the line is not a list of valid addresses."""
+    if _SIMPLE.match(line):  # Most lines: one bare address, no need for the full parser.
+        return [Recipient(line)] if valid(line) else None
     pairs = getaddresses([line])
     if not pairs or any(not valid(address) for _, address in pairs):
         return None

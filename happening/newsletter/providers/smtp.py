@@ -95,6 +95,7 @@ class SmtpProvider(Provider):
                 "set SMTP_SECURITY to 'starttls' or 'ssl'"
             )
         self._connection = None
+        self._recipients = None
 
     # -- the contract ---------------------------------------------------------------------------
     def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
@@ -172,6 +173,7 @@ class SmtpProvider(Provider):
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._connection.quit()
             self._connection = None
+        self._recipients = None
 
     def validate(self):
         if self.username is not None:
@@ -202,8 +204,14 @@ class SmtpProvider(Provider):
         return Path(self.recipients_file).expanduser()
 
     def recipients(self) -> list[Recipient]:
-        """Every subscriber, checked and deduplicated (see ``newsletter.recipients``)."""
-        return read_recipients(self._path())
+        """Every subscriber, checked and deduplicated (see ``newsletter.recipients``).
+
+        Read once per run (``validate`` reads it before anything is sent; every post of the
+        run goes to that list).
+        """
+        if self._recipients is None:
+            self._recipients = read_recipients(self._path())
+        return self._recipients
 
     def _message(self, email, template, recipient) -> bytes:
         """The one message ``recipient`` gets: the shared template with their To and Message-ID.
