@@ -31,6 +31,7 @@ from happening.newsletter.suppression import Suppressions
 from newsletter_helpers import fake_service, free_port, http_server, site
 from test_providers_buttondown import KEY as BUTTONDOWN_KEY
 from test_providers_buttondown import FakeButtondown
+from test_providers_listmonk import FakeListmonk
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -578,6 +579,29 @@ def test_a_test_copy_never_freezes_the_body(tmp_path, blog, buttondown):
     assert "Fixed the typo." in email["body"] and email["status"] == "about_to_send"
     preview = newsletter.preview(chosen, post="alpha", env=env)[0].read_text()
     assert email["body"].endswith(preview)
+
+
+@pytest.fixture
+def listmonk(server):
+    yield from fake_service(server, FakeListmonk)
+
+
+def test_a_listmonk_test_copy_never_freezes_the_body(tmp_path, blog, listmonk):
+    env = {"LISTMONK_API_USER": "api-user", "LISTMONK_API_TOKEN": "lm-token-789"}
+    chosen = site(
+        tmp_path,
+        blog,
+        NEWSLETTER_PROVIDER="listmonk",
+        LISTMONK_URL=listmonk.server.url_for("/"),
+        LISTMONK_LIST_IDS=[3],
+        NEWSLETTER_HTTP_RETRIES=0,
+    )
+    newsletter.send(chosen, post="alpha", test_to="me@example.org", env=env)
+    write_post(blog, "alpha.md", "Alpha", "2024-01-01 09:00", body="Fixed the typo.")
+    newsletter.send(chosen, post="alpha", env=env)
+    (campaign,) = listmonk.campaigns
+    assert "Fixed the typo." in campaign["body"] and campaign["status"] == "running"
+    assert listmonk.tests == [(1, ["me@example.org"])]  # One test copy; one real send.
 
 
 # -- secrets are never shown -------------------------------------------------------------------

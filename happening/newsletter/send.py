@@ -378,7 +378,9 @@ def _record(ctx, post_id) -> dict:
 def _state(record):
     state = record.get("state", "not sent")
     if record.get("recipients_total") is not None and state == "sending":
-        return f"{state} ({record.get('recipients_done', 0)}/{record['recipients_total']})"
+        state = f"{state} ({record.get('recipients_done', 0)}/{record['recipients_total']})"
+    if record.get("recipients_refused"):
+        state += f", {record['recipients_refused']} refused"
     return state
 
 
