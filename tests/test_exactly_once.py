@@ -647,11 +647,43 @@ def test_a_planted_secret_appears_nowhere(tmp_path, blog, buttondown, smtp, caps
     assert all("\n" not in f for f in failures)
     out = capsys.readouterr()
     seen = [out.out, out.err, caplog.text, *failures]
-    for folder in (tmp_path / "outbox", tmp_path / "previews", tmp_path / "private"):
-        seen += [p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file()]
-    seen.append((tmp_path / "ledger.json").read_text())
+    # Every file any of it wrote: ledger, outbox, previews, progress, suppression list.
+    seen += [p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file()]
+    assert (tmp_path / "ledger.json").exists() and len(seen) > 6
     assert all(SECRET not in text for text in seen)
     assert all(SECRET[:12] not in text for text in seen)
+
+
+def test_an_smtp_server_that_echoes_the_password_has_it_shown_nowhere(tmp_path, blog, caplog):
+    from aiosmtpd.smtp import AuthResult
+
+    class Echo(Counting):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address == "reader2@example.org":
+                return f"550 5.7.1 user ann pass {SECRET} may not send to {address}"
+            return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    handler = Echo()
+    port = free_port()
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        auth_require_tls=False,
+        authenticator=lambda *args: AuthResult(success=True),
+    )
+    controller.start()
+    handler.port = port
+    try:
+        env = {**readers(tmp_path), "SMTP_USERNAME": "ann", "SMTP_PASSWORD": f" {SECRET}\n"}
+        report = newsletter.send(smtp_site(tmp_path, blog, handler), post="alpha", env=env)
+    finally:
+        controller.stop()
+    assert report.refused == 1 and sum(handler.copies.values()) == 4
+    texts = [caplog.text, newsletter.format_report(report)]
+    texts += [p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file()]
+    assert any("may not send to reader2" in t for t in texts)  # What it said is kept, masked.
+    assert all(SECRET not in t for t in texts)
 
 
 # -- one-line errors for bad input -------------------------------------------------------------

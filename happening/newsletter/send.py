@@ -231,7 +231,7 @@ def send(
     """
     ctx = _open(settings, env, **provider_options)
     try:
-        with exclusive(ctx.ledger.path):
+        with exclusive(ctx.ledger.path), ctx.provider.hiding_secrets():
             ctx.read()
             return _send(ctx, post, dry_run, test_to, schedule, draft, max_per_run)
     except UserError as exc:

@@ -61,6 +61,7 @@ readers; the outbox overrides them, and nothing else in the newsletter knows it 
 - :meth:`status_row` is how ``newsletter.status`` shows a post's record.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,6 +159,33 @@ class Provider:
                 found |= {value, value.strip()}
         return found
 
+    @contextlib.contextmanager
+    def hiding_secrets(self):
+        """While in the block, every log line of ours has this provider's credentials masked.
+
+        A logger's filters see only the records made by that very logger (not those passed up
+        from its children), so the filter goes on each of the project's loggers.
+        """
+        hide = _Hide(self.secret_values())
+        loggers = [
+            logging.getLogger(name)
+            for name in list(logging.Logger.manager.loggerDict)
+            if name == "happening" or name.startswith("happening.")
+        ]
+        for logger in loggers:
+            logger.addFilter(hide)
+        try:
+            yield
+        finally:
+            for logger in loggers:
+                logger.removeFilter(hide)
+
+    def mask(self, text: str) -> str:
+        """``text`` with every credential replaced by ``***`` (for what a server said)."""
+        for value in sorted(self.secret_values(), key=len, reverse=True):
+            text = text.replace(value, "***")
+        return text
+
     def redact(self, error):
         """``error`` (a UserError) with every credential in its message replaced by ``***``.
 
@@ -165,9 +193,7 @@ class Provider:
         from that body, so it is filtered here, on the way out of ``send``, whatever raised it.
         """
         text = str(error)
-        hidden = text
-        for value in sorted(self.secret_values(), key=len, reverse=True):
-            hidden = hidden.replace(value, "***")
+        hidden = self.mask(text)
         if hidden == text:
             return error
         try:
@@ -202,6 +228,20 @@ class Provider:
 
     def close(self):
         """Release connections; ``send`` calls it once at the end."""
+
+
+class _Hide(logging.Filter):
+    def __init__(self, values):
+        super().__init__()
+        self.values = sorted(values, key=len, reverse=True)
+
+    def filter(self, record):
+        if self.values:
+            text = record.getMessage()
+            for value in self.values:
+                text = text.replace(value, "***")
+            record.msg, record.args = text, ()
+        return True
 
 
 def check_form_url(setting, url, what):

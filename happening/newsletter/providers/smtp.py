@@ -121,6 +121,7 @@ class SmtpProvider(Provider):
                     self._send(sender, recipient.address, message)
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
                     code, reply = _reply(exc)
+                    reply = self.mask(reply)  # A server may echo anything; it goes in a file.
                     if not 500 <= code < 600:
                         raise self._stopped(exc, done, position, len(everyone)) from None
                     # Refused for good (no such mailbox...): record it, never mail it again,
