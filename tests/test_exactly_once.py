@@ -569,6 +569,58 @@ def test_buttondown_refuses_about_to_send_without_the_header_and_we_send_it(
     assert [e["status"] for e in sent] == ["about_to_send"]  # One real send, once.
 
 
+class KillingButtondown(FakeButtondown):
+    """The Buttondown fake that kill -9s the sender at the request ``kill`` names.
+
+    ``kill = (method, path, pid, after)``: before answering (``after`` False: the request did
+    nothing) or after doing what it asks (True: the email exists, the sender never hears).
+    """
+
+    kill = None
+
+    def handle(self, request, payload):
+        kill = self.kill
+        if kill and (request.method, request.path) == kill[:2]:
+            self.kill = None
+            if not kill[3]:
+                os.kill(kill[2], signal.SIGKILL)
+                return 503, {"detail": "gone"}
+            answer = super().handle(request, payload)
+            os.kill(kill[2], signal.SIGKILL)
+            return answer
+        return super().handle(request, payload)
+
+
+@pytest.mark.parametrize(
+    ("method", "after"),
+    [("GET", False), ("POST", False), ("POST", True)],
+)
+def test_kill_9_of_a_buttondown_send_then_rerun_makes_one_email(
+    tmp_path, blog, killing_buttondown, method, after
+):
+    service = killing_buttondown
+    env = {"BUTTONDOWN_API_KEY": BUTTONDOWN_KEY}
+    chosen = buttondown_site(tmp_path, blog, service)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, json.dumps(chosen.overrides), json.dumps(env)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    service.kill = (method, "/v1/emails", child.pid, after)
+    child.communicate(timeout=120)
+    assert child.returncode == -signal.SIGKILL
+    assert len(service.emails) == (1 if after else 0)
+    newsletter.send(chosen, post="alpha", env=env)
+    assert [(e["subject"], e["status"]) for e in service.emails] == [("Alpha", "about_to_send")]
+    assert next(iter(ledger(tmp_path).values()))["state"] == "sent"
+
+
+@pytest.fixture
+def killing_buttondown(server):
+    yield from fake_service(server, KillingButtondown)
+
+
 def test_a_test_copy_never_freezes_the_body(tmp_path, blog, buttondown):
     env = {"BUTTONDOWN_API_KEY": BUTTONDOWN_KEY}
     chosen = buttondown_site(tmp_path, blog, buttondown)
