@@ -169,9 +169,16 @@ def started(tmp_path, blog, smtp, env):
 # -- the archive guard -------------------------------------------------------------------------
 
 
-def test_an_empty_ledger_is_no_ledger_nothing_is_sent(tmp_path, blog, smtp):
+@pytest.mark.parametrize(
+    "records",
+    [
+        {},  # An empty ledger.
+        {"tag:x,2023-01-01:y": {"state": "draft", "provider": "buttondown"}},  # Only a draft.
+    ],
+)
+def test_an_empty_ledger_is_no_ledger_nothing_is_sent(tmp_path, blog, smtp, records):
     env = readers(tmp_path)
-    (tmp_path / "ledger.json").write_text('{"posts": {}, "version": 1}\n')
+    (tmp_path / "ledger.json").write_text(json.dumps({"posts": records, "version": 1}))
     with pytest.raises(ArchiveGuard, match="records no post as sent yet"):
         newsletter.send(smtp_site(tmp_path, blog, smtp), env=env)
     assert smtp.copies == Counter()  # 0 sent.

@@ -140,11 +140,12 @@ def plan(ctx: Context, chosen: Post | None = None) -> list[Step]:
 def _newest_sent(ctx, zone) -> tuple[datetime, str] | None:
     """The date and title of the newest post the ledger records as done, or None for none."""
     dates = {p.id: (aware(p.date, zone), p.title) for p in ctx.posts}
-    newest = None
+    newest, any_done = None, False
     for ledger in _ledgers(ctx):
         for post_id, record in ledger.posts.items():
             if record.get("state") not in DONE:
-                continue
+                continue  # A draft or a half-sent post does not make the blog "started".
+            any_done = True
             when = dates.get(post_id)
             if record.get("date"):
                 try:
@@ -157,7 +158,7 @@ def _newest_sent(ctx, zone) -> tuple[datetime, str] | None:
                     ) from None
             if when and (newest is None or when[0] > newest[0]):
                 newest = when
-    if newest is None and any(ledger.posts for ledger in _ledgers(ctx)):
+    if newest is None and any_done:
         # Records of posts long gone, with no date: the blog has sent, but not since when.
         newest = (datetime.min.replace(tzinfo=UTC), "")
     return newest
