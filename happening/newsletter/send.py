@@ -5,6 +5,11 @@ done, writes ``sending`` to the ledger, lets the provider deliver, and writes ``
 at ``sending`` (a crash, a failed call) is retried by the next ``send``; the provider first asks
 the service whether the email exists, so nothing is sent twice and nothing is skipped.
 
+Before anything goes out, :func:`plan` applies the guards that keep the archive from going out
+again whatever the ledger file looks like (see its docstring): a post the ledger knows under
+another id (an edited slug, date, file name) stops the run, posts older than the newest one sent
+are held back, and more than NEWSLETTER_MAX_PER_RUN posts at once is refused.
+
 Every provider goes through the same loop: what differs between them (where their record lives,
 whether the archive guard applies, how the report words their work) is asked of the provider
 through the contract in ``providers.base``, never decided here by its name.
