@@ -128,8 +128,14 @@ def exclusive(path: Path):
         yield
         return
     folder = Path(path).parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder, os.O_RDONLY)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise LedgerError(
+            f"newsletter: cannot use the ledger's folder {folder} ({exc.strerror}); check "
+            "NEWSLETTER_LEDGER and the folder's permissions"
+        ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
