@@ -180,12 +180,20 @@ def _newsletter_site(settings):
         "test_to": "Send one test copy of the newest unsent post (or --post) here; record nothing.",
         "schedule": "ISO time to send at (e.g. 2026-05-01T08:00; no zone: TIMEZONE).",
         "draft": "Create the email at the provider as a draft, without sending.",
+        "max_per_run": "Allow this many posts in one run (default NEWSLETTER_MAX_PER_RUN).",
         "settings": _NEWSLETTER_SETTINGS,
     },
 )
 @user_errors
 def newsletter_send(
-    c, post=None, dry_run=False, test_to=None, schedule=None, draft=False, settings=None
+    c,
+    post=None,
+    dry_run=False,
+    test_to=None,
+    schedule=None,
+    draft=False,
+    max_per_run=None,
+    settings=None,
 ):
     """Send every published post that has not gone out yet, oldest first."""
     report = _nl.send(
@@ -195,8 +203,11 @@ def newsletter_send(
         test_to=test_to,
         schedule=schedule,
         draft=draft,
+        max_per_run=int(max_per_run) if max_per_run is not None else None,
     )
     print(_nl.format_report(report))
+    if report.refused:  # Sent to everyone else; a distinct code so that CI notices.
+        raise Exit(code=_nl.REFUSED)
 
 
 @task(name="status", help={"settings": _NEWSLETTER_SETTINGS})

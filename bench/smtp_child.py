@@ -22,6 +22,7 @@ shell variable is read).
 
 import json
 import resource
+import shutil
 import socket
 import statistics
 import sys
@@ -79,6 +80,9 @@ def main():
     env = {"NEWSLETTER_RECIPIENTS": str(recipients)}
     ledger = work / "ledger.json"
     ledger.unlink(missing_ok=True)
+    # Who has had each post is kept beside the recipients file: a fresh run starts with nobody.
+    shutil.rmtree(work / "recipients.txt.progress", ignore_errors=True)
+    (work / "recipients.txt.suppressed").unlink(missing_ok=True)
 
     counter = Counter()
     port = free_port()

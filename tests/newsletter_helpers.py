@@ -195,13 +195,35 @@ def ledger_dies_when(crash):
         yield
 
 
+OLD_POST = {
+    "date": "2000-01-01T09:00:00+00:00",
+    "finished": "2000-01-01T10:00:00+00:00",
+    "provider": "baseline",
+    "slug": "an-old-post",
+    "source": "posts/gone.md",
+    "state": "baseline",
+    "title": "An old post, long gone",
+    "url": "posts/2000/an-old-post/",
+}
+
+
 def started_ledger(tmp_path):
-    """A ledger that exists (empty): the blog has started sending, so the archive guard is off."""
-    (tmp_path / "ledger.json").write_text('{"posts": {}, "version": 1}\n')
+    """A ledger recording one old post (since removed) as sent: the blog has started sending.
+
+    An empty ledger is no ledger (the archive guard would refuse); this one lets every post of
+    the test site through the guard, since they are all newer than the old one.
+    """
+    import json
+
+    ledger = {"posts": {"tag:old.example,2000-01-01:an-old-post": OLD_POST}, "version": 1}
+    (tmp_path / "ledger.json").write_text(json.dumps(ledger, indent=2) + "\n")
     return tmp_path / "ledger.json"
 
 
 def ledger_posts(tmp_path):
+    """The ledger's records, without the old post ``started_ledger`` planted."""
     import json
 
-    return json.loads((tmp_path / "ledger.json").read_text())["posts"]
+    posts = json.loads((tmp_path / "ledger.json").read_text())["posts"]
+    posts.pop("tag:old.example,2000-01-01:an-old-post", None)
+    return posts

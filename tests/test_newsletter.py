@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from conftest import load_script, published_posts
 from happening import newsletter
 from happening.newsletter.errors import ArchiveGuard, SettingError
-from newsletter_helpers import SITE_URL, SmtpServer, recipients, site
+from newsletter_helpers import SITE_URL, SmtpServer, recipients, site, started_ledger
 
 # Other areas add posts to the shared test site: expect what its published posts imply.
 POSTS = published_posts()[::-1]  # Oldest first, the order the newsletter sends in.
@@ -211,7 +211,9 @@ def test_baseline_then_send_sends_only_a_new_post(site_copy, tmp_path, smtp):
 
 def test_newsletter_since_sends_only_later_posts(tmp_path, smtp):
     env, _ = recipients(tmp_path, 1)
-    report = newsletter.send(smtp_site(tmp_path, smtp, NEWSLETTER_SINCE="2024-02-01"), env=env)
+    report = newsletter.send(
+        smtp_site(tmp_path, smtp, NEWSLETTER_SINCE="2024-02-01"), max_per_run=20, env=env
+    )
     since = datetime(2024, 2, 1)
     later = [p["title"] for p in POSTS if p["date"] >= since]
     earlier = [p["title"] for p in POSTS if p["date"] < since]
@@ -226,9 +228,9 @@ def test_dry_run_and_test_to_change_no_ledger(tmp_path, smtp):
     env, _ = recipients(tmp_path, 2)
     newsletter.baseline(smtp_site(tmp_path, smtp), env=env)
     ledger = tmp_path / "ledger.json"
-    ledger.write_text('{"posts": {}, "version": 1}\n')
+    started_ledger(tmp_path)
     before = ledger.read_bytes()
-    dry = newsletter.send(smtp_site(tmp_path, smtp), dry_run=True, env=env)
+    dry = newsletter.send(smtp_site(tmp_path, smtp), dry_run=True, max_per_run=20, env=env)
     assert {s.action for s in dry.steps} == {"would send"}
     test = newsletter.send(smtp_site(tmp_path, smtp), test_to="me@example.org", env=env)
     assert [s.action for s in test.steps] == ["test"]

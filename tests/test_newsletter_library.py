@@ -27,7 +27,7 @@ def test_ledger_writes_are_atomic_and_diff_friendly(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(LedgerError, match="cannot write the ledger .*disk full"):
         ledger.update("tag:x,2024-01-01:a", state="sent")
     monkeypatch.undo()
     assert (tmp_path / "ledger.json").read_text() == text  # The old ledger, whole.
@@ -152,3 +152,25 @@ def test_only_one_send_at_a_time(tmp_path):
     assert not (tmp_path / "outbox").exists()
     newsletter.send(site(tmp_path), env={})  # Released: the next one runs.
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == len(published_posts())
+
+
+def test_the_suppression_list_is_one_tab_separated_line_per_address(tmp_path):
+    from happening.newsletter.suppression import DEFAULT_STATE, Suppressions
+
+    path = tmp_path / "recipients.txt.suppressed"
+    listed = Suppressions(path)
+    assert listed.add("Ann@Example.org", "smtp 550\tno\nsuch mailbox")
+    assert not listed.add("ann@example.ORG", "again")
+    again = Suppressions(path)
+    assert "ANN@example.org" in again and again.addresses() == {"Ann@Example.org"}
+    (line,) = [x for x in path.read_text().splitlines() if not x.startswith("#")]
+    address, when, reason = line.split("\t")
+    assert (address, reason) == ("Ann@Example.org", "smtp 550 no such mailbox")
+    assert when.endswith("+00:00") and [p.name for p in tmp_path.iterdir()] == [path.name]
+    config = configuration.load({}, tmp_path, {"NEWSLETTER_RECIPIENTS": str(tmp_path / "r.txt")})
+    assert Suppressions.for_config(config).path == tmp_path / "r.txt.suppressed"
+    assert Suppressions.for_config(configuration.load({}, tmp_path, {})).path == (
+        DEFAULT_STATE.expanduser()
+    )
+    chosen = configuration.load({"NEWSLETTER_SUPPRESSIONS": str(path)}, tmp_path, {})
+    assert Suppressions.for_config(chosen).path == path

@@ -32,10 +32,38 @@ class FakeButtondown(FakeService):
         self.keys = {}
         self.tests = []
 
+    # Buttondown OpenAPI (buttondown/openapi 1ad6649), components.schemas.EmailInput: the
+    # properties a create may carry ("subject" required); EmailUpdateInput for PATCH.
+    create_fields = {
+        "attachments", "publish_date", "subject", "slug", "description", "canonical_url",
+        "image", "body", "archival_mode", "email_type", "status", "metadata", "secondary_id",
+        "filters", "template", "commenting_mode", "related_email_ids", "featured",
+        "should_trigger_pay_per_email_billing",
+    }  # fmt: skip
+    update_fields = (create_fields - {"should_trigger_pay_per_email_billing"}) | {
+        "suppression_reason",
+        "should_trigger_pay_per_email_billing",
+    }
+    # buttondown-enums.json, EmailStatus.
+    statuses = {
+        "about_to_send", "deleted", "draft", "errored", "imported", "in_flight",
+        "managed_by_rss", "paused", "resending", "scheduled", "sent", "suppressed",
+        "throttled", "transactional",
+    }  # fmt: skip
+
     def handle(self, request, payload):
         if request.headers.get("Authorization") != f"Token {KEY}":
+            # paths./emails.*.responses.401: ErrorMessage {detail}.
             return 401, {"detail": "Invalid token."}
         path = request.path.removeprefix("/v1/")
+        if request.method == "PATCH" or (request.method == "POST" and path == "emails"):
+            fields = self.update_fields if request.method == "PATCH" else self.create_fields
+            if not isinstance(payload, dict) or set(payload) - fields:
+                # responses.422: ValidationErrorMessage, {detail: [{loc, msg, type}]}.
+                unknown = sorted(set(payload or {}) - fields) or ["body"]
+                return 422, {"detail": [{"loc": ["body", unknown[0]], "msg": "extra field"}]}
+            if payload.get("status") not in (None, *self.statuses):
+                return 400, {"code": "status_invalid", "detail": "Invalid status."}
         if request.method == "GET" and path == "emails":
             page = int(request.args.get("page", 1))
             start = (page - 1) * self.page_size
@@ -52,6 +80,21 @@ class FakeButtondown(FakeService):
             key = request.headers.get("X-Idempotency-Key")
             if key in self.keys:
                 return 201, self.keys[key]
+            if not payload.get("subject"):
+                return 422, {"detail": [{"loc": ["body", "subject"], "msg": "Field required"}]}
+            if (
+                payload.get("status") == "about_to_send"
+                and request.headers.get("X-API-Version") == "2026-04-01"
+                and request.headers.get("X-Buttondown-Live-Dangerously") != "true"
+            ):
+                # buttondown-enums.json, EmailCreationErrorCode.sending_requires_confirmation;
+                # specs/README.md (Buttondown's "Safer defaults for the email creation API"):
+                # under 2026-04-01 an explicit about_to_send needs the header, else 400.
+                return 400, {
+                    "code": "sending_requires_confirmation",
+                    "detail": "Sending requires the X-Buttondown-Live-Dangerously header.",
+                    "metadata": {},
+                }
             email = {
                 "id": f"8c1a0000-0000-4000-8000-{len(self.emails):012d}",
                 "creation_date": "2026-11-25T10:00:00Z",
@@ -186,9 +229,13 @@ def test_a_crash_after_create_is_resumed_without_a_second_email(tmp_path, servic
     send(tmp_path, service, post="first-light")
     assert len(service.requests("POST")) == 1 and len(service.emails) == 1
     assert ledger_posts(tmp_path)[FIRST]["state"] == "sent"
-    send(tmp_path, service)  # Every other post, oldest first; first light is done.
-    others = [p["title"] for p in published_posts()[::-1] if p["slug"] != "first-light"]
-    assert [e["subject"] for e in service.emails] == ["First light", *others]
+    # Every later post, oldest first; first light is done, and posts older than it stay back.
+    report = send(tmp_path, service, max_per_run=99)
+    first = next(p for p in published_posts() if p["slug"] == "first-light")
+    later = [p["title"] for p in published_posts()[::-1] if p["date"] > first["date"]]
+    older = [p["title"] for p in published_posts()[::-1] if p["date"] < first["date"]]
+    assert [e["subject"] for e in service.emails] == ["First light", *later]
+    assert [s.post.title for s in report.steps if s.action == "guard"] == older
 
 
 def test_an_email_found_on_a_later_page_is_not_created_again(tmp_path, service):
@@ -212,7 +259,9 @@ def test_draft_then_send_sends_the_same_email(tmp_path, service):
     assert service.emails[0]["status"] == "draft"
     assert ledger_posts(tmp_path)[FIRST]["state"] == "draft"
     send(tmp_path, service, post="first-light")
-    assert [c[0] for c in service.calls] == ["GET", "POST", "GET", "PATCH"]
+    # The draft's content is brought up to date (PATCH), then it is sent (PATCH).
+    assert [c[0] for c in service.calls] == ["GET", "POST", "GET", "PATCH", "PATCH"]
+    assert set(service.calls[-2][4]) == {"subject", "body", "description"}
     assert service.calls[-1][4] == {"status": "about_to_send"}
     assert len(service.emails) == 1 and ledger_posts(tmp_path)[FIRST]["state"] == "sent"
 

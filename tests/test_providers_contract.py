@@ -80,7 +80,7 @@ def test_a_provider_that_reaches_readers_gets_the_archive_guard_and_the_ledger(
         newsletter.send(site(tmp_path, NEWSLETTER_PROVIDER="memory"), env={})
     assert MemoryProvider.outbox == []
     started_ledger(tmp_path)
-    report = newsletter.send(site(tmp_path, NEWSLETTER_PROVIDER="memory"), env={})
+    report = newsletter.send(site(tmp_path, NEWSLETTER_PROVIDER="memory"), max_per_run=99, env={})
     assert [e.subject for e in MemoryProvider.outbox] == [p["title"] for p in POSTS]
     lines = newsletter.format_report(report).splitlines()
     assert lines == [f"newsletter: sent: {p['title']} (via memory)" for p in POSTS]

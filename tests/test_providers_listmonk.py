@@ -28,23 +28,53 @@ class FakeListmonk(FakeService):
         self.campaigns = []
         self.tests = []
 
+    # listmonk-docs/campaigns.md, "POST /api/campaigns", Parameters: the required fields and
+    # the allowed values of type and content_type.
+    required = ("name", "subject", "lists", "type", "content_type", "body")
+    types = ("regular", "optin")
+    content_types = ("richtext", "html", "markdown", "plain", "visual")
+    # listmonk-openapi.yaml, paths./campaigns/{id}/status.put: the status enum.
+    statuses = ("scheduled", "running", "paused", "cancelled")
+    page_size = 2  # listmonk-docs/apis.md: results are paged unless per_page=all.
+
     def handle(self, request, payload):
+        # listmonk-docs/apis.md: "Authorization: token api_user:token" (or BasicAuth).
         if request.headers.get("Authorization") != AUTH:
             return 403, {"message": "invalid API credentials"}
         path = request.path.removeprefix("/api/")
         parts = path.split("/")
+        if (
+            request.method in ("POST", "PUT")
+            and path == "campaigns"
+            or (request.method == "PUT" and len(parts) == 2)
+        ):
+            missing = [f for f in self.required if payload.get(f) in (None, "", [])]
+            if (
+                missing
+                or payload["type"] not in self.types
+                or (payload["content_type"] not in self.content_types)
+            ):
+                return 400, {"message": f"invalid campaign: {', '.join(missing) or 'type'}"}
+        is_status = request.method == "PUT" and len(parts) == 3 and parts[2] == "status"
+        if is_status and payload.get("status") not in self.statuses:
+            return 400, {"message": "invalid status"}
         if request.method == "GET" and path == "campaigns":
             query = request.args.get("query", "")
             found = [c for c in self.campaigns if query.lower() in c["name"].lower()]
             results = [{k: v for k, v in c.items() if k != "body"} for c in found]
             total = len(results)
+            per_page = request.args.get("per_page", str(self.page_size))
+            page = int(request.args.get("page", 1))
+            if per_page != "all":
+                size = int(per_page)
+                results = results[(page - 1) * size : page * size]
             return 200, {
                 "data": {
                     "results": results,
                     "query": query,
                     "total": total,
-                    "per_page": total,
-                    "page": 1,
+                    "per_page": total if per_page == "all" else int(per_page),
+                    "page": page,
                 }
             }
         if request.method == "POST" and path == "campaigns":

@@ -3,11 +3,12 @@
 from .errors import ArchiveGuard, NewsletterError, ProviderError, SettingError
 from .posts import Site
 from .report import format_report, format_status
-from .send import Report, baseline, preview, send, status
+from .send import REFUSED, Report, baseline, preview, send, status
 
 __all__ = [
     "ArchiveGuard",
     "NewsletterError",
+    "REFUSED",
     "ProviderError",
     "Report",
     "SettingError",

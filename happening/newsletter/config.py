@@ -8,6 +8,7 @@ reads (``environment``), and the registry in ``providers`` lists the providers.
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "NEWSLETTER_OUTBOX": "outbox",
     "NEWSLETTER_PREVIEWS": "previews",
     "NEWSLETTER_SINCE": None,
+    "NEWSLETTER_MAX_PER_RUN": 3,  # More posts than this waiting at once looks like the archive.
+    "NEWSLETTER_SUPPRESSIONS": None,  # None: <NEWSLETTER_RECIPIENTS>.suppressed (suppression.py)
     "NEWSLETTER_FROM": None,  # None: "<SITENAME> <newsletter@<POST_ID_AUTHORITY>>"
     "NEWSLETTER_REPLY_TO": None,
     "NEWSLETTER_FULL_CONTENT": True,
@@ -101,14 +104,35 @@ class Config:
         return datetime.fromisoformat(str(value))
 
     def secret(self, name, *, needed_for) -> str:
-        """An environment variable the provider cannot work without."""
+        """An environment variable the provider cannot work without (see :func:`credential`)."""
         value = self.env.get(name)
-        if not value:
+        if not value or not value.strip():
             raise SettingError(
                 f"newsletter: {needed_for} needs the environment variable {name}; "
                 "set it in your shell or in a git-ignored .env file"
             )
-        return value
+        return credential(name, value)
+
+
+def credential(name: str, value: str) -> str:
+    """``value`` stripped of surrounding whitespace (a note says so), checked to be header-safe.
+
+    A key pasted with its trailing newline is the usual CI-secret mistake: sent as is, it makes
+    ``requests`` fail with a traceback that prints the key. The value itself is never shown.
+    """
+    stripped = value.strip()
+    if stripped != value:
+        log.warning("newsletter: removed whitespace around %s (a pasted line break?)", name)
+    if not stripped or not _HEADER_SAFE.match(stripped):
+        raise SettingError(
+            f"newsletter: {name} holds characters that cannot go in a request header (only "
+            "printable ASCII without spaces can); copy the credential again from the service"
+        )
+    return stripped
+
+
+_HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")
+_UNSAFE = re.compile(r"[\r\n\x00]")
 
 
 def load(settings: dict, root: Path, env: dict | None = None) -> Config:
@@ -122,11 +146,29 @@ def load(settings: dict, root: Path, env: dict | None = None) -> Config:
             f"newsletter: NEWSLETTER_SINCE = {config['NEWSLETTER_SINCE']!r} is not a date; "
             'write it as "YYYY-MM-DD" or "YYYY-MM-DD HH:MM"'
         ) from None
-    for name in ("NEWSLETTER_MAX_HTML_BYTES", "NEWSLETTER_HTTP_RETRIES", "SMTP_PORT"):
-        if not isinstance(config[name], int) or config[name] < 0:
-            raise SettingError(f"newsletter: {name} = {config[name]!r} must be a whole number")
-    if not isinstance(config["NEWSLETTER_HTTP_TIMEOUT"], int | float):
-        raise SettingError("newsletter: NEWSLETTER_HTTP_TIMEOUT must be a number of seconds")
+    for name in (
+        "NEWSLETTER_MAX_HTML_BYTES",
+        "NEWSLETTER_HTTP_RETRIES",
+        "SMTP_PORT",
+        "NEWSLETTER_MAX_PER_RUN",
+    ):
+        value = config[name]
+        if type(value) is not int or value < 0:
+            raise SettingError(f"newsletter: {name} = {value!r} must be a whole number")
+    timeout = config["NEWSLETTER_HTTP_TIMEOUT"]
+    if type(timeout) not in (int, float) or not timeout > 0:
+        raise SettingError(
+            f"newsletter: NEWSLETTER_HTTP_TIMEOUT = {timeout!r} must be a number of seconds "
+            "above 0, e.g. 30"
+        )
+    for name in ("NEWSLETTER_FROM", "NEWSLETTER_REPLY_TO", "NEWSLETTER_LIST_ID"):
+        value = config[name]
+        if value is not None and (not isinstance(value, str) or _UNSAFE.search(value)):
+            # A line break in a header value would let it start headers of its own.
+            raise SettingError(
+                f"newsletter: {name} = {value!r} must be one line of text, e.g. "
+                '"Ann <ann@example.org>"'
+            )
     if config["SMTP_SECURITY"] not in ("starttls", "ssl", "none"):
         raise SettingError(
             f"newsletter: SMTP_SECURITY = {config['SMTP_SECURITY']!r} is not one of "

@@ -23,6 +23,12 @@ VERSION = 1
 # States that mean "this post is done: never send it again".
 DONE = ("sent", "scheduled", "baseline")
 STATES = ("sending", "draft", *DONE)
+# Providers that have no drafts: a "draft" record from one of them is a hand edit gone wrong.
+NO_DRAFTS = ("smtp", "outbox", "baseline", "import")
+# Every record names its post by these, so that send recognises a post whose id has changed.
+IDENTITY = ("title", "url", "slug", "source", "date")
+_COUNTS = ("recipients_done", "recipients_total", "recipients_refused", "recipients_suppressed")
+_TEXTS = (*IDENTITY, "provider", "started", "finished", "scheduled_for", "recipients_sha256")
 
 
 class LedgerError(NewsletterError):
@@ -81,6 +87,17 @@ class Ledger:
         return '{\n  "posts": {\n' + ",\n".join(chunks) + f'\n  }},\n  "version": {VERSION}\n}}'
 
     def write(self, *, fsync: bool = True):
+        try:
+            self._write(fsync)
+        except OSError as exc:
+            raise LedgerError(
+                f"newsletter: cannot write the ledger {self.path} ({exc.strerror or exc}); free "
+                "some space or make its folder writable, then run `./inv newsletter.send` again "
+                "(what went out before this is recorded)"
+            ) from None
+        self.exists = True
+
+    def _write(self, fsync):
         text = self.text()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
@@ -97,7 +114,6 @@ class Ledger:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        self.exists = True
 
 
 @contextlib.contextmanager
@@ -112,14 +128,20 @@ def exclusive(path: Path):
         yield
         return
     folder = Path(path).parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder, os.O_RDONLY)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise LedgerError(
+            f"newsletter: cannot use the ledger's folder {folder} ({exc.strerror}); check "
+            "NEWSLETTER_LEDGER and the folder's permissions"
+        ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise NewsletterError(
-                f"newsletter: another `invoke newsletter.send` is running on {Path(path).name}; "
+                f"newsletter: another `./inv newsletter.send` is running on {Path(path).name}; "
                 "let it finish, then run send again"
             ) from None
         yield
@@ -139,4 +161,37 @@ def _read(path: Path) -> dict:
         raise LedgerError(
             f'newsletter: {path.name} is not a newsletter ledger (no "posts"); restore it from git'
         )
+    for post_id, record in data["posts"].items():
+        check_record(path, post_id, record)
     return data["posts"]
+
+
+def check_record(path: Path, post_id: str, record) -> None:
+    """A record ``send`` can trust, or a LedgerError naming the record and the field.
+
+    An unknown state must never read as "not sent": that would send the post to everyone again.
+    """
+    where = f"newsletter: {path.name}, record {post_id!r}"
+    fix = "correct it (or restore the file from git)"
+    if not isinstance(record, dict):
+        raise LedgerError(f"{where} is {type(record).__name__}, not an object; {fix}")
+    state = record.get("state")
+    if state not in STATES:
+        said = "has no state" if state is None else f"has state {state!r}"
+        raise LedgerError(f"{where} {said}; it must be one of {', '.join(STATES)}: {fix}")
+    if state == "draft" and record.get("provider") in NO_DRAFTS:
+        raise LedgerError(
+            f"{where} has state 'draft', but {record.get('provider')} makes no drafts; set it to "
+            f"'sent' if it went out or 'sending' if it stopped part-way: {fix}"
+        )
+    for name in _COUNTS:
+        value = record.get(name)
+        if value is not None and (type(value) is not int or value < 0):
+            raise LedgerError(f"{where}: {name} = {value!r} must be a whole number; {fix}")
+    for name in _TEXTS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            raise LedgerError(f"{where}: {name} = {value!r} must be text; {fix}")
+    remote = record.get("remote_id")
+    if remote is not None and not isinstance(remote, str | int):
+        raise LedgerError(f"{where}: remote_id = {remote!r} must be text; {fix}")

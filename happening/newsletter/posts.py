@@ -61,6 +61,26 @@ class Post:
     def slug(self) -> str:
         return self.article.slug
 
+    @property
+    def source(self) -> str:
+        """The source file, relative to the content folder (as the ledger records it)."""
+        relative = getattr(self.article, "relative_source_path", None)
+        return Path(relative or self.article.source_path).as_posix()
+
+    def identity(self, timezone=None) -> dict:
+        """What every ledger record says about its post, so that an edit cannot hide it.
+
+        ``url`` is site-relative (``article.url``), ``source`` relative to the content folder,
+        ``date`` ISO 8601 with its offset.
+        """
+        return {
+            "title": self.title,
+            "url": self.article.url,
+            "slug": self.slug,
+            "source": self.source,
+            "date": aware(self.date, timezone).isoformat(),
+        }
+
 
 def published(site: Site) -> tuple[list[Post], dict]:
     """Read the site and return its published posts, oldest first, and Pelican's settings.
@@ -88,14 +108,29 @@ def published(site: Site) -> tuple[list[Post], dict]:
             continue
         if aware(article.date, settings.get("TIMEZONE")) > now:
             continue
-        wanted = str(article.metadata.get("newsletter", "yes")).strip().lower() not in (
-            "no",
-            "false",
-            "off",
-        )
+        wanted = wants_email(article)
         posts.append(Post(post_id(article, settings), article, wanted))
     posts.sort(key=lambda p: (aware(p.date, settings.get("TIMEZONE")), p.id))
     return posts, settings
+
+
+YES = ("yes", "true", "on", "1")
+NO = ("no", "false", "off", "0")
+
+
+def wants_email(article) -> bool:
+    """``Newsletter:`` metadata: yes/no, true/false, on/off, 1/0 in any case (default yes)."""
+    value = article.metadata.get("newsletter", "yes")
+    word = str(value).strip().lower() if not isinstance(value, bool) else str(value).lower()
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    source = getattr(article, "relative_source_path", None) or article.source_path
+    raise NewsletterError(
+        f"newsletter: {source}: Newsletter: {value!r} is not yes or no; write "
+        "`Newsletter: no` to keep the post out of email (yes/no, true/false, on/off, 1/0)"
+    )
 
 
 def find(posts: list[Post], wanted: str) -> Post:

@@ -26,6 +26,7 @@ from happening.dates import aware
 from happening.urls import absolutise
 
 from .errors import SettingError
+from .sanitize import sanitize
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def render(post, config, *, unsubscribe: str | None) -> Email:
             "absolute; send with publishconf.py (the default) or set SITEURL"
         )
     url = f"{siteurl}/{article.url}"
-    content = email_content(article.content, url)
+    content = email_content(sanitize(article.content, article.title), url)
     dek = Markup(article.summary or "").striptags() if article.summary else ""
     env = _environment(config)
     context = {

@@ -31,6 +31,11 @@ def format_report(report) -> str:
         lines.append(f"Open the email in any mail program: {_relative(path)}")
     if not report.steps:
         lines.append("newsletter: no published posts")
+    if report.refused:
+        lines.append(
+            f"newsletter: {report.refused} recipient(s) refused for good: they are on the "
+            "suppression list now; see `./inv newsletter.status`"
+        )
     return "\n".join(lines)
 
 

@@ -1,9 +1,14 @@
-"""The library behind ``invoke newsletter.*``: plan, send, status, preview, baseline.
+"""The library behind ``./inv newsletter.*``: plan, send, status, preview, baseline.
 
 ``send`` walks the published posts oldest first and, for each one the ledger does not record as
 done, writes ``sending`` to the ledger, lets the provider deliver, and writes ``sent``. A post left
 at ``sending`` (a crash, a failed call) is retried by the next ``send``; the provider first asks
 the service whether the email exists, so nothing is sent twice and nothing is skipped.
+
+Before anything goes out, :func:`plan` applies the guards that keep the archive from going out
+again whatever the ledger file looks like (see its docstring): a post the ledger knows under
+another id (an edited slug, date, file name) stops the run, posts older than the newest one sent
+are held back, and more than NEWSLETTER_MAX_PER_RUN posts at once is refused.
 
 Every provider goes through the same loop: what differs between them (where their record lives,
 whether the archive guard applies, how the report words their work) is asked of the provider
@@ -16,12 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from happening.dates import aware
+from happening.errors import UserError
 
 from . import config as configuration
 from . import providers
 from .errors import ArchiveGuard, NewsletterError, SettingError
-from .ledger import Ledger, exclusive, now
+from .ledger import DONE, Ledger, LedgerError, exclusive, now
 from .posts import Post, as_site, find, published
+from .recipients import valid as valid_address
 from .render import render
 
 log = logging.getLogger(__name__)
@@ -32,8 +39,9 @@ class Step:
     """What ``send`` does (or did, or would do) with one post."""
 
     post: Post
-    action: str  # "send", "done", "skip"
+    action: str  # "send", "done", "skip", "guard", "same" (an edited post already recorded)
     reason: str = ""
+    refused: int = 0  # Recipients who refused it for good (SMTP 5xx), skipped and suppressed.
 
 
 @dataclass
@@ -50,6 +58,15 @@ class Report:
     @property
     def sent(self) -> list[Step]:
         return [s for s in self.steps if s.action in ("sent", "scheduled", "draft", "test")]
+
+    @property
+    def refused(self) -> int:
+        """Recipients who refused a post for good in this run (the task exits with REFUSED)."""
+        return sum(s.refused for s in self.steps)
+
+
+# `./inv newsletter.send`'s exit code when every post went out but some recipients refused it.
+REFUSED = 3
 
 
 @dataclass
@@ -76,13 +93,34 @@ def _open(settings, env=None, **provider_options) -> Context:
     return Context(config, posts, providers.get(config, **provider_options))
 
 
-def plan(ctx: Context) -> list[Step]:
-    """What ``send`` would do now with each published post, oldest first."""
+NOT_STARTED = "no post recorded as sent yet: see newsletter.baseline"
+
+
+def plan(ctx: Context, chosen: Post | None = None) -> list[Step]:
+    """What ``send`` would do now with each published post, oldest first.
+
+    For a provider that reaches readers, three guards keep the archive from going out again,
+    whatever the ledger file looks like (``chosen``, a post named with ``--post``, passes the
+    first two):
+
+    - no post recorded as sent yet (no ledger, or an empty one) and no NEWSLETTER_SINCE:
+      "guard", and ``send`` refuses to start;
+    - a post older than the newest one already sent: held back ("guard"), since new posts
+      are newer than everything that went out;
+    - a post whose id has no record but whose URL, source file, or title and date match a
+      record under another id (an edited slug, date, file name, POST_ID_AUTHORITY): "same",
+      and ``send`` stops before sending anything.
+    """
     since, zone = ctx.config.since, ctx.config.settings.get("TIMEZONE")
-    guarded = ctx.provider.reaches_readers and not ctx.ledger.exists and since is None
+    guarding = ctx.provider.reaches_readers
+    newest = _newest_sent(ctx, zone)
+    twins = _Twins(ctx) if guarding else None
     steps = []
     for post in ctx.posts:
         record = _record(ctx, post.id)
+        twin = twins.find(post, zone) if twins else None
+        resuming = record.get("state") == "sending"
+        held = guarding and not resuming and post is not chosen  # The guards apply to it.
         if not post.wanted:
             steps.append(Step(post, "skip", "Newsletter: no"))
         elif ctx.ledger.done(post.id):
@@ -91,14 +129,89 @@ def plan(ctx: Context) -> list[Step]:
             steps.append(Step(post, "done", f"already in {ctx.provider.name}"))
         elif since and aware(post.date, zone) < aware(since, zone):
             steps.append(Step(post, "skip", "before NEWSLETTER_SINCE"))
-        elif guarded:
-            steps.append(Step(post, "guard", "no ledger yet: run newsletter.baseline"))
+        elif twin is not None:
+            steps.append(Step(post, "same", _same_reason(ctx, post, *twin)))
+        elif held and newest is None and not since:
+            steps.append(Step(post, "guard", NOT_STARTED))
+        elif held and newest and aware(post.date, zone) < newest[0]:
+            older = f"older than {newest[1]!r}, the newest post already sent"
+            steps.append(Step(post, "guard", older + "; send it with --post if it is new"))
         else:
-            resume = (
-                " (resume: it stopped while sending)" if record.get("state") == "sending" else ""
-            )
+            resume = " (resume: it stopped while sending)" if resuming else ""
             steps.append(Step(post, "send", f"via {ctx.provider.name}{resume}"))
     return steps
+
+
+def _newest_sent(ctx, zone) -> tuple[datetime, str] | None:
+    """The date and title of the newest post the ledger records as done, or None for none."""
+    dates = {p.id: (aware(p.date, zone), p.title) for p in ctx.posts}
+    newest, any_done = None, False
+    for ledger in _ledgers(ctx):
+        for post_id, record in ledger.posts.items():
+            if record.get("state") not in DONE:
+                continue  # A draft or a half-sent post does not make the blog "started".
+            any_done = True
+            when = dates.get(post_id)
+            if record.get("date"):
+                try:
+                    day = datetime.fromisoformat(record["date"])
+                    when = (aware(day, zone), record.get("title"))
+                except ValueError:
+                    raise LedgerError(
+                        f"newsletter: {ledger.path.name}, record {post_id!r}: date = "
+                        f"{record['date']!r} is not an ISO 8601 time; correct it"
+                    ) from None
+            if when and (newest is None or when[0] > newest[0]):
+                newest = when
+    if newest is None and any_done:
+        # Records of posts long gone, with no date: the blog has sent, but not since when.
+        newest = (datetime.min.replace(tzinfo=UTC), "")
+    return newest
+
+
+def _ledgers(ctx):
+    return [ctx.ledger] if ctx.deliveries is ctx.ledger else [ctx.ledger, ctx.deliveries]
+
+
+class _Twins:
+    """Records whose post id no published post has: an edited post may be one of them."""
+
+    def __init__(self, ctx):
+        current = {p.id for p in ctx.posts}
+        self.index: dict[tuple, tuple[str, dict]] = {}
+        for ledger in _ledgers(ctx):
+            for post_id, record in ledger.posts.items():
+                if post_id not in current:
+                    for key in _keys(record):
+                        self.index.setdefault(key, (post_id, record))
+
+    def find(self, post, zone) -> tuple[str, dict] | None:
+        for key in _keys(post.identity(zone), legacy=True):
+            if key in self.index:
+                return self.index[key]
+        return None
+
+
+def _keys(fields: dict, legacy=False) -> list[tuple]:
+    """How a record or a post is recognised: its URL, its source file, or title and day."""
+    keys = [(name, fields[name]) for name in ("url", "source") if fields.get(name)]
+    day = str(fields.get("date") or "")[:10]
+    if day:
+        keys += [(name, fields[name], day) for name in ("title", "slug") if fields.get(name)]
+    if legacy or not (day or keys):
+        # A record from before records named their post carries only its title.
+        keys += [("title only", fields["title"])] if fields.get("title") else []
+    return keys
+
+
+def _same_reason(ctx, post, old_id, record) -> str:
+    authority = ctx.config.settings.get("POST_ID_AUTHORITY")
+    old_authority = old_id[4:].split(",", 1)[0] if old_id.startswith("tag:") else None
+    if old_authority and authority and old_authority != authority and post.id.startswith("tag:"):
+        fix = f"set POST_ID_AUTHORITY back to {old_authority!r}"
+    else:
+        fix = f"add `Id: {old_id}` to {post.source} to keep it as the same post"
+    return f"already recorded ({record.get('state')}) under its old id {old_id}; {fix}"
 
 
 def send(
@@ -109,10 +222,14 @@ def send(
     test_to=None,
     schedule=None,
     draft=False,
+    max_per_run=None,
     env=None,
     **provider_options,
 ) -> Report:
     """Send every published post that has not gone out, oldest first (or just ``post``).
+
+    ``max_per_run`` overrides NEWSLETTER_MAX_PER_RUN: more posts than that waiting is refused
+    (an archive about to go out again looks exactly like that).
 
     ``settings`` is a :class:`posts.Site`, a settings file, or None (``publishconf.py``).
     ``provider_options`` are keyword options of the provider class's constructor (``session``,
@@ -120,19 +237,50 @@ def send(
     """
     ctx = _open(settings, env, **provider_options)
     try:
-        with exclusive(ctx.ledger.path):
+        with exclusive(ctx.ledger.path), ctx.provider.hiding_secrets():
             ctx.read()
-            return _send(ctx, post, dry_run, test_to, schedule, draft)
+            return _send(ctx, post, dry_run, test_to, schedule, draft, max_per_run)
+    except UserError as exc:
+        raise ctx.provider.redact(exc) from None
     finally:
         ctx.provider.close()
 
 
-def _send(ctx, post, dry_run, test_to, schedule, draft) -> Report:
+def _refuse_before_sending(ctx, steps, chosen, max_per_run):
+    """Stop before anything goes out when the run would repeat or blast posts."""
+    same = [s for s in steps if s.action == "same"]
+    if same:
+        more = f" (and {len(same) - 1} more post(s) like it)" if len(same) > 1 else ""
+        raise ArchiveGuard(
+            f"newsletter: {same[0].post.source} ({same[0].post.title!r}) has a new id but is "
+            f"{same[0].reason}{more}; nothing was sent"
+        )
+    unstarted = [s for s in steps if s.action == "guard" and s.reason == NOT_STARTED]
+    if unstarted:
+        raise ArchiveGuard(
+            f"newsletter: {ctx.ledger.path.name} records no post as sent yet, and "
+            f"{len(unstarted)} published post(s) are waiting: sending now would email the whole "
+            f"archive through {ctx.provider.name}. Run `./inv newsletter.baseline` to record "
+            "them as already sent (then only new posts go out), send one with `--post`, or set "
+            'NEWSLETTER_SINCE = "YYYY-MM-DD" in pelicanconf.py to send only posts after that date'
+        )
+    limit = ctx.config["NEWSLETTER_MAX_PER_RUN"] if max_per_run is None else max_per_run
+    going = [s for s in steps if s.action == "send"]
+    if ctx.provider.reaches_readers and chosen is None and len(going) > limit:
+        raise ArchiveGuard(
+            f"newsletter: {len(going)} posts would go out in one run, more than "
+            f"NEWSLETTER_MAX_PER_RUN = {limit}; nothing was sent. If they are all new, run "
+            f"`./inv newsletter.send --max-per-run {len(going)}` (or one with `--post`); if "
+            "readers have them already, `./inv newsletter.baseline`"
+        )
+
+
+def _send(ctx, post, dry_run, test_to, schedule, draft, max_per_run=None) -> Report:
     when = parse_schedule(schedule, ctx.config) if schedule else None
     ctx.provider.check(draft=draft, schedule=when)
-    steps = plan(ctx)
-    if post is not None:
-        chosen = find(ctx.posts, post)
+    chosen = find(ctx.posts, post) if post is not None else None
+    steps = plan(ctx, chosen)
+    if chosen is not None:
         steps = [s for s in steps if s.post is chosen]
     report = Report(
         ctx.provider.name,
@@ -142,15 +290,7 @@ def _send(ctx, post, dry_run, test_to, schedule, draft) -> Report:
     )
     if test_to:
         return _send_test(ctx, steps, test_to, report)
-    guarded = [s for s in steps if s.action == "guard"]
-    if guarded:
-        raise ArchiveGuard(
-            f"newsletter: no ledger yet ({ctx.ledger.path.name}) and {len(guarded)} published "
-            f"post(s): sending now would email the whole archive through "
-            f"{ctx.provider.name}. Run `invoke newsletter.baseline` to record them as "
-            "already sent (then only new posts go out), or set NEWSLETTER_SINCE = "
-            '"YYYY-MM-DD" in pelicanconf.py to send only posts after that date'
-        )
+    _refuse_before_sending(ctx, steps, chosen, max_per_run)
     for step in steps:
         if step.action != "send":
             report.steps.append(step)
@@ -174,7 +314,7 @@ def _deliver(ctx, post, when, draft, report) -> Step:
         )
     ledger.update(
         post.id,
-        title=post.title,
+        **post.identity(ctx.config.settings.get("TIMEZONE")),
         provider=provider.name,
         state="sending",
         started=record.get("started") or now(),
@@ -194,10 +334,17 @@ def _deliver(ctx, post, when, draft, report) -> Step:
         scheduled_for=when.isoformat() if when else None,
     )
     report.files.extend(delivery.files)
-    return Step(post, delivery.state, delivery.detail or f"via {provider.name}")
+    return Step(
+        post, delivery.state, delivery.detail or f"via {provider.name}", refused=delivery.refused
+    )
 
 
 def _send_test(ctx, steps, address, report):
+    if not valid_address(str(address)):
+        raise SettingError(
+            f"newsletter: --test-to {address!r} is not one email address; give one, "
+            "e.g. --test-to you@example.org"
+        )
     candidates = [s.post for s in steps if s.action in ("send", "guard")] or [s.post for s in steps]
     if not candidates:
         raise NewsletterError("newsletter: no published post to send a test copy of")
@@ -237,7 +384,9 @@ def _record(ctx, post_id) -> dict:
 def _state(record):
     state = record.get("state", "not sent")
     if record.get("recipients_total") is not None and state == "sending":
-        return f"{state} ({record.get('recipients_done', 0)}/{record['recipients_total']})"
+        state = f"{state} ({record.get('recipients_done', 0)}/{record['recipients_total']})"
+    if record.get("recipients_refused"):
+        state += f", {record['recipients_refused']} refused"
     return state
 
 
@@ -246,7 +395,8 @@ def _next(step):
         "send": "send " + step.reason,
         "done": "nothing (done)",
         "skip": f"skip ({step.reason})",
-        "guard": "refuse: no ledger yet (baseline, or NEWSLETTER_SINCE)",
+        "guard": f"hold back ({step.reason})",
+        "same": f"refuse: {step.reason}",
     }[step.action]
 
 
@@ -281,11 +431,22 @@ def baseline(settings=None, *, env=None) -> Report:
 
 def _baseline(ctx) -> Report:
     report = Report("baseline")
-    for step in plan(ctx):
-        if step.action in ("send", "guard") and not ctx.ledger.done(step.post.id):
+    steps = plan(ctx)
+    for step in steps:
+        record = _record(ctx, step.post.id)
+        if record.get("state") == "sending" or "(sending)" in step.reason:
+            # Recording it as sent would mean the rest of the list never gets it.
+            raise NewsletterError(
+                f"newsletter: {step.post.title!r} ({step.post.source}) stopped part-way while "
+                f"being sent; finish it first with `./inv newsletter.send --post "
+                f"{step.post.slug}`, then run baseline again. Nothing was recorded"
+            )
+    zone = ctx.config.settings.get("TIMEZONE")
+    for step in steps:
+        if step.action in ("send", "guard", "same") and not ctx.ledger.done(step.post.id):
             ctx.ledger.update(
                 step.post.id,
-                title=step.post.title,
+                **step.post.identity(zone),
                 provider="baseline",
                 state="baseline",
                 finished=now(),

@@ -61,6 +61,7 @@ readers; the outbox overrides them, and nothing else in the newsletter knows it 
 - :meth:`status_row` is how ``newsletter.status`` shows a post's record.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,17 @@ from urllib.parse import urlsplit
 from ..errors import SettingError
 
 log = logging.getLogger(__name__)
+
+# The environment variables and constructor options that hold credentials (redacted on output).
+SECRETS = {
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "BUTTONDOWN_API_KEY",
+    "LISTMONK_API_USER",
+    "LISTMONK_API_TOKEN",
+    "MAILCHIMP_API_KEY",
+}
+SECRET_OPTIONS = ("password", "api_key", "api_token", "api_user", "username")
 
 
 @dataclass
@@ -79,6 +91,7 @@ class Delivery:
     remote_id: str | None = None
     detail: str = ""  # A count of recipients, a campaign id... for the writer to read.
     files: list[Path] = field(default_factory=list)  # Files the writer can open, if any.
+    refused: int = 0  # Recipients who refused it for good: skipped, and suppressed from now on.
 
 
 class Provider:
@@ -127,8 +140,68 @@ class Provider:
         """``value`` (a constructor option) if given, else the environment variable ``name``.
 
         Missing both raises :class:`SettingError` naming the variable and where to set it.
+        Surrounding whitespace is stripped and the rest checked to be header-safe
+        (:func:`~newsletter.config.credential`).
         """
-        return value or self.config.secret(name, needed_for=f"NEWSLETTER_PROVIDER = {self.name!r}")
+        from ..config import credential
+
+        if value:
+            return credential(name, value)
+        return self.config.secret(name, needed_for=f"NEWSLETTER_PROVIDER = {self.name!r}")
+
+    def secret_values(self) -> set[str]:
+        """Every credential this provider may hold, as given and stripped: never to be shown."""
+        values = {self.config.env.get(name) for name in self.environment if name in SECRETS}
+        values |= {getattr(self, attribute, None) for attribute in SECRET_OPTIONS}
+        found = set()
+        for value in values:
+            if isinstance(value, str) and len(value.strip()) >= 4:
+                found |= {value, value.strip()}
+        return found
+
+    @contextlib.contextmanager
+    def hiding_secrets(self):
+        """While in the block, every log line of ours has this provider's credentials masked.
+
+        A logger's filters see only the records made by that very logger (not those passed up
+        from its children), so the filter goes on each of the project's loggers.
+        """
+        hide = _Hide(self.secret_values())
+        loggers = [
+            logging.getLogger(name)
+            for name in list(logging.Logger.manager.loggerDict)
+            if name == "happening" or name.startswith("happening.")
+        ]
+        for logger in loggers:
+            logger.addFilter(hide)
+        try:
+            yield
+        finally:
+            for logger in loggers:
+                logger.removeFilter(hide)
+
+    def mask(self, text: str) -> str:
+        """``text`` with every credential replaced by ``***`` (for what a server said)."""
+        for value in sorted(self.secret_values(), key=len, reverse=True):
+            text = text.replace(value, "***")
+        return text
+
+    def redact(self, error):
+        """``error`` (a UserError) with every credential in its message replaced by ``***``.
+
+        A service may echo the Authorization header in its error body; the message is built
+        from that body, so it is filtered here, on the way out of ``send``, whatever raised it.
+        """
+        text = str(error)
+        hidden = self.mask(text)
+        if hidden == text:
+            return error
+        try:
+            return type(error)(hidden)
+        except TypeError:  # pragma: no cover - every UserError takes its message alone
+            from ..errors import NewsletterError
+
+            return NewsletterError(hidden)
 
     def check(self, *, draft=False, schedule=None):
         """Fail early, before anything is rendered or recorded, on an impossible request."""
@@ -155,6 +228,20 @@ class Provider:
 
     def close(self):
         """Release connections; ``send`` calls it once at the end."""
+
+
+class _Hide(logging.Filter):
+    def __init__(self, values):
+        super().__init__()
+        self.values = sorted(values, key=len, reverse=True)
+
+    def filter(self, record):
+        if self.values:
+            text = record.getMessage()
+            for value in self.values:
+                text = text.replace(value, "***")
+            record.msg, record.args = text, ()
+        return True
 
 
 def check_form_url(setting, url, what):

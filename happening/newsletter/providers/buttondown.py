@@ -11,7 +11,7 @@ import re
 
 from ..errors import SettingError
 from .base import Delivery
-from .http import HttpProvider
+from .http import HttpProvider, check_url
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,7 @@ class ButtondownProvider(HttpProvider):
 
     def validate(self):
         self.secret(self.api_key, "BUTTONDOWN_API_KEY")
-        if not str(self.base_url).startswith(("https://", "http://")):
-            raise SettingError(f"buttondown: BUTTONDOWN_API_URL = {self.base_url!r} is not a URL")
+        check_url("BUTTONDOWN_API_URL", self.base_url, self.name, "https://api.buttondown.com/v1")
 
     def client_options(self):
         key = self.secret(self.api_key, "BUTTONDOWN_API_KEY")
@@ -90,8 +89,13 @@ class ButtondownProvider(HttpProvider):
             return Delivery(_state(status), created["id"])
         remote_id, status = existing["id"], existing.get("status")
         checkpoint(remote_id=remote_id)
-        if status not in DRAFT or draft:
+        if status not in DRAFT:
             return Delivery(_state(status), remote_id, f"already at buttondown ({status})")
+        # A draft (a test copy's, or --draft's) was made from the post as it was then: what
+        # goes out must be what preview shows now, so its content is brought up to date first.
+        self.http.request("PATCH", f"emails/{remote_id}", json=self.content(email))
+        if draft:
+            return Delivery("draft", remote_id, "draft at buttondown, content updated")
         update = {"status": "scheduled" if schedule else "about_to_send"}
         if schedule:
             update["publish_date"] = schedule.isoformat()
@@ -119,23 +123,34 @@ class ButtondownProvider(HttpProvider):
             page, params = data.get("next"), None  # `next` is a full URL with the query.
         return None
 
-    def create(self, email, status, schedule) -> dict:
-        payload = {
+    def content(self, email) -> dict:
+        """The email's content fields, as created and as brought up to date."""
+        return {
             "subject": email.subject,
             "body": "<!-- buttondown-editor-mode: fancy -->\n" + email.html,
+            "description": email.preheader,
+        }
+
+    def create(self, email, status, schedule) -> dict:
+        payload = {
+            **self.content(email),
             "slug": email.url.rstrip("/").rsplit("/", 1)[-1],
             "canonical_url": email.url,
-            "description": email.preheader,
             "metadata": {"post_id": email.post_id, "marker": email.marker},
             "status": status,
         }
         if schedule:
             payload["publish_date"] = schedule.isoformat()
+        headers = {"X-Idempotency-Key": f"{email.marker}-{status}"}
+        if status == "about_to_send":
+            # Since API version 2026-04-01 an explicit about_to_send is refused (400,
+            # sending_requires_confirmation) without this header: this is a real send.
+            headers["X-Buttondown-Live-Dangerously"] = "true"
         response = self.http.request(
             "POST",
             "emails",
             json=payload,
-            headers={"X-Idempotency-Key": f"{email.marker}-{status}"},
+            headers=headers,
             safe=True,  # The idempotency key makes a repeat return the first email.
         )
         return response.json()

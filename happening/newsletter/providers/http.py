@@ -14,10 +14,24 @@ import requests
 
 from happening.retry import MAX_WAIT, WaitTooLong, exponential, send_with_retries
 
-from ..errors import ProviderError
+from ..errors import ProviderError, SettingError
 from .base import Provider
 
 SAFE_METHODS = {"GET", "HEAD", "PUT", "PATCH", "DELETE"}
+
+
+def check_url(setting: str, value, service: str, example: str):
+    """Raise SettingError unless ``value`` is a well-formed http(s) address."""
+    try:
+        parts = urlsplit(str(value or ""))
+        parts.port  # noqa: B018 - parsing the port is what finds "host:abc"
+        well_formed = parts.scheme in ("https", "http") and bool(parts.hostname)
+    except ValueError:
+        well_formed = False
+    if not well_formed:
+        raise SettingError(
+            f"{service}: {setting} = {value!r} is not a web address; set it to e.g. {example}"
+        )
 
 
 class HttpClient:
@@ -73,22 +87,39 @@ class HttpClient:
         except WaitTooLong as exc:
             raise ProviderError(
                 f"{self.service}: the service asks to wait {exc.delay:.0f}s before trying again; "
-                "run `invoke newsletter.send` later"
+                "run `./inv newsletter.send` later"
             ) from None
         except requests.Timeout:
             raise ProviderError(
                 f"{self.service}: no answer to {method} {shown} within {self.timeout}s "
                 "(NEWSLETTER_HTTP_TIMEOUT); nothing is recorded as sent that was not, and the "
-                "next `invoke newsletter.send` asks the service before creating anything"
+                "next `./inv newsletter.send` asks the service before creating anything"
             ) from None
         except requests.ConnectionError as exc:
             raise ProviderError(
                 f"{self.service}: cannot reach {urlsplit(url).netloc} "
                 f"({type(exc).__name__}); check {self.base_setting} and the network"
             ) from None
-        if answer.response.ok:
-            return answer.response
-        raise self.error(method, shown, answer.response)
+        except (requests.RequestException, ValueError) as exc:
+            # A malformed URL or header: requests' own text may quote the header, credential
+            # and all, so only the exception's name is shown.
+            raise ProviderError(
+                f"{self.service}: cannot send {method} {shown} ({type(exc).__name__}); check "
+                f"{self.base_setting} and {self.key_setting}"
+            ) from None
+        response = answer.response
+        if not response.ok:
+            raise self.error(method, shown, response)
+        if response.content:
+            try:
+                response.json()
+            except ValueError:
+                kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+                raise ProviderError(
+                    f"{self.service}: {method} {shown} answered {kind}, not the API's JSON; "
+                    f"check {self.base_setting} (it should be the API's address)"
+                ) from None
+        return response
 
     def error(self, method, path, response) -> ProviderError:
         status = response.status_code
@@ -112,7 +143,7 @@ class HttpClient:
         if status == 429 or status >= 500:
             return ProviderError(
                 f"{self.service}: {method} {path} failed ({status}{said})"
-                "; nothing is recorded as sent that was not: run `invoke newsletter.send` again"
+                "; nothing is recorded as sent that was not: run `./inv newsletter.send` again"
             )
         return ProviderError(f"{self.service}: {method} {path} failed ({status}): {detail}")
 

@@ -11,7 +11,7 @@ import re
 
 from ..errors import ProviderError, SettingError
 from .base import Delivery, check_form_url
-from .http import HttpProvider
+from .http import HttpProvider, check_url
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,7 @@ class ListmonkProvider(HttpProvider):
         }
 
     def validate(self):
-        if not str(self.base_url or "").startswith(("https://", "http://")):
-            raise SettingError(
-                f"listmonk: set LISTMONK_URL to your listmonk's address (now {self.base_url!r})"
-            )
+        check_url("LISTMONK_URL", self.base_url, self.name, "https://lists.example.org")
         ids = self.list_ids
         if not ids or not all(isinstance(i, int) for i in ids):
             raise SettingError(
@@ -100,6 +97,7 @@ class ListmonkProvider(HttpProvider):
     # -- the contract ---------------------------------------------------------------------------
     def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
         existing = self.find(email)
+        stale = existing is not None  # Made by an earlier run: perhaps from an older render.
         if existing is None:
             existing = self.create(email, schedule)
         remote_id, status = str(existing["id"]), existing.get("status")
@@ -111,15 +109,15 @@ class ListmonkProvider(HttpProvider):
                 f"listmonk: campaign {remote_id} for {email.subject!r} is {status}; resume or "
                 "delete it in listmonk, then run send again"
             )
+        # A draft campaign (a test copy's, or --draft's) holds the post as it was then: what goes
+        # out must be what preview shows now, so the campaign is brought up to date first.
+        # send_at is part of the campaign, not of the status change.
+        if stale or schedule:
+            update = {**self.payload(email), **({"send_at": _iso(schedule)} if schedule else {})}
+            self.http.request("PUT", f"campaigns/{remote_id}", json=update)
         if draft:
             return Delivery("draft", remote_id)
         if schedule:
-            # send_at is part of the campaign, not of the status change.
-            self.http.request(
-                "PUT",
-                f"campaigns/{remote_id}",
-                json={**self.payload(email), "send_at": _iso(schedule)},
-            )
             self.http.request("PUT", f"campaigns/{remote_id}/status", json={"status": "scheduled"})
             return Delivery("scheduled", remote_id)
         self.http.request("PUT", f"campaigns/{remote_id}/status", json={"status": "running"})

@@ -1,10 +1,14 @@
 """SMTP: one message per recipient over one reused connection (STARTTLS, SSL or plain).
 
-Recipients come from a file outside the repo (path in ``NEWSLETTER_RECIPIENTS``, one address a
-line, ``#`` comments). After each accepted message the number of recipients done is written to
-the ledger, so a failure at recipient 21 resumes at 21 on the next ``send``, with no duplicates.
-The message is rendered once; only ``To`` and ``Message-ID`` change per recipient, so sending
-to thousands costs the same memory as sending to one.
+Recipients come from a file outside the repo (path in ``NEWSLETTER_RECIPIENTS``; its format is
+``newsletter.recipients``), read and checked whole before anything goes out. Progress is kept
+per address (``newsletter.progress``), so a rerun mails exactly those not yet done: recipients
+added since get the post, removed ones don't, and nobody gets it twice. A permanent refusal
+(5xx to RCPT or DATA) is recorded, the address goes on the suppression list and the send goes on;
+a temporary one (4xx, a dropped connection) stops the run, and the next one resumes. The honest
+limit: a crash between the server accepting a message and the progress file hearing of it
+repeats that one message. The message is rendered once; only ``To`` and ``Message-ID`` change per
+recipient, so sending to thousands costs the same memory as sending to one.
 """
 
 import contextlib
@@ -19,9 +23,18 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from ..errors import ProviderError, SettingError
+from ..progress import Progress
+from ..recipients import Recipient
+from ..recipients import read as read_recipients
+from ..suppression import Suppressions
 from .base import Delivery, Provider
 
 log = logging.getLogger(__name__)
+
+# Per-address progress is kept in its own file after every message; the ledger's counts (for
+# `newsletter.status`) are refreshed this often: rewriting the ledger for every one of 10,000
+# recipients would cost more than sending.
+CHECKPOINT_EVERY = 100
 
 
 class SmtpProvider(Provider):
@@ -82,47 +95,66 @@ class SmtpProvider(Provider):
                 "set SMTP_SECURITY to 'starttls' or 'ssl'"
             )
         self._connection = None
+        self._recipients = None
 
     # -- the contract ---------------------------------------------------------------------------
     def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
-        total, fingerprint = self.survey()
-        start = int(record.get("recipients_done", 0)) if record.get("state") == "sending" else 0
-        if start and record.get("recipients_sha256") not in (None, fingerprint):
-            # Resuming by position is only right if the list is the one the first run used.
-            raise SettingError(
-                f"smtp: {email.subject!r} stopped after {start} recipients, and the "
-                f"NEWSLETTER_RECIPIENTS file has changed since; restore the list it was sent "
-                "from and run send again"
-            )
-        checkpoint(recipients_total=total, recipients_done=start, recipients_sha256=fingerprint)
-        head, body = self._template(email)
+        everyone = self.recipients()
+        suppressed = Suppressions.for_config(self.config)
+        progress = Progress.for_post(self._path(), email.marker)
+        if record.get("state") == "sending" and record.get("recipients_done") and not progress:
+            progress.adopt(record, everyone)  # A send begun before progress was kept per address.
+        waiting = [
+            (position, r)
+            for position, r in enumerate(everyone, 1)
+            if r.key not in progress and r.address not in suppressed
+        ]
+        skipped = sum(1 for r in everyone if r.key not in progress and r.address in suppressed)
+        done, refused = progress.count("sent"), progress.count("refused")
+        checkpoint(recipients_total=len(everyone), recipients_done=done, recipients_refused=refused)
+        template = self._template(email)
         sender = parseaddr(self.config.sender)[1]
-        done = start
-        with self._progress(total, start) as advance:
-            for index, address in self.recipients():
-                if index < start:
-                    continue
-                message = (
-                    b"To: " + address.encode("ascii") + b"\r\n"
-                    b"Message-ID: "
-                    + email.message_id(self.config, f".{index + 1}").encode()
-                    + b"\r\n"
-                    + head
-                    + body
-                )
+        with progress, self._progress(len(waiting)) as advance, _counted(checkpoint, lambda: done):
+            for position, recipient in waiting:
+                message = self._message(email, template, recipient)
                 try:
-                    self._send(sender, address, message)
+                    self._send(sender, recipient.address, message)
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                    code, reply = _reply(exc)
+                    reply = self.mask(reply)  # A server may echo anything; it goes in a file.
+                    if not 500 <= code < 600:
+                        raise self._stopped(exc, done, position, len(everyone)) from None
+                    # Refused for good (no such mailbox...): record it, never mail it again,
+                    # and carry on: one bad address must not hold the post back from everyone.
+                    progress.add(recipient, "refused")
+                    suppressed.add(recipient.address, f"smtp {code} {reply} ({email.subject})")
+                    refused += 1
+                    log.warning("smtp: %s refused it (%s %s)", recipient.address, code, reply)
+                    checkpoint(recipients_refused=refused)
+                    continue
                 except (smtplib.SMTPException, OSError) as exc:
-                    self.close()
-                    raise ProviderError(
-                        f"smtp: stopped at recipient {index + 1} of {total} "
-                        f"({_reason(exc)}); {done} delivered and recorded in the ledger; run "
-                        f"`invoke newsletter.send` again to resume at {done + 1}"
-                    ) from None
-                done = index + 1
-                checkpoint(recipients_done=done)
+                    raise self._stopped(exc, done, position, len(everyone)) from None
+                progress.add(recipient, "sent")
+                done += 1
+                if done % CHECKPOINT_EVERY == 0:
+                    checkpoint(recipients_done=done)
                 advance()
-        return Delivery("sent", None, f"{done} recipient(s) via {self.host}")
+        checkpoint(recipients_suppressed=skipped)
+        detail = f"sent to {done} via {self.host}"
+        if refused:
+            detail += f", {refused} refused: see `./inv newsletter.status`"
+        if skipped:
+            detail += f", {skipped} on the suppression list skipped"
+        return Delivery("sent", None, detail, refused=refused)
+
+    def _stopped(self, exc, done, position, total) -> ProviderError:
+        """A temporary failure (4xx, a dropped connection): stop; the next run resumes."""
+        self.close()
+        return ProviderError(
+            f"smtp: stopped at recipient {position} of {total} ({_reason(exc)}); {done} "
+            "delivered and recorded; run `./inv newsletter.send` again to resume (nobody who "
+            "has it gets it twice)"
+        )
 
     def send_test(self, email, address):
         msg = email.message(self.config, to=address, date=datetime.now(UTC))
@@ -142,47 +174,62 @@ class SmtpProvider(Provider):
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._connection.quit()
             self._connection = None
+        self._recipients = None
 
     def validate(self):
-        self.survey()
+        if self.username is not None:
+            self.username = self._credential("SMTP_USERNAME", self.username)
+        if self.password is not None:
+            self.password = self._credential("SMTP_PASSWORD", self.password)
+        self.recipients()
 
     # -- helpers --------------------------------------------------------------------------------
-    def survey(self) -> tuple[int, str]:
-        """Check every address; return how many there are and a fingerprint of the list."""
-        digest = hashlib.sha256()
-        total = 0
-        for _, address in self.recipients():
-            digest.update(address.lower().encode() + b"\n")
-            total += 1
-        return total, digest.hexdigest()[:16]
+    def _credential(self, name, value) -> str:
+        stripped = value.strip()
+        if stripped != value:
+            log.warning("smtp: removed whitespace around %s (a pasted line break?)", name)
+        if not stripped.isascii() or not stripped.isprintable():
+            # smtplib's AUTH encodes the login as ASCII; anything else fails inside it.
+            raise SettingError(
+                f"smtp: {name} has characters SMTP login cannot send (only printable ASCII); "
+                "use an ASCII password, e.g. an app password from your mail provider"
+            )
+        return stripped
 
-    def recipients(self):
-        """``(index, address)`` for each subscriber, read as needed: memory stays flat."""
+    def _path(self) -> Path:
         if not self.recipients_file:
             raise SettingError(
                 "smtp: set the environment variable NEWSLETTER_RECIPIENTS to the path of a file "
                 "listing subscribers (one address a line), kept outside the repo"
             )
-        path = Path(self.recipients_file).expanduser()
-        try:
-            handle = path.open(encoding="utf-8")
-        except OSError as exc:
-            raise SettingError(
-                f"smtp: cannot read NEWSLETTER_RECIPIENTS file {path} ({exc.strerror})"
-            ) from None
-        index = 0
-        with handle:
-            for number, line in enumerate(handle, 1):
-                line = line.strip()
-                if not line or line.startswith("#"):
-                    continue
-                address = parseaddr(line)[1]
-                if "@" not in address or not address.isascii():
-                    raise SettingError(
-                        f"smtp: {path}, line {number}: {line!r} is not an email address"
-                    )
-                yield index, address
-                index += 1
+        return Path(self.recipients_file).expanduser()
+
+    def recipients(self) -> list[Recipient]:
+        """Every subscriber, checked and deduplicated (see ``newsletter.recipients``).
+
+        Read once per run (``validate`` reads it before anything is sent; every post of the
+        run goes to that list).
+        """
+        if self._recipients is None:
+            self._recipients = read_recipients(self._path())
+        return self._recipients
+
+    def _message(self, email, template, recipient) -> bytes:
+        """The one message ``recipient`` gets: the shared template with their To and Message-ID.
+
+        Built here, one per recipient at send time: per-recipient headers go in this function.
+        """
+        head, body = template
+        tag = hashlib.sha256(recipient.key.encode()).hexdigest()[:12]
+        return (
+            b"To: "
+            + recipient.address.encode("ascii")
+            + b"\r\nMessage-ID: "
+            + email.message_id(self.config, f".{tag}").encode()
+            + b"\r\n"
+            + head
+            + body
+        )
 
     def _template(self, email):
         """The message once, without To and Message-ID: (headers, blank line + body) as bytes."""
@@ -227,9 +274,18 @@ class SmtpProvider(Provider):
         self._connection = connection
         return connection
 
-    def _progress(self, total, start):
+    def _progress(self, total):
         show = self.progress if self.progress is not None else sys.stderr.isatty()
-        return _Bar(total, start) if show else _NoBar()
+        return _Bar(total, 0) if show else _NoBar()
+
+
+@contextlib.contextmanager
+def _counted(checkpoint, done):
+    """Record how many are done when the loop ends, however it ends."""
+    try:
+        yield
+    finally:
+        checkpoint(recipients_done=done())
 
 
 class _NoBar:
@@ -254,6 +310,16 @@ class _Bar:
     def __exit__(self, *exc):
         self.bar.stop()
         return False
+
+
+def _reply(exc) -> tuple[int, str]:
+    """The server's code and text for a refused recipient or message."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+    else:
+        code, text = exc.smtp_code, exc.smtp_error
+    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    return int(code), " ".join(text.split())
 
 
 def _reason(exc) -> str:
