@@ -1,0 +1,402 @@
+"""Moving readers in: a subscriber list goes to the provider, the rest to the suppression list.
+
+Who goes where, whatever the source:
+
+- an active reader who opted in on the old platform goes to ``NEWSLETTER_PROVIDER``'s list
+  (``smtp``: the ``NEWSLETTER_RECIPIENTS`` file; ``buttondown``, ``listmonk``, ``mailchimp``:
+  their documented subscriber endpoints), unless the suppression list already has them;
+- an unsubscribed, bounced, disabled or deleted one goes to the suppression list, never to
+  the list.
+
+Every step is idempotent (a second run adds nothing), HTTP goes through the providers' own
+client with ``happening.retry`` (429 and ``Retry-After`` honoured), and no address is ever
+logged, printed or written inside the project: the report is counts only.
+
+The list formats (read by :func:`read_list`):
+
+- Substack ``email_list.<publication>.csv``: ``email``, ``active_subscription``, ``expiry``,
+  ``plan``, ``email_disabled`` (``true``: Substack stopped emailing it, a bounce or complaint),
+  ``created_at``; only current subscribers are in it.
+- Ghost members CSV (Members -> Export): ``id``, ``email``, ``name``, ``note``,
+  ``subscribed_to_emails`` (``false``: unsubscribed), ``complimentary_plan``,
+  ``stripe_customer_id``, ``created_at``, ``deleted_at``, ``labels``, ``tiers``; a member whose
+  address bounced is ``email_disabled`` in Ghost (Admin API member object), a column the
+  export carries when present.
+- Any CSV with an ``email`` column (``name`` and ``status`` optional: a status of
+  unsubscribed, bounced, complained, blocked or cleaned suppresses it).
+"""
+
+import csv
+import io
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from pathlib import Path
+
+import requests
+
+from happening.retry import MAX_WAIT, WaitTooLong, exponential, send_with_retries
+
+from . import config as configuration
+from . import providers
+from .errors import NewsletterError, ProviderError, SettingError
+from .posts import as_site
+from .recipients import add_recipient
+from .suppression import Suppressions
+
+log = logging.getLogger(__name__)
+
+SUPPRESSED_STATUSES = {"unsubscribed", "bounced", "complained", "blocked", "cleaned", "disabled"}
+MAILCHIMP_BATCH = 500  # "Up to 500 members may be added or updated with each API call."
+LISTMONK_BATCH = 1000  # Rows per uploaded CSV; listmonk runs one import at a time.
+LISTMONK_POLLS = 600  # Seconds (one poll a second) to wait for one import to finish.
+
+
+class ListError(NewsletterError):
+    """A subscriber list that cannot be read; names the file and row, never an address."""
+
+
+@dataclass
+class Reader:
+    address: str
+    name: str = ""
+    suppress: str = ""  # Why this reader must never be emailed ("" = active and consented).
+
+
+@dataclass
+class Counts:
+    """What a subscriber import or export did: numbers only, never an address."""
+
+    destination: str
+    dry_run: bool = False
+    read: int = 0
+    added: int = 0
+    already: int = 0  # On the list before this run.
+    kept_out: int = 0  # Active in the file, but on the suppression list here.
+    suppressed: Counter = field(default_factory=Counter)  # Added to the suppression list now.
+    already_suppressed: int = 0
+    refused: Counter = field(default_factory=Counter)  # By the service's error code.
+
+
+def read_list(path: Path) -> list[Reader]:
+    """Every reader in the CSV at ``path``, each with why they are suppressed, if they are."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ListError(f"subscribers: cannot read {path} ({exc})") from None
+    reader = csv.DictReader(io.StringIO(text))
+    columns = {c.strip().lower() for c in reader.fieldnames or ()}
+    if "email" not in columns:
+        raise ListError(f"subscribers: {Path(path).name} row 1 has no 'email' column")
+    readers = []
+    for row in reader:
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        address = parseaddr(row.get("email", ""))[1]
+        if "@" not in address or " " in address:
+            # The address itself is not shown: a typo in it is still someone's address.
+            raise ListError(
+                f"subscribers: {Path(path).name} row {reader.line_num}: the email column is "
+                "not an email address"
+            )
+        readers.append(Reader(address, row.get("name", ""), _why_suppressed(row)))
+    return readers
+
+
+def _why_suppressed(row: dict) -> str:
+    if _true(row.get("email_disabled")):
+        return "bounced"  # Substack and Ghost stop emailing an address that bounced.
+    if row.get("subscribed_to_emails", "true").lower() == "false":
+        return "unsubscribed"
+    if row.get("deleted_at"):
+        return "deleted"
+    status = row.get("status", "").lower()
+    return status if status in SUPPRESSED_STATUSES else ""
+
+
+def _true(value) -> bool:
+    return str(value or "").strip().lower() in ("true", "1", "yes")
+
+
+# -- import --------------------------------------------------------------------------------------
+def import_list(site, path: Path, *, dry_run: bool = False, env=None, **provider_options) -> Counts:
+    """Move the readers in ``path`` to the configured provider; suppress the others."""
+    config = _config(site, env)
+    readers = read_list(path)
+    suppressions = Suppressions.for_config(config)
+    _outside_project(suppressions.path, config, "NEWSLETTER_SUPPRESSIONS")
+    counts = Counts(config.provider, dry_run, read=len(readers))
+    active = []
+    for reader in readers:
+        if reader.suppress:
+            if reader.address in suppressions:
+                counts.already_suppressed += 1
+            else:
+                counts.suppressed[reader.suppress] += 1
+                if not dry_run:
+                    suppressions.add(
+                        reader.address, f"{reader.suppress} (imported from {path.name})"
+                    )
+        elif reader.address in suppressions:
+            counts.kept_out += 1  # Unsubscribed here once: an old list must not undo that.
+        else:
+            active.append(reader)
+    if dry_run:
+        counts.added = len(active)  # At most; the service may already have some.
+        return counts
+    send = DESTINATIONS.get(config.provider)
+    if send is None:
+        raise SettingError(
+            f"subscribers: NEWSLETTER_PROVIDER = {config.provider!r} keeps no list of readers; "
+            "set it to smtp, buttondown, listmonk or mailchimp first"
+        )
+    send(config, active, counts, provider_options)
+    return counts
+
+
+def _config(site, env):
+    from pelican.settings import read_settings
+
+    site = as_site(site)
+    settings = read_settings(str(site.settings_file), override=site.overrides)
+    return configuration.load(settings, site.root, env)
+
+
+def _outside_project(path: Path, config, setting: str):
+    where = Path(path).expanduser().resolve()
+    folders = [config.root, *(config.settings.get(k) for k in ("PATH", "OUTPUT_PATH"))]
+    if any(f and where.is_relative_to(Path(f).resolve()) for f in folders):
+        raise SettingError(
+            f"subscribers: {setting} points inside the project ({path}); addresses never go "
+            "into the repo: keep the file elsewhere, e.g. ~/.config/happening-now/"
+        )
+
+
+def _to_smtp(config, readers, counts, _options):
+    file = config.env.get("NEWSLETTER_RECIPIENTS")
+    if not file:
+        raise SettingError(
+            "subscribers: set the environment variable NEWSLETTER_RECIPIENTS to the SMTP "
+            "recipients file (outside the repo) to import into"
+        )
+    _outside_project(Path(file), config, "NEWSLETTER_RECIPIENTS")
+    for reader in readers:
+        if add_recipient(Path(file), reader.address, reader.name):
+            counts.added += 1
+        else:
+            counts.already += 1
+
+
+def _post(client, path, **request):
+    """POST through the provider's session, retried on 429/5xx (every caller here is
+    idempotent: a repeat creates nothing twice); returns the response, 4xx included."""
+    url = client.url(path)
+    try:
+        return send_with_retries(
+            lambda: client.session.request("POST", url, timeout=client.timeout, **request),
+            retries=client.retries,
+            name=client.service,
+            backoff=exponential(1, 60),
+            max_wait=MAX_WAIT,
+            sleep=client.sleep,
+        ).response
+    except WaitTooLong as exc:
+        raise ProviderError(
+            f"{client.service}: the service asks to wait {exc.delay:.0f}s; run "
+            "`invoke newsletter.subscribers import` again later (nobody is added twice)"
+        ) from None
+    except requests.RequestException as exc:
+        raise ProviderError(
+            f"{client.service}: cannot reach the service ({type(exc).__name__}); check "
+            f"{client.base_setting} and the network"
+        ) from None
+
+
+def _to_buttondown(config, readers, counts, options):
+    # POST /v1/subscribers, one reader a call (Buttondown has no bulk create). `type: regular`
+    # skips the double opt-in: these readers confirmed on the old platform. The default
+    # collision behaviour (no_op) answers 400 email_already_exists for a known address, so
+    # a second run adds nobody and never resubscribes someone who unsubscribed there.
+    provider = providers.get(config, **options)
+    provider.validate()
+    client = provider.http
+    try:
+        for reader in readers:
+            body = {"email_address": reader.address, "type": "regular"}
+            if reader.name:
+                body["metadata"] = {"name": reader.name}
+            response = _post(client, "subscribers", json=body)
+            if response.status_code == 201:
+                counts.added += 1
+                continue
+            code = _json(response).get("code", "")
+            if response.status_code == 400 and code in (
+                "email_already_exists",
+                "subscriber_already_exists",
+            ):
+                counts.already += 1
+            elif response.status_code == 400 and code:
+                counts.refused[code] += 1  # subscriber_suppressed, email_blocked...
+            else:
+                raise client.error("POST", "/v1/subscribers", response)
+    finally:
+        provider.close()
+
+
+def _to_mailchimp(config, readers, counts, options):
+    # POST /lists/{list_id} ("batch subscribe or unsubscribe"): up to 500 members a call;
+    # with update_existing false an address already in the audience comes back in `errors`
+    # as ERROR_CONTACT_EXISTS and is left as it is (an unsubscribed contact stays so).
+    provider = providers.get(config, **options)
+    provider.validate()
+    client = provider.http
+    try:
+        for start in range(0, len(readers), MAILCHIMP_BATCH):
+            batch = readers[start : start + MAILCHIMP_BATCH]
+            members = []
+            for reader in batch:
+                member = {"email_address": reader.address, "status": "subscribed"}
+                if reader.name:
+                    member["merge_fields"] = {"FNAME": reader.name}
+                members.append(member)
+            path = f"lists/{provider.list_id}"
+            response = _post(client, path, json={"members": members, "update_existing": False})
+            if not response.ok:
+                raise client.error("POST", f"/3.0/{path}", response)
+            data = _json(response)
+            counts.added += int(data.get("total_created") or 0)
+            for error in data.get("errors") or []:
+                code = error.get("error_code") or "error"
+                if code == "ERROR_CONTACT_EXISTS":
+                    counts.already += 1
+                else:
+                    counts.refused[code] += 1
+    finally:
+        provider.close()
+
+
+def _to_listmonk(config, readers, counts, options):
+    # POST /api/import/subscribers: a CSV (email,name,attributes) and `params` as JSON, mode
+    # subscribe, confirmed (they opted in before), overwrite false so existing subscribers are
+    # skipped (idempotent). listmonk runs one import at a time: each batch is awaited through
+    # GET /api/import/subscribers until its status is finished.
+    provider = providers.get(config, **options)
+    provider.validate()
+    client = provider.http
+    params = {
+        "mode": "subscribe",
+        "subscription_status": "confirmed",
+        "delim": ",",
+        "lists": list(provider.list_ids),
+        "overwrite": False,
+    }
+    try:
+        for start in range(0, len(readers), LISTMONK_BATCH):
+            batch = readers[start : start + LISTMONK_BATCH]
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(["email", "name", "attributes"])
+            writer.writerows([r.address, r.name or r.address.split("@")[0], "{}"] for r in batch)
+            response = _post(
+                client,
+                "import/subscribers",
+                data={"params": json.dumps(params)},
+                files={"file": ("subscribers.csv", out.getvalue().encode(), "text/csv")},
+            )
+            if not response.ok:
+                raise client.error("POST", "/api/import/subscribers", response)
+            stats = _await_listmonk(client)
+            imported = int(stats.get("imported") or 0)
+            counts.added += imported
+            counts.already += len(batch) - imported
+    finally:
+        provider.close()
+
+
+def _await_listmonk(client) -> dict:
+    for _ in range(LISTMONK_POLLS):
+        stats = _json(client.request("GET", "import/subscribers")).get("data") or {}
+        status = stats.get("status")
+        if status == "finished":
+            return stats
+        if status in ("failed", "stopped"):
+            raise ProviderError(
+                f"listmonk: the subscriber import {status}; read its log in listmonk "
+                "(Subscribers -> Import), then run the import again (nobody is added twice)"
+            )
+        client.sleep(1)
+    raise ProviderError("listmonk: the subscriber import is still running; run it again later")
+
+
+def _json(response) -> dict:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+DESTINATIONS = {
+    "smtp": _to_smtp,
+    "buttondown": _to_buttondown,
+    "listmonk": _to_listmonk,
+    "mailchimp": _to_mailchimp,
+}
+
+
+# -- export --------------------------------------------------------------------------------------
+def export_list(site, path: Path, *, env=None) -> Counts:
+    """Write the SMTP recipients and the suppression list to the CSV ``path``, outside the repo.
+
+    The columns are ``email,name,status``, which :func:`read_list` reads back (and any service's
+    importer takes). A hosted provider's list is exported from the service itself.
+    """
+    config = _config(site, env)
+    _outside_project(Path(path), config, "the export file")
+    file = config.env.get("NEWSLETTER_RECIPIENTS")
+    if not file:
+        raise SettingError(
+            "subscribers: export reads the SMTP recipients file: set NEWSLETTER_RECIPIENTS "
+            f"(for {config.provider}, use the service's own export)"
+        )
+    suppressions = Suppressions.for_config(config)
+    counts = Counts(str(path))
+    rows = []
+    for line in Path(file).expanduser().read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, address = parseaddr(line.strip())
+            if address not in suppressions:
+                rows.append((address, name, "subscribed"))
+                counts.added += 1
+    for address in sorted(suppressions.addresses()):
+        rows.append((address, "", "unsubscribed"))
+        counts.suppressed["unsubscribed"] += 1
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["email", "name", "status"])
+        writer.writerows(rows)
+    counts.read = len(rows)
+    return counts
+
+
+def format_counts(counts: Counts) -> str:
+    """The task's report: how many of each, never who."""
+    suppressed = sum(counts.suppressed.values())
+    reasons = ", ".join(f"{n} {why}" for why, n in sorted(counts.suppressed.items()))
+    prefix = "dry run, nothing changed: " if counts.dry_run else ""
+    lines = [
+        f"subscribers: {prefix}{counts.read} read; {counts.added} "
+        f"{'would be ' if counts.dry_run else ''}added to {counts.destination}, "
+        f"{counts.already} already there",
+        f"suppressed: {suppressed} added to the suppression list"
+        + (f" ({reasons})" if reasons else "")
+        + f", {counts.already_suppressed} already on it",
+    ]
+    if counts.kept_out:
+        lines.append(f"kept out: {counts.kept_out} active there but unsubscribed here")
+    if counts.refused:
+        refused = ", ".join(f"{n} {code}" for code, n in sorted(counts.refused.items()))
+        lines.append(f"refused by {counts.destination}: {refused}")
+    return "\n".join(lines)
