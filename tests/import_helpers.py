@@ -152,3 +152,136 @@ def substack_zip(tmp_path, posts=SUBSTACK_POSTS, html=SUBSTACK_HTML) -> Path:
             archive.writestr(f"posts/{post_id}.html", body)
         archive.writestr("email_list.happening.csv", SUBSTACK_LIST)
     return path
+
+
+# -- Ghost: the JSON export (Settings -> Labs -> Export) ----------------------------------------
+# docs.ghost.org/migration/custom: {"db": [{"meta": ..., "data": {posts, tags, posts_tags,
+# users, posts_authors}}]}; bodies as html, lexical (Ghost 5+) or mobiledoc (Ghost 1-4, the
+# mobiledoc-kit MOBILEDOC.md 0.3 format); __GHOST_URL__ stands for the site's address.
+GHOST_LEXICAL = {
+    "root": {
+        "type": "root",
+        "children": [
+            {
+                "type": "paragraph",
+                "children": [
+                    {"type": "text", "text": "Ghost was ", "format": 0},
+                    {"type": "text", "text": "good", "format": 1},
+                    {"type": "text", "text": " to us. ", "format": 0},
+                    {
+                        "type": "link",
+                        "url": "__GHOST_URL__/an-older-post/",
+                        "children": [{"type": "text", "text": "An older post", "format": 0}],
+                    },
+                ],
+            },
+            {"type": "heading", "tag": "h2", "children": [{"type": "text", "text": "Why move"}]},
+            {
+                "type": "image",
+                "src": "__GHOST_URL__/content/images/2024/02/garden.jpg",
+                "alt": "The garden",
+                "caption": "",
+            },
+            {"type": "codeblock", "code": "print('hi')", "language": "python"},
+        ],
+    }
+}
+GHOST_MOBILEDOC = {
+    "version": "0.3.1",
+    "atoms": [],
+    "cards": [["markdown", {"markdown": "A *markdown* card."}]],
+    "markups": [["em"], ["a", ["href", "https://example.org/"]]],
+    "sections": [
+        [1, "p", [[0, [], 0, "Members first, "], [0, [0], 1, "then"], [0, [1], 1, " a link"]]],
+        [10, 0],
+        [3, "ul", [[[0, [], 0, "one"]], [[0, [], 0, "two"]]]],
+    ],
+}
+
+
+def ghost_export(tmp_path) -> Path:
+    import json
+
+    posts = [
+        {
+            "id": "65a0c0ffee0000000000aaa1",
+            "uuid": "0b4a4f4e-1c1a-4d8e-9a55-4c1f7c3b9a01",
+            "title": "Why we moved",
+            "slug": "why-we-moved",
+            "lexical": json.dumps(GHOST_LEXICAL),
+            "mobiledoc": None,
+            "html": None,
+            "type": "post",
+            "status": "published",
+            "visibility": "public",
+            "created_at": "2024-02-01T10:00:00.000Z",
+            "updated_at": "2024-02-03T12:00:00.000Z",
+            "published_at": "2024-02-01T11:00:00.000Z",
+            "custom_excerpt": "The move, and why.",
+            "plaintext": "Ghost was good to us.",
+            "newsletter_id": "65a0c0ffee00000000000n01",
+        },
+        {
+            "id": "5f1e2d3c4b5a697887960001",
+            "uuid": "7d1c5b2a-8e9f-4a3b-b2c1-d0e9f8a7b601",
+            "title": "Members first",
+            "slug": "members-first",
+            "lexical": None,
+            "mobiledoc": json.dumps(GHOST_MOBILEDOC),
+            "html": None,
+            "type": "post",
+            "status": "published",
+            "visibility": "members",
+            "created_at": "2021-06-01T10:00:00.000Z",
+            "updated_at": "2021-06-01T10:00:00.000Z",
+            "published_at": "2021-06-01T10:30:00.000Z",
+            "custom_excerpt": None,
+            "plaintext": "Members first, then a link. A markdown card. one two",
+            "newsletter_id": "65a0c0ffee00000000000n01",  # Ghost emailed it to members.
+        },
+        {
+            "id": "5f1e2d3c4b5a697887960002",
+            "title": "About",
+            "slug": "about-us",
+            "html": "<p>A page.</p>",
+            "type": "page",
+            "status": "published",
+            "visibility": "public",
+            "published_at": "2021-01-01T10:00:00.000Z",
+        },
+    ]
+    data = {
+        "posts": posts,
+        "tags": [
+            {"id": "t1", "name": "Meta", "slug": "meta"},
+            {"id": "t2", "name": "#internal", "slug": "hash-internal"},
+            {"id": "t3", "name": "Moving", "slug": "moving"},
+        ],
+        "posts_tags": [
+            {"post_id": posts[0]["id"], "tag_id": "t1", "sort_order": 0},
+            {"post_id": posts[0]["id"], "tag_id": "t2", "sort_order": 1},
+            {"post_id": posts[0]["id"], "tag_id": "t3", "sort_order": 2},
+        ],
+        "users": [{"id": "u1", "name": "Jo Bloggs", "slug": "jo"}],
+        "posts_authors": [{"post_id": posts[0]["id"], "author_id": "u1", "sort_order": 0}],
+    }
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "happening.ghost.2024-06-01.json"
+    doc = {"db": [{"meta": {"exported_on": 1717236000000, "version": "5.82.0"}, "data": data}]}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    images = tmp_path / "content" / "images" / "2024" / "02"  # Ghost's content/images folder.
+    images.mkdir(parents=True)
+    (images / "garden.jpg").write_bytes(b"\xff\xd8\xff\xe0 a tiny jpeg")
+    return path
+
+
+# Ghost's members CSV (Members -> Export); the columns of Ghost's members-csv `unparse`.
+GHOST_MEMBERS = (
+    "id,email,name,note,subscribed_to_emails,complimentary_plan,stripe_customer_id,"
+    "created_at,deleted_at,labels,tiers,email_disabled\n"
+    "m1,reader@example.org,Katherine Johnson,,true,false,,2024-02-01T12:30:00.000Z,,,,false\n"
+    'm2,supporter@example.org,Grace Hopper,"VIP, early",true,true,cus_1,'
+    "2024-01-15T10:00:00.000Z,,vip,,false\n"
+    "m3,quiet@example.org,Quiet One,,false,false,,2024-03-01T08:00:00.000Z,,,,false\n"
+    "m4,bounce@example.org,Bounced One,,true,false,,2024-03-02T08:00:00.000Z,,,,true\n"
+)

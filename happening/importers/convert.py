@@ -82,12 +82,22 @@ def to_markdown(html: str, local_images: dict[str, str] | None = None) -> str:
         bullets="-",
         escape_underscores=False,
         strong_em_symbol="*",
+        code_language_callback=_code_language,
     )
     notes = _footnotes(soup, converter)
     body = converter.convert_soup(soup).strip()
     if notes:
         body += "\n\n" + "\n".join(notes)
     return _BLANKS.sub("\n\n", body).strip() + "\n"
+
+
+def _code_language(pre) -> str:
+    """``python`` from ``<pre><code class="language-python">`` (Ghost, WordPress, highlight.js)."""
+    for node in (pre.find("code"), pre):
+        for cls in (node.get("class") or []) if node else []:
+            if cls.startswith(("language-", "lang-")):
+                return cls.split("-", 1)[1]
+    return ""
 
 
 def _footnotes(soup, converter) -> list[str]:

@@ -87,14 +87,16 @@ def import_export(
     posts = SOURCES[source](path, old_url=(old_url or "").rstrip("/"))
 
     report = ImportReport(source, dry_run)
+    shown = content.resolve().parent  # Paths are shown from the project folder: content/posts/...
     files = _export_files(path)
     ledger = Ledger(Config(root, settings).path("NEWSLETTER_LEDGER"))
     table_file = table_path(settings)
     known = listed(table_file)
-    report.redirect_file, report.ledger_file = _shown(table_file, root), _shown(ledger.path, root)
+    report.redirect_file = _shown(table_file, shown)
+    report.ledger_file = _shown(ledger.path, shown)
     for post in posts:
         target = posts_dir / f"{post.slug}.md"
-        outcome = Outcome(post, _shown(target, root), _action(target, post.guid))
+        outcome = Outcome(post, _shown(target, shown), _action(target, post.guid))
         report.outcomes.append(outcome)
         if outcome.action == "clash":
             continue  # Another post has this name: nothing of this one is written.
