@@ -179,6 +179,16 @@ def test_a_malformed_export_is_one_line_naming_the_file_and_row(tmp_path):
     assert "posts.csv row 3" in exit_.value.message
 
 
+def test_a_first_ledger_warns_about_the_posts_that_were_there_before(tmp_path):
+    overrides = new_site(tmp_path)
+    mine = tmp_path / "content" / "posts" / "2025-01-01-mine.md"
+    mine.write_text("Title: Mine\nDate: 2025-01-01\nSummary: Mine.\n\nMine.\n")
+    shown = format_import(run(tmp_path, overrides))
+    assert "warning: 1 post(s) already in content/posts/ are not in the ledger" in shown
+    again = format_import(run(tmp_path, overrides))
+    assert "warning" not in again  # The ledger exists now: the guard was the first run's.
+
+
 def test_without_the_old_address_the_import_says_why_it_needs_it(tmp_path):
     with pytest.raises(ExportError, match="--old-url"):
         import_export("substack", substack_zip(tmp_path), overrides=new_site(tmp_path))

@@ -1,4 +1,4 @@
-"""`import wordpress` (WXR) and `import feed` (Atom/RSS): guids kept as `Id:`, permalinks redirected."""
+"""`import wordpress` (WXR) and `import feed` (Atom): old ids kept as `Id:`, old links redirect."""
 
 import json
 
@@ -27,7 +27,7 @@ WXR = """<?xml version="1.0" encoding="UTF-8" ?>
     <guid isPermaLink="false">https://old.example.com/?p=12</guid>
     <content:encoded><![CDATA[First line of the post.
 
-[caption id="attachment_13" align="alignnone" width="300"]<img src="https://old.example.com/wp-content/uploads/2023/09/cat.jpg" alt="A cat" width="300" /> The cat[/caption]
+[caption id="attachment_13" align="alignnone" width="300"]{IMG} The cat[/caption]
 
 Second paragraph.]]></content:encoded>
     <excerpt:encoded><![CDATA[The first post on the old blog.]]></excerpt:encoded>
@@ -78,7 +78,11 @@ Second paragraph.]]></content:encoded>
   </item>
 </channel>
 </rss>
-"""
+""".replace(
+    "{IMG}",
+    '<img src="https://old.example.com/wp-content/uploads/2023/09/cat.jpg"'
+    ' alt="A cat" width="300" />',
+)
 
 # Atom 1.0 (RFC 4287): each entry's <id> is what feed readers remember.
 ATOM = """<?xml version="1.0" encoding="utf-8"?>

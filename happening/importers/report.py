@@ -33,6 +33,12 @@ def format_import(report: ImportReport) -> str:
         f"ledger: {verb} {len(recorded)} post(s) as already sent in {report.ledger_file} "
         "(newsletter.send will not email them)"
     )
+    if report.others_unrecorded:
+        lines.append(
+            f"warning: {report.others_unrecorded} post(s) already in content/posts/ are not in "
+            "the ledger, which this import starts: newsletter.send would email them; run "
+            "`./inv newsletter.baseline` first if your readers already had them"
+        )
     copied = sum(len(o.images) for o in report.outcomes)
     if copied:
         lines.append(f"images: {copied} copied into content/images/ from the export")

@@ -63,6 +63,8 @@ class ImportReport:
     redirects: list[tuple[str, str, str]] = field(default_factory=list)
     redirect_file: str = ""
     ledger_file: str = ""
+    # Posts already in content/posts/ that a new ledger does not cover (see import_export).
+    others_unrecorded: int = 0
 
 
 def import_export(
@@ -92,6 +94,7 @@ def import_export(
     ledger = Ledger(Config(root, settings).path("NEWSLETTER_LEDGER"))
     table_file = table_path(settings)
     known = listed(table_file)
+    fresh_ledger = not ledger.exists
     report.redirect_file = _shown(table_file, shown)
     report.ledger_file = _shown(ledger.path, shown)
     for post in posts:
@@ -128,6 +131,12 @@ def import_export(
                 )
     if report.redirects and not dry_run:
         add_lines(table_file, report.redirects)
+    if fresh_ledger and any(o.recorded for o in report.outcomes):
+        # With no ledger, `send` refuses to email the archive; the ledger this import starts
+        # lifts that guard for the posts that were here before, so the writer must hear of them.
+        ours = {posts_dir / f"{o.post.slug}.md" for o in report.outcomes}
+        others = [p for p in posts_dir.glob("*.md") if p not in ours] if posts_dir.is_dir() else []
+        report.others_unrecorded = len(others)
     return report
 
 
