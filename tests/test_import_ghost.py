@@ -2,8 +2,10 @@
 
 import json
 
+import pytest
+
 from happening.build import PROD_SETTINGS
-from happening.importers import import_export
+from happening.importers import ExportError, import_export
 from happening.newsletter import send
 from import_helpers import ghost_export, new_site, newsletter_site
 
@@ -74,3 +76,21 @@ def test_ghost_permalinks_redirect_and_the_ledger_keeps_send_from_emailing(tmp_p
     assert ledger["65a0c0ffee0000000000aaa1"]["finished"] == "2024-02-01T11:00:00+00:00"
     report = send(newsletter_site(overrides))
     assert report.sent == [] and [s.action for s in report.steps] == ["done"]
+
+
+def test_a_malformed_ghost_export_names_the_file_and_post(tmp_path):
+    export = ghost_export(tmp_path / "export")
+    doc = json.loads(export.read_text())
+    doc["db"][0]["data"]["posts"][1]["mobiledoc"] = '{"sections": [[10, 7]]}'
+    export.write_text(json.dumps(doc))
+    overrides = new_site(tmp_path)
+    with pytest.raises(ExportError) as caught:
+        import_export("ghost", export, old_url=OLD, overrides=overrides)
+    message = str(caught.value)
+    assert message.startswith(
+        "import ghost: happening.ghost.2024-06-01.json posts[1]: its lexical/mobiledoc body"
+    )
+    assert "\n" not in message
+    export.write_text("{not json")
+    with pytest.raises(ExportError, match="is not a JSON file"):
+        import_export("ghost", export, old_url=OLD, overrides=overrides)

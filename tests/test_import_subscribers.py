@@ -11,6 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
+from happening.newsletter.errors import ProviderError
 from happening.newsletter.subscribers import ListError, export_list, format_counts, import_list
 from happening.newsletter.suppression import Suppressions
 from import_helpers import GHOST_MEMBERS, SUBSTACK_LIST, new_site, newsletter_site
@@ -94,6 +95,14 @@ def test_a_reader_unsubscribed_here_is_not_put_back_by_an_old_list(tmp_path):
     counts = import_list(site, export, env=env)
     assert (counts.added, counts.kept_out, dict(counts.suppressed)) == (1, 1, {"bounced": 1})
     assert (tmp_path / "private" / "recipients.txt").read_text() == "grace@example.org\n"
+
+
+def test_the_substack_zip_itself_is_a_list(tmp_path):
+    from import_helpers import substack_zip
+
+    site = newsletter_site(new_site(tmp_path), NEWSLETTER_PROVIDER="smtp")
+    counts = import_list(site, substack_zip(tmp_path), env=env_for(tmp_path))
+    assert (counts.read, counts.added, dict(counts.suppressed)) == (3, 2, {"bounced": 1})
 
 
 def test_a_dry_run_counts_and_writes_nothing(tmp_path, members):
@@ -287,3 +296,17 @@ def test_listmonk_gets_one_csv_import_and_it_is_awaited(tmp_path, members, serve
     ]
     assert sleeps == [1]  # One poll while it was importing.
     assert (counts.added, counts.already) == (1, 1)
+
+
+def test_a_service_error_quoting_an_address_is_shown_without_it(tmp_path, members, server):
+    answer = {"code": "", "detail": "reader@example.org: something broke"}
+    server.expect_request("/v1/subscribers", method="POST").respond_with_json(answer, 418)
+    site = newsletter_site(
+        new_site(tmp_path),
+        NEWSLETTER_PROVIDER="buttondown",
+        BUTTONDOWN_API_URL=server.url_for("/v1"),
+    )
+    with pytest.raises(ProviderError) as caught:
+        import_list(site, members, env=env_for(tmp_path, BUTTONDOWN_API_KEY="bd-key"))
+    assert "@" not in str(caught.value)
+    assert "<address>: something broke" in str(caught.value)

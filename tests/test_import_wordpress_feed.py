@@ -2,8 +2,10 @@
 
 import json
 
+import pytest
+
 from happening.build import PROD_SETTINGS
-from happening.importers import import_export
+from happening.importers import ExportError, import_export
 from import_helpers import new_site
 
 # WXR 1.2 as WordPress's Tools -> Export writes it: RSS 2.0 with the wp:, content:, excerpt:
@@ -160,3 +162,26 @@ def test_a_feed_entry_keeps_its_atom_id_and_its_old_link_redirects(tmp_path):
     assert body == "The whole *post*.\n"
     table = (tmp_path / "content" / "redirects.txt").read_text()
     assert "/blog/a-feed-post.html posts/a-feed-post/\n" in table
+
+
+def test_a_feed_url_is_fetched_and_a_wxr_without_rss_is_one_line(tmp_path):
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.expect_request("/feed.xml").respond_with_data(ATOM, content_type="application/atom+xml")
+    server.start()
+    try:
+        import_export(
+            "feed",
+            server.url_for("/feed.xml"),
+            settings_file=PROD_SETTINGS,
+            overrides=new_site(tmp_path),
+        )
+    finally:
+        server.stop()
+    assert (tmp_path / "content" / "posts" / "a-feed-post.md").exists()
+    bad = tmp_path / "broken.xml"
+    bad.write_text("<html><body>not an export</body></html>", encoding="utf-8")
+    with pytest.raises(ExportError) as caught:
+        import_export("wordpress", bad, overrides=new_site(tmp_path / "other"))
+    assert str(caught.value) == "import wordpress: broken.xml is not a WXR file (no <rss><channel>)"

@@ -30,6 +30,8 @@ import csv
 import io
 import json
 import logging
+import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -81,15 +83,13 @@ class Counts:
 
 
 def read_list(path: Path) -> list[Reader]:
-    """Every reader in the CSV at ``path``, each with why they are suppressed, if they are."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ListError(f"subscribers: cannot read {path} ({exc})") from None
+    """Every reader in the CSV at ``path`` (or in Substack's export zip), each with why they
+    are suppressed, if they are."""
+    name, text = _list_text(Path(path))
     reader = csv.DictReader(io.StringIO(text))
     columns = {c.strip().lower() for c in reader.fieldnames or ()}
     if "email" not in columns:
-        raise ListError(f"subscribers: {Path(path).name} row 1 has no 'email' column")
+        raise ListError(f"subscribers: {name} row 1 has no 'email' column")
     readers = []
     for row in reader:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
@@ -97,11 +97,29 @@ def read_list(path: Path) -> list[Reader]:
         if "@" not in address or " " in address:
             # The address itself is not shown: a typo in it is still someone's address.
             raise ListError(
-                f"subscribers: {Path(path).name} row {reader.line_num}: the email column is "
-                "not an email address"
+                f"subscribers: {name} row {reader.line_num}: the email column is not an email "
+                "address"
             )
         readers.append(Reader(address, row.get("name", ""), _why_suppressed(row)))
     return readers
+
+
+def _list_text(path: Path) -> tuple[str, str]:
+    """The list's name for messages and its text; Substack's zip holds ``email_list.*.csv``."""
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                inside = [
+                    n
+                    for n in archive.namelist()
+                    if n.rsplit("/", 1)[-1].startswith("email_list") and n.endswith(".csv")
+                ]
+                if not inside:
+                    raise ListError(f"subscribers: {path.name} holds no email_list*.csv")
+                return f"{path.name}:{inside[0]}", archive.read(inside[0]).decode("utf-8-sig")
+        return path.name, path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+        raise ListError(f"subscribers: cannot read {path} ({exc})") from None
 
 
 def _why_suppressed(row: dict) -> str:
@@ -239,7 +257,7 @@ def _to_buttondown(config, readers, counts, options):
             elif response.status_code == 400 and code:
                 counts.refused[code] += 1  # subscriber_suppressed, email_blocked...
             else:
-                raise client.error("POST", "/v1/subscribers", response)
+                raise _refusal(client, "POST", "/v1/subscribers", response)
     finally:
         provider.close()
 
@@ -263,7 +281,7 @@ def _to_mailchimp(config, readers, counts, options):
             path = f"lists/{provider.list_id}"
             response = _post(client, path, json={"members": members, "update_existing": False})
             if not response.ok:
-                raise client.error("POST", f"/3.0/{path}", response)
+                raise _refusal(client, "POST", f"/3.0/{path}", response)
             data = _json(response)
             counts.added += int(data.get("total_created") or 0)
             for error in data.get("errors") or []:
@@ -305,7 +323,7 @@ def _to_listmonk(config, readers, counts, options):
                 files={"file": ("subscribers.csv", out.getvalue().encode(), "text/csv")},
             )
             if not response.ok:
-                raise client.error("POST", "/api/import/subscribers", response)
+                raise _refusal(client, "POST", "/api/import/subscribers", response)
             stats = _await_listmonk(client)
             imported = int(stats.get("imported") or 0)
             counts.added += imported
@@ -327,6 +345,15 @@ def _await_listmonk(client) -> dict:
             )
         client.sleep(1)
     raise ProviderError("listmonk: the subscriber import is still running; run it again later")
+
+
+def _refusal(client, method, path, response) -> ProviderError:
+    """The provider's one-line error, with any address the service quoted masked out."""
+    error = client.error(method, path, response)
+    return ProviderError(_ADDRESS.sub("<address>", str(error)))
+
+
+_ADDRESS = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+")
 
 
 def _json(response) -> dict:
