@@ -112,6 +112,13 @@ def test_a_dry_run_counts_and_writes_nothing(tmp_path, members):
     assert format_counts(counts).startswith("subscribers: dry run, nothing changed: 4 read; 2")
 
 
+def test_the_outbox_has_no_list_and_says_what_to_set(tmp_path, members):
+    site = newsletter_site(new_site(tmp_path))  # NEWSLETTER_PROVIDER defaults to the outbox.
+    with pytest.raises(Exception, match="'outbox' keeps no list of readers; set it to smtp"):
+        import_list(site, members, env=env_for(tmp_path))
+    assert not (tmp_path / "private").exists()
+
+
 def test_files_inside_the_project_are_refused(tmp_path, members):
     site = newsletter_site(new_site(tmp_path), NEWSLETTER_PROVIDER="smtp")
     inside = {"NEWSLETTER_RECIPIENTS": str(tmp_path / "content" / "r.txt")}

@@ -141,6 +141,12 @@ def _true(value) -> bool:
 def import_list(site, path: Path, *, dry_run: bool = False, env=None, **provider_options) -> Counts:
     """Move the readers in ``path`` to the configured provider; suppress the others."""
     config = _config(site, env)
+    send = DESTINATIONS.get(config.provider)
+    if send is None:
+        raise SettingError(
+            f"subscribers: NEWSLETTER_PROVIDER = {config.provider!r} keeps no list of readers; "
+            "set it to smtp, buttondown, listmonk or mailchimp first"
+        )
     readers = read_list(path)
     suppressions = Suppressions.for_config(config)
     _outside_project(suppressions.path, config, "NEWSLETTER_SUPPRESSIONS")
@@ -163,12 +169,6 @@ def import_list(site, path: Path, *, dry_run: bool = False, env=None, **provider
     if dry_run:
         counts.added = len(active)  # At most; the service may already have some.
         return counts
-    send = DESTINATIONS.get(config.provider)
-    if send is None:
-        raise SettingError(
-            f"subscribers: NEWSLETTER_PROVIDER = {config.provider!r} keeps no list of readers; "
-            "set it to smtp, buttondown, listmonk or mailchimp first"
-        )
     send(config, active, counts, provider_options)
     return counts
 
