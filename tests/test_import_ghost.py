@@ -88,7 +88,7 @@ def test_a_malformed_ghost_export_names_the_file_and_post(tmp_path):
         import_export("ghost", export, old_url=OLD, overrides=overrides)
     message = str(caught.value)
     assert message.startswith(
-        "import ghost: happening.ghost.2024-06-01.json posts[1]: its lexical/mobiledoc body"
+        "import: happening.ghost.2024-06-01.json posts[1]: its lexical/mobiledoc body"
     )
     assert "\n" not in message
     export.write_text("{not json")

@@ -170,7 +170,7 @@ def test_a_malformed_export_is_one_line_naming_the_file_and_row(tmp_path):
     with pytest.raises(ExportError) as caught:
         import_export("substack", export, old_url=OLD, overrides=overrides)
     assert str(caught.value).startswith(
-        "import substack: substack-export.zip:posts.csv row 3: a date is not ISO 8601"
+        "import: substack-export.zip:posts.csv row 3: a date is not ISO 8601"
     )
     tasks = load_script("tasks.py")
     with pytest.raises(Exit) as exit_:

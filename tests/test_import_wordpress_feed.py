@@ -184,4 +184,4 @@ def test_a_feed_url_is_fetched_and_a_wxr_without_rss_is_one_line(tmp_path):
     bad.write_text("<html><body>not an export</body></html>", encoding="utf-8")
     with pytest.raises(ExportError) as caught:
         import_export("wordpress", bad, overrides=new_site(tmp_path / "other"))
-    assert str(caught.value) == "import wordpress: broken.xml is not a WXR file (no <rss><channel>)"
+    assert str(caught.value) == "import: broken.xml is not a WXR file (no <rss><channel>)"

@@ -26,16 +26,12 @@ def read(path, *, old_url: str) -> list[ImportedPost]:
             response = requests.get(source, timeout=TIMEOUT)
             response.raise_for_status()
         except requests.RequestException as exc:
-            raise ExportError(
-                f"import feed: cannot fetch {source} ({type(exc).__name__})"
-            ) from None
+            raise ExportError(f"import: cannot fetch {source} ({type(exc).__name__})") from None
         parsed, name = feedparser.parse(response.content), source
     else:
         parsed, name = feedparser.parse(Path(path).read_bytes()), Path(path).name
     if parsed.bozo and not parsed.entries:
-        raise ExportError(
-            f"import feed: {name} is not an Atom or RSS feed ({parsed.bozo_exception})"
-        )
+        raise ExportError(f"import: {name} is not an Atom or RSS feed ({parsed.bozo_exception})")
     posts = []
     for number, entry in enumerate(parsed.entries, 1):
         posts.append(_post(entry, f"{name} entry {number}"))
@@ -47,7 +43,7 @@ def _post(entry, where) -> ImportedPost:
     title = entry.get("title") or ""
     when = entry.get("published_parsed") or entry.get("updated_parsed")
     if not guid or not when:
-        raise ExportError(f"import feed: {where} has no id or no date")
+        raise ExportError(f"import: {where} has no id or no date")
     link = urlsplit(entry.get("link") or "")
     slug = [p for p in link.path.split("/") if p][-1:] or [slugify(title)]
     slug = slug[0].removesuffix(".html")

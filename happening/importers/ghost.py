@@ -28,7 +28,7 @@ def read(path, *, old_url: str) -> list[ImportedPost]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ExportError(f"import ghost: {path} is not a JSON file ({exc})") from None
+        raise ExportError(f"import: {path} is not a JSON file ({exc})") from None
     data = _data(doc, path)
     tags = {t.get("id"): t for t in data.get("tags") or []}
     users = {u.get("id"): u for u in data.get("users") or []}
@@ -62,14 +62,14 @@ def _joined(rows, key, table) -> dict[str, list[dict]]:
 def _post(row, where, old_url, post_tags, post_authors) -> ImportedPost:
     for key in ("id", "slug"):
         if not row.get(key):
-            raise ExportError(f"import ghost: {where} has no {key!r}")
+            raise ExportError(f"import: {where} has no {key!r}")
     try:
         date = parse_time(row.get("published_at") or row.get("created_at") or "")
         modified = parse_time(row.get("updated_at") or "")
     except ValueError as exc:
-        raise ExportError(f"import ghost: {where}: a date is not ISO 8601 ({exc})") from None
+        raise ExportError(f"import: {where}: a date is not ISO 8601 ({exc})") from None
     if date is None:
-        raise ExportError(f"import ghost: {where} has neither published_at nor created_at")
+        raise ExportError(f"import: {where} has neither published_at nor created_at")
     html = _html(row, where).replace(URL_PLACEHOLDER, old_url)
     status, visibility = row.get("status") or "draft", row.get("visibility") or "public"
     draft = ""
@@ -107,7 +107,7 @@ def _html(row, where) -> str:
             return mobiledoc_html(json.loads(row["mobiledoc"]))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise ExportError(
-            f"import ghost: {where}: its lexical/mobiledoc body is unreadable "
+            f"import: {where}: its lexical/mobiledoc body is unreadable "
             f"({type(exc).__name__}: {exc})"
         ) from None
     return ""

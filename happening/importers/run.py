@@ -81,7 +81,7 @@ def import_export(
         raise ExportError(f"import: {source!r} is not a source; use one of {', '.join(SOURCES)}")
     path = Path(path) if "://" not in str(path) else path
     if isinstance(path, Path) and not path.exists():
-        raise ExportError(f"import {source}: {path} does not exist")
+        raise ExportError(f"import: {path} does not exist")
     settings = read_settings(str(settings_file), override=overrides or {})
     root = Path(settings_file).resolve().parent
     content = Path(settings["PATH"])

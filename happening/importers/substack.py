@@ -32,21 +32,21 @@ def read(path, *, old_url: str) -> list[ImportedPost]:
     """Every newsletter and podcast post in the export, oldest first."""
     if not old_url:
         raise ExportError(
-            "import substack: give the publication's address with --old-url "
+            "import: give the publication's address with --old-url "
             "(https://<name>.substack.com or your custom domain): Substack's feed ids are built "
             "from it, and keeping them is what stops feed readers showing the archive as new"
         )
     files = ExportFiles(path)
     if not files.has("posts.csv"):
         raise ExportError(
-            f"import substack: {files.label('posts.csv')} is missing; is {path} "
+            f"import: {files.label('posts.csv')} is missing; is {path} "
             "the zip from Substack's Settings -> Exports?"
         )
     label = files.label("posts.csv")
     reader = csv.DictReader(io.StringIO(files.text("posts.csv")))
     missing = [c for c in NEEDED if c not in (reader.fieldnames or ())]
     if missing:
-        raise ExportError(f"import substack: {label} row 1 has no column {', '.join(missing)}")
+        raise ExportError(f"import: {label} row 1 has no column {', '.join(missing)}")
     posts = []
     for row in reader:
         where = f"{label} row {reader.line_num}"
@@ -62,14 +62,14 @@ def _post(row, where, files, old_url) -> ImportedPost:
     number, _, id_slug = post_id.partition(".")
     slug = (row.get("slug") or "").strip() or id_slug
     if not number or not slug:
-        raise ExportError(f"import substack: {where}: post_id {post_id!r} is not <number>.<slug>")
+        raise ExportError(f"import: {where}: post_id {post_id!r} is not <number>.<slug>")
     try:
         date = parse_time(row.get("post_date"))
         emailed = parse_time(row.get("email_sent_at"))
     except ValueError as exc:
-        raise ExportError(f"import substack: {where}: a date is not ISO 8601 ({exc})") from None
+        raise ExportError(f"import: {where}: a date is not ISO 8601 ({exc})") from None
     if date is None:
-        raise ExportError(f"import substack: {where}: post_date is empty")
+        raise ExportError(f"import: {where}: post_date is empty")
     html = _body(files, post_id, slug, where, published=_true(row.get("is_published")))
     audience = (row.get("audience") or "").strip()
     draft = ""
@@ -100,7 +100,7 @@ def _body(files, post_id, slug, where, *, published) -> str:
         if files.has(name):
             return files.text(name)
     if published:
-        raise ExportError(f"import substack: {where}: posts/{post_id}.html is not in the export")
+        raise ExportError(f"import: {where}: posts/{post_id}.html is not in the export")
     return ""  # A draft that was never written has no file.
 
 

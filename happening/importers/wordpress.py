@@ -29,10 +29,10 @@ def read(path, *, old_url: str) -> list[ImportedPost]:
     try:
         soup = file_to_soup(str(path))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ExportError(f"import wordpress: cannot read {path} ({exc})") from None
+        raise ExportError(f"import: cannot read {path} ({exc})") from None
     channel = soup.rss.channel if soup.rss else None
     if channel is None:
-        raise ExportError(f"import wordpress: {path.name} is not a WXR file (no <rss><channel>)")
+        raise ExportError(f"import: {path.name} is not a WXR file (no <rss><channel>)")
     authors = {_text(a, "author_login"): _text(a, "author_display_name") for a in channel("author")}
     posts = []
     for number, item in enumerate(channel.find_all("item"), 1):
@@ -51,14 +51,14 @@ def _post(item, where, authors) -> ImportedPost:
     slug = _text(item, "post_name") or _text(item, "post_id")
     guid = _text(item, "guid")
     if not slug or not guid:
-        raise ExportError(f"import wordpress: {where} has no wp:post_name or guid")
+        raise ExportError(f"import: {where} has no wp:post_name or guid")
     try:
         date = _gmt(_text(item, "post_date_gmt")) or _gmt(_text(item, "post_date"))
         modified = _gmt(_text(item, "post_modified_gmt"))
     except ValueError as exc:
-        raise ExportError(f"import wordpress: {where}: a date is unreadable ({exc})") from None
+        raise ExportError(f"import: {where}: a date is unreadable ({exc})") from None
     if date is None:
-        raise ExportError(f"import wordpress: {where} has no date")
+        raise ExportError(f"import: {where} has no date")
     status = _text(item, "status")
     draft = ""
     if status != "publish":

@@ -7,6 +7,8 @@ writes it; a writer may add lines by hand.
 
 from pathlib import Path
 
+from happening.errors import UserError
+
 DEFAULT_FILE = "redirects.txt"
 HEADER = (
     "# Old URLs and where they now live: `old-path new-url`, one a line.\n"
@@ -14,7 +16,7 @@ HEADER = (
 )
 
 
-class TableError(ValueError):
+class TableError(UserError):
     """A line that is not ``old new``; the message names the file and line."""
 
 
