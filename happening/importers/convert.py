@@ -102,7 +102,7 @@ def _code_language(pre) -> str:
 
 def _footnotes(soup, converter) -> list[str]:
     """Turn footnote references into ``[^n]`` and return the notes as ``[^n]: text`` lines."""
-    notes = []
+    notes, numbers = [], set()
     # The notes themselves: Substack's <div class="footnote"> and <li id="fn:1"> lists.
     for node in soup.select("div.footnote, li[id]"):
         number = _note_number(node)
@@ -112,6 +112,7 @@ def _footnotes(soup, converter) -> list[str]:
             back.decompose()
         text = converter.convert(node.decode_contents()).strip().replace("\n\n", "\n\n    ")
         notes.append(f"[^{number}]: {text}")
+        numbers.add(number)
         node.decompose()
     # What held the notes (Python-Markdown's <div class="footnote"><hr><ol>) is empty now.
     for holder in soup.select("div.footnote, div.footnotes, section.footnotes"):
@@ -121,7 +122,7 @@ def _footnotes(soup, converter) -> list[str]:
     for anchor in soup.select("a.footnote-anchor, a[href^='#fn'], a[href^='#footnote-']"):
         target = (anchor.get("href") or "").lstrip("#")
         match = _FOOTNOTE_ID.match(target)
-        if match and match.group(1) in {n.split("]")[0][2:] for n in notes}:
+        if match and match.group(1) in numbers:
             holder = anchor.parent if anchor.parent and anchor.parent.name == "sup" else anchor
             holder.replace_with(f"[^{match.group(1)}]")
     return notes

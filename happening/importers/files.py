@@ -1,7 +1,7 @@
 """The files of an export, whether a zip or a folder, found by name or by an image's URL."""
 
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .model import ExportError
@@ -46,11 +46,6 @@ class ExportFiles:
                 f"import: {self.label(name)} is not UTF-8 text ({exc.reason})"
             ) from None
 
-    def glob(self, pattern: str) -> list[str]:
-        if self._zip is not None:
-            return sorted(n for n in self.names if PurePosixPath(n).match(pattern))
-        return sorted(p.relative_to(self.path).as_posix() for p in self.path.glob(pattern))
-
     def label(self, name: str) -> str:
         """How an error names a file in the export: ``export.zip:posts.csv``."""
         return f"{self.path.name}:{name}" if self._zip is not None else str(self.path / name)
@@ -58,7 +53,10 @@ class ExportFiles:
     def find_url(self, url: str) -> str | None:
         """The export's copy of the file at ``url``, matched by the longest tail of its path."""
         parts = [p for p in unquote(urlsplit(url).path).split("/") if p]
-        for start in range(len(parts)):
+        # In a folder (perhaps ~/Downloads, beside a .json or .xml export) a bare file name
+        # could be anyone's image.png: ask for at least its folder as well.
+        shortest = 1 if self._zip is not None else 2
+        for start in range(len(parts) - shortest + 1):
             candidate = "/".join(parts[start:])
             if candidate and self.has(candidate):
                 return candidate
