@@ -285,7 +285,7 @@ def subscribers_import(c, file, dry_run=False, settings=None):
 )
 @user_errors
 def subscribers_export(c, file, settings=None):
-    """Write the SMTP recipients file's list, and the suppressed, to a CSV outside the repo."""
+    """Write the provider's list and the suppressed readers to a CSV outside the repo."""
     print(
         subscribers.format_counts(subscribers.export_list(_newsletter_site(settings), Path(file)))
     )

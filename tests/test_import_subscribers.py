@@ -317,3 +317,102 @@ def test_a_service_error_quoting_an_address_is_shown_without_it(tmp_path, member
         import_list(site, members, env=env_for(tmp_path, BUTTONDOWN_API_KEY="bd-key"))
     assert "@" not in str(caught.value)
     assert "<address>: something broke" in str(caught.value)
+
+
+# -- export from the services ------------------------------------------------------------------
+def test_buttondown_export_follows_next_and_maps_subscriber_types(tmp_path, server):
+    # buttondown-openapi.json: GET /v1/subscribers answers a SubscriberPage (results, next,
+    # previous, count); SubscriberType (buttondown-enums.json) says who may be emailed.
+    first = {
+        "results": [
+            {"email_address": "a@example.org", "type": "regular", "metadata": {"name": "A"}},
+            {"email_address": "b@example.org", "type": "undeliverable", "metadata": {}},
+        ],
+        "next": server.url_for("/v1/subscribers") + "?page=2",
+        "previous": None,
+        "count": 3,
+    }
+    second = {
+        "results": [{"email_address": "c@example.org", "type": "unactivated", "metadata": {}}],
+        "next": None,
+        "previous": None,
+        "count": 3,
+    }
+    server.expect_ordered_request("/v1/subscribers", method="GET").respond_with_json(first)
+    server.expect_ordered_request(
+        "/v1/subscribers", method="GET", query_string="page=2"
+    ).respond_with_json(second)
+    site = newsletter_site(
+        new_site(tmp_path),
+        NEWSLETTER_PROVIDER="buttondown",
+        BUTTONDOWN_API_URL=server.url_for("/v1"),
+    )
+    out = tmp_path / "private" / "list.csv"
+    counts = export_list(site, out, env={"BUTTONDOWN_API_KEY": "bd-key"})
+    assert out.read_text().splitlines() == [
+        "email,name,status",
+        "a@example.org,A,subscribed",
+        "b@example.org,,bounced",
+    ]
+    assert dict(counts.refused) == {"unactivated": 1}  # Never confirmed: not exported.
+
+
+def test_mailchimp_and_listmonk_exports_page_through_their_lists(tmp_path, server):
+    # Mailchimp: GET /lists/{id}/members?count=&offset= answers members and total_items.
+    # listmonk-docs/subscribers.md: GET /api/subscribers?per_page=all answers data.results.
+    pages = {
+        "0": {
+            "members": [{"email_address": "m1@example.org", "status": "subscribed"}],
+            "total_items": 2,
+        },
+        "1": {
+            "members": [{"email_address": "m2@example.org", "status": "cleaned"}],
+            "total_items": 2,
+        },
+    }
+    server.expect_request("/3.0/lists/L1/members").respond_with_handler(
+        lambda request: Response(
+            json.dumps(pages[request.args["offset"]]), 200, content_type="application/json"
+        )
+    )
+    listmonk = {
+        "data": {
+            "results": [
+                {
+                    "email": "l1@example.org",
+                    "name": "L",
+                    "status": "enabled",
+                    "lists": [{"id": 3, "subscription_status": "confirmed"}],
+                },
+                {"email": "l2@example.org", "name": "", "status": "blocklisted", "lists": []},
+            ]
+        }
+    }
+    server.expect_request(
+        "/api/subscribers", query_string="per_page=all&list_id=3"
+    ).respond_with_json(listmonk)
+    overrides = new_site(tmp_path)
+    mailchimp = newsletter_site(
+        overrides,
+        NEWSLETTER_PROVIDER="mailchimp",
+        MAILCHIMP_API_URL=server.url_for("/3.0"),
+        MAILCHIMP_LIST_ID="L1",
+    )
+    out = tmp_path / "private" / "mailchimp.csv"
+    export_list(mailchimp, out, env={"MAILCHIMP_API_KEY": "k-us1"})
+    assert out.read_text().splitlines()[1:] == [
+        "m1@example.org,,subscribed",
+        "m2@example.org,,cleaned",
+    ]
+    lm = newsletter_site(
+        overrides,
+        NEWSLETTER_PROVIDER="listmonk",
+        LISTMONK_URL=server.url_for("/"),
+        LISTMONK_LIST_IDS=[3],
+    )
+    out = tmp_path / "private" / "listmonk.csv"
+    export_list(lm, out, env={"LISTMONK_API_USER": "api", "LISTMONK_API_TOKEN": "tok"})
+    assert out.read_text().splitlines()[1:] == [
+        "l1@example.org,L,subscribed",
+        "l2@example.org,,blocked",
+    ]

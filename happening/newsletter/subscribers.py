@@ -373,39 +373,139 @@ DESTINATIONS = {
 
 
 # -- export --------------------------------------------------------------------------------------
-def export_list(site, path: Path, *, env=None) -> Counts:
-    """Write the SMTP recipients and the suppression list to the CSV ``path``, outside the repo.
-
-    The columns are ``email,name,status``, which :func:`read_list` reads back (and any service's
-    importer takes). A hosted provider's list is exported from the service itself.
-    """
+def export_list(site, path: Path, *, env=None, **provider_options) -> Counts:
+    """Write the configured provider's list (SMTP: the recipients file) and the suppression
+    list to the CSV ``path``, outside the repo, as ``email,name,status``: what
+    :func:`read_list` reads back and any service's importer takes. Readers who never
+    confirmed (double opt-in pending) are left out and counted."""
     config = _config(site, env)
     _outside_project(Path(path), config, "the export file")
-    file = config.env.get("NEWSLETTER_RECIPIENTS")
-    if not file:
+    fetch = EXPORTERS.get(config.provider)
+    if fetch is None:
         raise SettingError(
-            "subscribers: export reads the SMTP recipients file: set NEWSLETTER_RECIPIENTS "
-            f"(for {config.provider}, use the service's own export)"
+            f"subscribers: NEWSLETTER_PROVIDER = {config.provider!r} keeps no list of readers; "
+            "set it to smtp, buttondown, listmonk or mailchimp first"
         )
-    suppressions = Suppressions.for_config(config)
-    counts = Counts(str(path))
-    rows = []
-    for line in Path(file).expanduser().read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            name, address = parseaddr(line.strip())
-            if address not in suppressions:
-                rows.append((address, name, "subscribed"))
-                counts.added += 1
-    for address in sorted(suppressions.addresses()):
-        rows.append((address, "", "unsubscribed"))
-        counts.suppressed["unsubscribed"] += 1
+    counts = Counts(Path(path).name)
+    rows = {}
+    for address, name, status in fetch(config, provider_options):
+        if status in ("subscribed", *SUPPRESSED_STATUSES):
+            rows.setdefault(address.lower(), (address, name, status))
+        else:
+            counts.refused[status] += 1  # Unconfirmed: never consented, so not exported.
+    if config.provider == "smtp" or config.env.get("NEWSLETTER_SUPPRESSIONS"):
+        for address in sorted(Suppressions.for_config(config).addresses()):
+            rows[address.lower()] = (address, "", "unsubscribed")
+    for _, _, status in rows.values():
+        if status == "subscribed":
+            counts.added += 1
+        else:
+            counts.suppressed[status] += 1
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["email", "name", "status"])
-        writer.writerows(rows)
+        writer.writerows(rows.values())
     counts.read = len(rows)
     return counts
+
+
+def _from_smtp(config, _options):
+    file = config.env.get("NEWSLETTER_RECIPIENTS")
+    if not file:
+        raise SettingError("subscribers: set NEWSLETTER_RECIPIENTS to the SMTP recipients file")
+    for line in Path(file).expanduser().read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, address = parseaddr(line.strip())
+            yield address, name, "subscribed"
+
+
+# Buttondown's SubscriberType values (buttondown-enums.json): who receives email, who never may.
+BUTTONDOWN_ACTIVE = {"regular", "premium", "gifted", "trialed", "churning", "past_due", "paused"}
+BUTTONDOWN_SUPPRESSED = {
+    "unsubscribed": "unsubscribed",
+    "blocked": "blocked",
+    "complained": "complained",
+    "undeliverable": "bounced",
+    "removed": "unsubscribed",
+    "churned": "unsubscribed",
+}
+
+
+def _from_buttondown(config, options):
+    # GET /v1/subscribers: a SubscriberPage (results, next, previous, count); follow `next`.
+    provider = providers.get(config, **options)
+    provider.validate()
+    try:
+        url = "subscribers"
+        while url:
+            page = _json(provider.http.request("GET", url))
+            for sub in page.get("results") or []:
+                kind = sub.get("type") or ""
+                status = (
+                    "subscribed"
+                    if kind in BUTTONDOWN_ACTIVE
+                    else BUTTONDOWN_SUPPRESSED.get(kind, kind or "unknown")
+                )
+                name = (sub.get("metadata") or {}).get("name") or ""
+                yield sub.get("email_address") or "", str(name), status
+            url = page.get("next")
+    finally:
+        provider.close()
+
+
+def _from_listmonk(config, options):
+    # GET /api/subscribers?per_page=all&list_id=...: data.results with email, name, status
+    # (enabled, blocklisted) and each list's subscription_status.
+    provider = providers.get(config, **options)
+    provider.validate()
+    try:
+        params = {"per_page": "all", "list_id": list(provider.list_ids)}
+        data = _json(provider.http.request("GET", "subscribers", params=params)).get("data") or {}
+        for sub in data.get("results") or []:
+            lists = [entry.get("subscription_status") for entry in sub.get("lists") or []]
+            if sub.get("status") == "blocklisted":
+                status = "blocked"
+            elif lists and all(s == "unsubscribed" for s in lists):
+                status = "unsubscribed"
+            elif lists and all(s == "unconfirmed" for s in lists):
+                status = "unconfirmed"
+            else:
+                status = "subscribed"
+            yield sub.get("email") or "", sub.get("name") or "", status
+    finally:
+        provider.close()
+
+
+def _from_mailchimp(config, options):
+    # GET /lists/{list_id}/members?count=1000&offset=N: members (email_address, status:
+    # subscribed, unsubscribed, cleaned, pending, transactional, archived) and total_items.
+    provider = providers.get(config, **options)
+    provider.validate()
+    try:
+        offset, total = 0, None
+        while total is None or offset < total:
+            params = {"count": 1000, "offset": offset}
+            path = f"lists/{provider.list_id}/members"
+            page = _json(provider.http.request("GET", path, params=params))
+            members = page.get("members") or []
+            total = int(page.get("total_items") or 0)
+            for member in members:
+                name = (member.get("merge_fields") or {}).get("FNAME") or ""
+                yield member.get("email_address") or "", name, member.get("status") or ""
+            if not members:
+                break
+            offset += len(members)
+    finally:
+        provider.close()
+
+
+EXPORTERS = {
+    "smtp": _from_smtp,
+    "buttondown": _from_buttondown,
+    "listmonk": _from_listmonk,
+    "mailchimp": _from_mailchimp,
+}
 
 
 def format_counts(counts: Counts) -> str:
