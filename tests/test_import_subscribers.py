@@ -105,6 +105,21 @@ def test_the_substack_zip_itself_is_a_list(tmp_path):
     assert (counts.read, counts.added, dict(counts.suppressed)) == (3, 2, {"bounced": 1})
 
 
+def test_readers_who_never_confirmed_are_neither_listed_nor_suppressed(tmp_path):
+    # A Mailchimp audience export's statuses: pending (double opt-in not confirmed), cleaned.
+    export = tmp_path / "audience.csv"
+    export.write_text(
+        "email,name,status\nyes@example.org,Yes,subscribed\n"
+        "maybe@example.org,,pending\ngone@example.org,,cleaned\n",
+        encoding="utf-8",
+    )
+    site = newsletter_site(new_site(tmp_path), NEWSLETTER_PROVIDER="smtp")
+    counts = import_list(site, export, env=env_for(tmp_path))
+    assert (counts.added, counts.unconsented, dict(counts.suppressed)) == (1, 1, {"cleaned": 1})
+    assert "left out: 1 who never confirmed" in format_counts(counts)
+    assert (tmp_path / "private" / "recipients.txt").read_text() == "Yes <yes@example.org>\n"
+
+
 def test_a_dry_run_counts_and_writes_nothing(tmp_path, members):
     site = newsletter_site(new_site(tmp_path), NEWSLETTER_PROVIDER="smtp")
     counts = import_list(site, members, dry_run=True, env=env_for(tmp_path))

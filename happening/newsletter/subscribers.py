@@ -51,6 +51,9 @@ from .suppression import Suppressions
 log = logging.getLogger(__name__)
 
 SUPPRESSED_STATUSES = {"unsubscribed", "bounced", "complained", "blocked", "cleaned", "disabled"}
+# Readers who never confirmed (double opt-in pending) or never asked for the newsletter: not
+# consented, so neither listed nor suppressed (they may still sign up here).
+UNCONSENTED_STATUSES = {"pending", "unconfirmed", "unactivated", "transactional", "archived"}
 MAILCHIMP_BATCH = 500  # "Up to 500 members may be added or updated with each API call."
 LISTMONK_BATCH = 1000  # Rows per uploaded CSV; listmonk runs one import at a time.
 LISTMONK_POLLS = 600  # Seconds (one poll a second) to wait for one import to finish.
@@ -77,6 +80,7 @@ class Counts:
     added: int = 0
     already: int = 0  # On the list before this run.
     kept_out: int = 0  # Active in the file, but on the suppression list here.
+    unconsented: int = 0  # Never confirmed there: left out.
     suppressed: Counter = field(default_factory=Counter)  # Added to the suppression list now.
     already_suppressed: int = 0
     refused: Counter = field(default_factory=Counter)  # By the service's error code.
@@ -130,6 +134,8 @@ def _why_suppressed(row: dict) -> str:
     if row.get("deleted_at"):
         return "deleted"
     status = row.get("status", "").lower()
+    if status in UNCONSENTED_STATUSES:
+        return "unconsented"
     return status if status in SUPPRESSED_STATUSES else ""
 
 
@@ -153,7 +159,9 @@ def import_list(site, path: Path, *, dry_run: bool = False, env=None, **provider
     counts = Counts(config.provider, dry_run, read=len(readers))
     active = []
     for reader in readers:
-        if reader.suppress:
+        if reader.suppress == "unconsented":
+            counts.unconsented += 1
+        elif reader.suppress:
             if reader.address in suppressions:
                 counts.already_suppressed += 1
             else:
@@ -521,6 +529,8 @@ def format_counts(counts: Counts) -> str:
         + (f" ({reasons})" if reasons else "")
         + f", {counts.already_suppressed} already on it",
     ]
+    if counts.unconsented:
+        lines.append(f"left out: {counts.unconsented} who never confirmed their subscription")
     if counts.kept_out:
         lines.append(f"kept out: {counts.kept_out} active there but unsubscribed here")
     if counts.refused:
