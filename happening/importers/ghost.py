@@ -15,9 +15,9 @@ permalink is ``/<slug>/``: both are kept.
 import json
 from pathlib import Path
 
-from .dates import parse_time
 from .ghost_bodies import lexical_html, mobiledoc_html
 from .model import ExportError, ImportedPost
+from .timestamps import parse_time
 
 URL_PLACEHOLDER = "__GHOST_URL__"
 SUMMARY_CHARS = 200

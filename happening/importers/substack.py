@@ -19,9 +19,9 @@ from ``/p/<slug>``.
 import csv
 import io
 
-from .dates import parse_time
 from .files import ExportFiles
 from .model import ExportError, ImportedPost
+from .timestamps import parse_time
 
 NEEDED = ("post_id", "post_date", "is_published", "title")
 PUBLIC = {"everyone", "only_free", ""}

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from pelican.tools.pelican_import import decode_wp_content, file_to_soup
 
-from .dates import parse_time
 from .model import ExportError, ImportedPost
+from .timestamps import parse_time
 
 NO_DATE = "0000-00-00 00:00:00"
 

@@ -1,4 +1,8 @@
-"""Export timestamps (ISO 8601, Z or offset, or naive UTC) read as aware datetimes."""
+"""Export timestamps (ISO 8601, Z or offset, or naive UTC) read as aware datetimes.
+
+Not ``happening.dates.aware``: that reads a writer's ``Date:`` in the site's TIMEZONE, while
+every export read here writes UTC (Substack's ``Z`` times, Ghost's and WordPress's GMT columns).
+"""
 
 from datetime import UTC, datetime
 
