@@ -190,5 +190,10 @@ def test_a_first_ledger_warns_about_the_posts_that_were_there_before(tmp_path):
 
 
 def test_without_the_old_address_the_import_says_why_it_needs_it(tmp_path):
+    overrides = new_site(tmp_path)
     with pytest.raises(ExportError, match="--old-url"):
-        import_export("substack", substack_zip(tmp_path), overrides=new_site(tmp_path))
+        import_export("substack", substack_zip(tmp_path), overrides=overrides)
+    with pytest.raises(ExportError, match="'you.substack.com' is not an address"):
+        import_export(
+            "substack", substack_zip(tmp_path), old_url="you.substack.com", overrides=overrides
+        )

@@ -82,6 +82,11 @@ def import_export(
     path = Path(path) if "://" not in str(path) else path
     if isinstance(path, Path) and not path.exists():
         raise ExportError(f"import: {path} does not exist")
+    if old_url and not str(old_url).startswith(("https://", "http://")):
+        raise ExportError(
+            f"import: --old-url {old_url!r} is not an address; write it as the old feed did, "
+            "e.g. https://you.substack.com"
+        )
     settings = read_settings(str(settings_file), override=overrides or {})
     root = Path(settings_file).resolve().parent
     content = Path(settings["PATH"])
