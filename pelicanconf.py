@@ -38,6 +38,7 @@ PLUGINS = [
     "happening.plugins.subscribe",
     "happening.plugins.sitemap",
     "happening.plugins.themeassets",
+    "happening.plugins.redirects",  # Old URLs from redirects.txt (`invoke import` writes it).
     "happening.plugins.fastbuild",
 ]
 

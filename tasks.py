@@ -14,8 +14,11 @@ from pathlib import Path
 from invoke import Collection, Exit, task
 
 from happening import build as site
+from happening import importers
 from happening import newsletter as _nl
 from happening.errors import UserError
+from happening.importers.report import format_import
+from happening.newsletter import subscribers
 from happening.plugins.feeds import websub
 from happening.workflow import serve as serving
 
@@ -243,6 +246,68 @@ for _task in (newsletter_send, newsletter_status, newsletter_preview, newsletter
     _newsletter.add_task(_task)
 
 
+# -- Moving in: posts, old links and readers from another platform (happening/importers/) -------
+
+
+@task(
+    name="import",
+    help={
+        "source": "Where the export comes from: substack, ghost, wordpress or feed.",
+        "path": "The export: Substack's zip, Ghost's .json, WordPress's .xml, a feed file or URL.",
+        "old_url": "The old site's address (https://name.substack.com): the old feed ids use it.",
+        "dry_run": "Show what would be written, redirected and recorded; change nothing.",
+        "settings": "Settings file of the site to import into (default publishconf.py).",
+    },
+)
+@user_errors
+def import_(c, source, path, old_url="", dry_run=False, settings=None):
+    """Import posts from Substack, Ghost, WordPress or a feed, with redirects and ledger."""
+    report = importers.import_export(
+        source,
+        path,
+        old_url=old_url,
+        dry_run=dry_run,
+        settings_file=Path(settings) if settings else site.PROD_SETTINGS,
+    )
+    print(format_import(report))
+
+
+@task(
+    name="import",
+    help={
+        "file": "The list: Substack's email_list CSV, Ghost's members CSV, or email,name CSV.",
+        "dry_run": "Count who would be added and who suppressed; change nothing.",
+        "settings": _NEWSLETTER_SETTINGS,
+    },
+)
+@user_errors
+def subscribers_import(c, file, dry_run=False, settings=None):
+    """Move a subscriber list to the provider (or SMTP recipients file); the rest suppressed."""
+    report = subscribers.import_list(_newsletter_site(settings), Path(file), dry_run=dry_run)
+    print(subscribers.format_counts(report))
+
+
+@task(
+    name="export",
+    help={
+        "file": "Where to write the list (a CSV outside the repo: it holds addresses).",
+        "settings": _NEWSLETTER_SETTINGS,
+    },
+)
+@user_errors
+def subscribers_export(c, file, settings=None):
+    """Write the provider's list and the suppressed readers to a CSV outside the repo."""
+    print(
+        subscribers.format_counts(subscribers.export_list(_newsletter_site(settings), Path(file)))
+    )
+
+
+_subscribers = Collection("subscribers")
+_subscribers.add_task(subscribers_import)
+_subscribers.add_task(subscribers_export)
+_newsletter.add_collection(_subscribers)
+
+
 # -- Feeds: WebSub (plugins/feeds/websub.py) ----------------------------------------------------
 
 
@@ -390,6 +455,7 @@ ns.add_task(check)
 ns.add_task(publish)
 ns.add_task(release)
 ns.add_task(ping)
+ns.add_task(import_)
 ns.add_task(bench)
 ns.add_collection(post)
 ns.add_collection(_newsletter)

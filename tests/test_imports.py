@@ -16,7 +16,7 @@ from conftest import ROOT
 # Highest first. A module's layer is the first whose prefix matches its dotted name.
 LAYERS = [
     ("entry points", ("tasks", "bench")),
-    ("workflow", ("happening.workflow",)),
+    ("workflow", ("happening.workflow", "happening.importers")),
     ("build", ("happening.build", "happening.newsletter", "happening.plugins")),
     ("shared helpers", ("happening",)),
 ]

@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 
 from happening.dates import aware
 from happening.errors import UserError
+from happening.plugins import redirects
 from happening.postid import post_id
 
 from .config import setting
@@ -107,6 +108,8 @@ def check_site(settings, output=None, *, now=None) -> Report:
     )
     _check_pages(report, output, settings.get("SITEURL") or "", budget, shown)
     _check_feeds(report, output, shown)
+    for where, message in redirects.broken_targets(output):
+        report.problems.append(Problem(ERROR, "redirect", where, None, message))
     zone = ZoneInfo(settings.get("TIMEZONE") or "UTC")
     _check_sources(report, settings, (now or datetime.now(UTC)).astimezone(zone))
     report.problems.sort(key=lambda p: (p.level != ERROR, p.where, p.line or 0, p.kind))
