@@ -48,7 +48,8 @@ def env_for(tmp_path, **more):
 
 def suppressed(tmp_path) -> dict[str, str]:
     lines = (tmp_path / "private" / "suppressions.txt").read_text().splitlines()
-    return {line.split("\t")[0]: line.split("\t")[2] for line in lines}
+    entries = [line.split("\t") for line in lines if not line.startswith("#")]
+    return {fields[0]: fields[2] for fields in entries}
 
 
 def test_ghost_members_go_to_the_smtp_list_and_the_others_to_the_suppression_list(
