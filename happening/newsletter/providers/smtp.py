@@ -8,6 +8,7 @@ to thousands costs the same memory as sending to one.
 """
 
 import contextlib
+import copy
 import hashlib
 import logging
 import smtplib
@@ -19,6 +20,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from ..errors import ProviderError, SettingError
+from ..unsubscribe import personalise, require_secret
 from .base import Delivery, Provider
 
 log = logging.getLogger(__name__)
@@ -95,21 +97,15 @@ class SmtpProvider(Provider):
                 "from and run send again"
             )
         checkpoint(recipients_total=total, recipients_done=start, recipients_sha256=fingerprint)
-        head, body = self._template(email)
+        template = email.message(self.config, date=datetime.now(UTC))
         sender = parseaddr(self.config.sender)[1]
         done = start
         with self._progress(total, start) as advance:
             for index, address in self.recipients():
                 if index < start:
                     continue
-                message = (
-                    b"To: " + address.encode("ascii") + b"\r\n"
-                    b"Message-ID: "
-                    + email.message_id(self.config, f".{index + 1}").encode()
-                    + b"\r\n"
-                    + head
-                    + body
-                )
+                # Each copy has its own unsubscribe token, To and Message-ID (personalise).
+                message = personalise(copy.deepcopy(template), address, self.config).as_bytes()
                 try:
                     self._send(sender, address, message)
                 except (smtplib.SMTPException, OSError) as exc:
@@ -125,7 +121,7 @@ class SmtpProvider(Provider):
         return Delivery("sent", None, f"{done} recipient(s) via {self.host}")
 
     def send_test(self, email, address):
-        msg = email.message(self.config, to=address, date=datetime.now(UTC))
+        msg = personalise(email.message(self.config, date=datetime.now(UTC)), address, self.config)
         try:
             self._send(parseaddr(self.config.sender)[1], address, msg.as_bytes())
         except (smtplib.SMTPException, OSError) as exc:
@@ -145,6 +141,7 @@ class SmtpProvider(Provider):
 
     def validate(self):
         self.survey()
+        require_secret(self.config)  # Every copy needs its own unsubscribe token.
 
     # -- helpers --------------------------------------------------------------------------------
     def survey(self) -> tuple[int, str]:
