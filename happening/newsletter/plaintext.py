@@ -10,6 +10,7 @@ import textwrap
 import lxml.html
 
 WIDTH = 72
+_BREAK = "\x00"  # A <br>: kept as a line break, while the source's own newlines are spaces.
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = {
     *_HEADINGS,
@@ -57,7 +58,7 @@ class _Writer:
                 heading = " ".join(self.inline(child).split())
                 rule = "=" if tag == "h1" else "-"
                 self.blocks.append(prefix + heading + "\n" + prefix + rule * len(heading))
-            elif tag == "pre":
+            elif tag == "pre" or "codeblock" in (child.get("class") or ""):
                 self.blocks.append(_verbatim(child, prefix))
             elif tag == "table" and child.xpath(".//td[contains(@class, 'code')]//pre"):
                 # Pygments' line-numbered code: the numbers are one cell, the code another.
@@ -114,7 +115,7 @@ class _Writer:
                 alt = child.get("alt")
                 parts.append(f"[{alt}]" if alt else "")
             elif child.tag == "br":
-                parts.append("\n")
+                parts.append(_BREAK)
             else:
                 parts.append(self.inline(child))
             parts.append(child.tail or "")
@@ -135,14 +136,19 @@ class _Writer:
 
 
 def _verbatim(pre, prefix):
-    lines = pre.text_content().rstrip().split("\n")
-    return "\n".join(prefix + "    " + line if line else prefix for line in lines)
+    """Code as written, indented four spaces (the email's code has <br> and no-break spaces)."""
+    parts = [pre.text or ""]
+    for child in pre:
+        parts.append("\n" if child.tag == "br" else child.text_content())
+        parts.append(child.tail or "")
+    lines = "".join(parts).replace("\u00a0", " ").rstrip().split("\n")
+    return "\n".join(prefix + "    " + line if line.strip() else prefix.rstrip() for line in lines)
 
 
 def _wrap(text, prefix, hang=0):
     # Hard line breaks (<br>) survive; each line is wrapped on its own.
     lines = []
-    for number, line in enumerate(text.split("\n")):
+    for number, line in enumerate(text.strip().split(_BREAK)):
         words = " ".join(line.split())
         if not words:
             continue

@@ -275,11 +275,17 @@ def email_content(html: str, base: str, *, images: tuple[Path, ...] = ()) -> str
             if image.get("alt") is None:
                 image.set("alt", "")
             _size(image, base, images)
+        for numbered in fragment.xpath('.//table[contains(@class, "highlighttable")]'):
+            # Pygments' line numbers are a table cell beside the code: in an email they only
+            # crowd a phone's screen, so the code goes alone.
+            code = numbered.xpath('.//td[contains(@class, "code")]//pre')
+            if code:
+                numbered.getparent().replace(numbered, code[0])
         for table in fragment.iter("table"):
             table.set("cellpadding", "6")
             table.set("cellspacing", "0")
             table.set("role", table.get("role") or "table")
-        for pre in fragment.iter("pre"):
+        for pre in list(fragment.iter("pre")):
             _keep_lines(pre)
         out.append(lxml.html.tostring(fragment, encoding="unicode"))
     return "".join(out)
@@ -297,7 +303,7 @@ def _keep_lines(pre):
     lines = pre.text_content().rstrip("\n").split("\n")
     pre.clear()
     pre.tag = "div"
-    pre.set("class", "code")
+    pre.set("class", "codeblock")
     for number, line in enumerate(lines):
         spaced = re.sub(r"^ +| {2,}", lambda m: "\u00a0" * len(m.group()), line.expandtabs(4))
         if number == 0:
