@@ -110,6 +110,7 @@ def test(c, browser=True, quick=False):
     missing = [pkg for pkg, exe in tools.items() if not shutil.which(exe)]
     if browser and missing:
         _apt_install(c, missing)
+    _npm_install(c)
     c.run("ruff check .", pty=False)
     c.run("ruff format --check .", pty=False)
     # The markers are registered in pyproject.toml; --strict-markers catches a misspelt one.
@@ -117,8 +118,17 @@ def test(c, browser=True, quick=False):
     c.run(f"{sys.executable} -m pytest{select}", pty=False)
 
 
-# Debian packages some tests drive for real, with the command each one provides.
-DEBIAN_TEST_TOOLS = {"chromium": "chromium", "rsync": "rsync"}
+# Debian packages some tests drive for real, with the command each one provides: the browser,
+# rsync for publish, an IMAP server for newsletter.inbox, Node and npm for the caniemail check,
+# SpamAssassin for the email's spam score.
+DEBIAN_TEST_TOOLS = {
+    "chromium": "chromium",
+    "rsync": "rsync",
+    "dovecot-imapd": "dovecot",
+    "nodejs": "node",
+    "npm": "npm",
+    "spamassassin": "spamassassin",
+}
 BROWSERS = {"chromium"}  # Only the tests marked `browser` need these; --quick leaves them out.
 
 
@@ -130,6 +140,13 @@ def _apt_install(c, packages):
         f"DEBIAN_FRONTEND=noninteractive {sudo}apt-get install -y -qq {' '.join(packages)}",
         pty=False,
     )
+
+
+def _npm_install(c):
+    """The caniemail checker's npm packages, exactly as package-lock.json pins them (once)."""
+    folder = ROOT / "tools" / "caniemail"
+    if not (folder / "node_modules").is_dir() and shutil.which("npm"):
+        c.run(f"npm ci --ignore-scripts --no-audit --no-fund --prefix {folder}", pty=False)
 
 
 def _is_root():
