@@ -244,8 +244,21 @@ def newsletter_baseline(c, settings=None):
     print(_nl.format_report(_nl.baseline(_newsletter_site(settings))))
 
 
+@task(name="inbox", help={"settings": _NEWSLETTER_SETTINGS})
+@user_errors
+def newsletter_inbox(c, settings=None):
+    """Read the list's mailbox: confirm sign-ups, take unsubscribes and bounces (SMTP lists)."""
+    print("\n".join(_nl.check_inbox(_newsletter_site(settings)).lines()))
+
+
 _newsletter = Collection("newsletter")
-for _task in (newsletter_send, newsletter_status, newsletter_preview, newsletter_baseline):
+for _task in (
+    newsletter_send,
+    newsletter_status,
+    newsletter_preview,
+    newsletter_baseline,
+    newsletter_inbox,
+):
     _newsletter.add_task(_task)
 
 
