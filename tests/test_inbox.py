@@ -12,11 +12,12 @@ from email.message import EmailMessage
 import pytest
 
 from dovecot_helpers import PASSWORD, USER, Dovecot
+from happening import newsletter
 from happening.newsletter import config as configuration
 from happening.newsletter import inbox
 from happening.newsletter.suppression import Suppressions
 from happening.newsletter.unsubscribe import token
-from newsletter_helpers import SmtpServer
+from newsletter_helpers import SmtpServer, site
 
 SECRET = "inbox-test-secret"
 LIST = "list@blog.example"
@@ -127,7 +128,7 @@ def test_a_subscribe_request_then_its_confirmation_adds_exactly_one_address(worl
     assert len(smtp.messages) == 1
 
 
-def test_unsubscribes_and_permanent_bounces_suppress_forged_tokens_do_not(world, caplog):
+def test_unsubscribes_and_permanent_bounces_suppress_forged_tokens_do_not(world, caplog, tmp_path):
     dovecot, smtp, recipients, suppressed, run = world
     caplog.set_level(logging.DEBUG)
     a_token = token("a@example.org", SECRET)
@@ -148,6 +149,15 @@ def test_unsubscribes_and_permanent_bounces_suppress_forged_tokens_do_not(world,
     assert suppressed.path.read_bytes() == before
     printed = "\n".join(summary.lines() + again.lines()) + caplog.text
     assert "@" not in printed and PASSWORD not in printed and SECRET not in printed
+    # The next send skips both; the temporary bounce still gets it.
+    newsletter.send(
+        site(
+            tmp_path, NEWSLETTER_PROVIDER="smtp", NEWSLETTER_SINCE="2000-01-01", **smtp.settings()
+        ),
+        post="first-light",
+        env={"NEWSLETTER_RECIPIENTS": str(recipients), "NEWSLETTER_UNSUBSCRIBE_SECRET": SECRET},
+    )
+    assert sorted(to for tos, _ in smtp.messages for to in tos) == ["c@example.org"]
     # The unrelated message is still unread for the writer.
     imap = dovecot.connect()
     imap.select("INBOX")

@@ -20,6 +20,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from ..errors import ProviderError, SettingError
+from ..suppression import Suppressions
 from ..unsubscribe import personalise, require_secret
 from .base import Delivery, Provider
 
@@ -167,6 +168,10 @@ class SmtpProvider(Provider):
             raise SettingError(
                 f"smtp: cannot read NEWSLETTER_RECIPIENTS file {path} ({exc.strerror})"
             ) from None
+        # Unsubscribed and bounced addresses (newsletter.inbox) are never mailed again.
+        skip = Suppressions(
+            self.config.env.get("NEWSLETTER_SUPPRESSIONS") or f"{path}.suppressed"
+        ).addresses()
         index = 0
         with handle:
             for number, line in enumerate(handle, 1):
@@ -178,6 +183,8 @@ class SmtpProvider(Provider):
                     raise SettingError(
                         f"smtp: {path}, line {number}: {line!r} is not an email address"
                     )
+                if address.lower() in skip:
+                    continue
                 yield index, address
                 index += 1
 
