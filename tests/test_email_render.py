@@ -162,6 +162,10 @@ def test_personalise_sets_one_click_headers_and_fills_the_body(tmp_path):
     assert html.find("a", string="Unsubscribe with one click")["href"] == url
     assert f"Unsubscribe with one click: {url}" in text_of(message)
     assert PLACEHOLDER not in str(message)
+    head = message.as_bytes().split(b"\r\n\r\n", 1)[0]
+    # The header exactly as mail apps read it: plain URIs, never MIME-encoded words.
+    assert f"List-Unsubscribe: <{mailto}>, <{url}>".encode() in head
+    assert b"=?" not in head
 
 
 @pytest.mark.parametrize("name", [ESSAY, FOLLOWUP])

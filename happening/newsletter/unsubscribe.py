@@ -121,8 +121,12 @@ def personalise(message, address: str, config):
         if ids:
             del message[name]
             message[name] = str(ids).replace(".newsletter@", f".{tag}.newsletter@")
+    # A List-Unsubscribe URI longer than a 78-column line cannot fold, and the email package
+    # would then MIME-encode it ("=?utf-8?q?..."), which no mail app reads as a URI. Headers may
+    # run to 998 characters (RFC 5322); the parts were encoded already, at 76 (quoted-printable).
+    message.policy = message.policy.clone(max_line_length=998)
     for part in message.walk():
-        if part.get_content_maintype() != "text":
+        if part is message or part.get_content_maintype() != "text":
             continue
         content = part.get_content()
         filled = content.replace(PLACEHOLDER_ADDRESS, quote(address, safe="")).replace(
