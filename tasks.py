@@ -113,6 +113,7 @@ def test(c, browser=True, quick=False):
     missing = [pkg for pkg, exe in tools.items() if not shutil.which(exe)]
     if browser and missing:
         _apt_install(c, missing)
+    _npm_install(c)
     c.run("ruff check .", pty=False)
     c.run("ruff format --check .", pty=False)
     # The markers are registered in pyproject.toml; --strict-markers catches a misspelt one.
@@ -120,8 +121,17 @@ def test(c, browser=True, quick=False):
     c.run(f"{sys.executable} -m pytest{select}", pty=False)
 
 
-# Debian packages some tests drive for real, with the command each one provides.
-DEBIAN_TEST_TOOLS = {"chromium": "chromium", "rsync": "rsync"}
+# Debian packages some tests drive for real, with the command each one provides: the browser,
+# rsync for publish, an IMAP server for newsletter.inbox, Node and npm for the caniemail check,
+# SpamAssassin for the email's spam score.
+DEBIAN_TEST_TOOLS = {
+    "chromium": "chromium",
+    "rsync": "rsync",
+    "dovecot-imapd": "dovecot",
+    "nodejs": "node",
+    "npm": "npm",
+    "spamassassin": "spamassassin",
+}
 BROWSERS = {"chromium"}  # Only the tests marked `browser` need these; --quick leaves them out.
 
 
@@ -133,6 +143,13 @@ def _apt_install(c, packages):
         f"DEBIAN_FRONTEND=noninteractive {sudo}apt-get install -y -qq {' '.join(packages)}",
         pty=False,
     )
+
+
+def _npm_install(c):
+    """The caniemail checker's npm packages, exactly as package-lock.json pins them (once)."""
+    folder = ROOT / "tools" / "caniemail"
+    if not (folder / "node_modules").is_dir() and shutil.which("npm"):
+        c.run(f"npm ci --ignore-scripts --no-audit --no-fund --prefix {folder}", pty=False)
 
 
 def _is_root():
@@ -241,8 +258,21 @@ def newsletter_baseline(c, settings=None):
     print(_nl.format_report(_nl.baseline(_newsletter_site(settings))))
 
 
+@task(name="inbox", help={"settings": _NEWSLETTER_SETTINGS})
+@user_errors
+def newsletter_inbox(c, settings=None):
+    """Read the list's mailbox: confirm sign-ups, take unsubscribes and bounces (SMTP lists)."""
+    print("\n".join(_nl.check_inbox(_newsletter_site(settings)).lines()))
+
+
 _newsletter = Collection("newsletter")
-for _task in (newsletter_send, newsletter_status, newsletter_preview, newsletter_baseline):
+for _task in (
+    newsletter_send,
+    newsletter_status,
+    newsletter_preview,
+    newsletter_baseline,
+    newsletter_inbox,
+):
     _newsletter.add_task(_task)
 
 

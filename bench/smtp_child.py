@@ -77,7 +77,8 @@ def main():
         corpus.generate(5, content)
     recipients = work / "recipients.txt"
     recipients.write_text("".join(f"reader{i}@example.org\n" for i in range(count)), "utf-8")
-    env = {"NEWSLETTER_RECIPIENTS": str(recipients)}
+    # A throwaway secret: each copy needs an unsubscribe token (unsubscribe.personalise).
+    env = {"NEWSLETTER_RECIPIENTS": str(recipients), "NEWSLETTER_UNSUBSCRIBE_SECRET": "bench-only"}
     ledger = work / "ledger.json"
     ledger.unlink(missing_ok=True)
     # Who has had each post is kept beside the recipients file: a fresh run starts with nobody.

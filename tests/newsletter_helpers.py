@@ -84,7 +84,7 @@ def recipients(tmp_path, count) -> tuple[dict, list[str]]:
     addresses = [f"reader{n}@example.org" for n in range(1, count + 1)]
     path = tmp_path / "recipients.txt"
     path.write_text("# subscribers\n" + "\n".join(addresses) + "\n", encoding="utf-8")
-    return {"NEWSLETTER_RECIPIENTS": str(path)}, addresses
+    return {"NEWSLETTER_RECIPIENTS": str(path), "NEWSLETTER_UNSUBSCRIBE_SECRET": "t3st"}, addresses
 
 
 # -- HTTP services: a real server on 127.0.0.1 answering as the service's documented API does ----

@@ -109,7 +109,8 @@ def test_plain_text_keeps_structure_and_spells_out_links():
         "<ul><li>first</li><li>second</li></ul><blockquote><p>quoted</p></blockquote>"
     )
     assert html_to_text(html) == (
-        "Head\n----\n\nOne link <https://b.example/> here.\n\n- first\n- second\n\n> quoted"
+        "Head\n----\n\nOne link [1] here.\n\n- first\n- second\n\n> quoted"
+        "\n\nLinks\n-----\n\n[1] https://b.example/"
     )
 
 
@@ -123,7 +124,7 @@ def test_footnotes_read_well_in_plain_text_and_lose_their_back_arrows():
     email_html = email_content(html, page)
     assert "footnote-backref" not in email_html and "&#8617;" not in email_html
     assert 'href="https://b.example/posts/p/#fn:1"' in email_html
-    assert html_to_text(email_html, page) == "Words.[1]\n\n* * *\n\n1. The note."
+    assert html_to_text(email_html, page) == "Words.(1)\n\nNotes\n-----\n\n(1) The note."
 
 
 def test_retry_after_in_seconds_or_as_a_date():

@@ -2,11 +2,13 @@
 
 import json
 from collections import Counter
+from urllib.parse import quote
 
 import pytest
 
 from happening import newsletter
 from happening.newsletter.errors import ProviderError, SettingError
+from happening.newsletter.unsubscribe import token
 from newsletter_helpers import SmtpServer, recipients, site
 
 UNSUBSCRIBE = "https://blog.example/unsubscribe"
@@ -42,13 +44,16 @@ def test_fifty_recipients_get_exactly_one_message_each_with_list_headers(tmp_pat
         assert message["To"] == to
         assert message["Subject"] == "First light"
         assert message["Date"] and message["List-Id"]
-        assert message["List-Unsubscribe"].strip() == (
-            f"<mailto:newsletter@happeningnow.example?subject=unsubscribe>, <{UNSUBSCRIBE}>"
+        # Each copy's own token (unsubscribe.token), in the mailto and the one-click URL.
+        mine = token(to, env["NEWSLETTER_UNSUBSCRIBE_SECRET"])
+        one_click = f"{UNSUBSCRIBE}?address={quote(to, safe='')}&token={mine}"
+        assert " ".join(message["List-Unsubscribe"].split()) == (
+            f"<mailto:newsletter@happeningnow.example?subject=unsubscribe%20{mine}>, <{one_click}>"
         )
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message.get_content_type() == "multipart/alternative"
         html = message.get_body(("html",)).get_content()
-        assert f'href="{UNSUBSCRIBE}"' in html
+        assert f'href="{one_click.replace("&", "&amp;")}"' in html
         ids.add(message["Message-ID"])
     assert len(ids) == 50
     record = next(iter(json.loads((tmp_path / "ledger.json").read_text())["posts"].values()))

@@ -1,6 +1,7 @@
 """Every new post reaches email subscribers exactly once: send, status, preview, baseline."""
 
 from .errors import ArchiveGuard, NewsletterError, ProviderError, SettingError
+from .inbox import check_inbox
 from .posts import Site
 from .report import format_report, format_status
 from .send import REFUSED, Report, baseline, preview, send, status
@@ -14,6 +15,7 @@ __all__ = [
     "SettingError",
     "Site",
     "baseline",
+    "check_inbox",
     "format_report",
     "format_status",
     "preview",

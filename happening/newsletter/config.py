@@ -38,6 +38,13 @@ DEFAULTS: dict[str, Any] = {
     "NEWSLETTER_HTTP_TIMEOUT": 30,
     "NEWSLETTER_HTTP_RETRIES": 4,
     "NEWSLETTER_SUBSCRIBE_URL": None,
+    # A list run from a mailbox (newsletter.inbox): the address sign-ups are sent to, with the
+    # subject "subscribe" (the blog's mailto: link), and the IMAP mailbox it arrives in.
+    "NEWSLETTER_SUBSCRIBE_ADDRESS": None,
+    "NEWSLETTER_IMAP_HOST": None,
+    "NEWSLETTER_IMAP_PORT": 993,
+    "NEWSLETTER_IMAP_USER": None,
+    "NEWSLETTER_IMAP_FOLDER": "INBOX",
     "SMTP_HOST": "localhost",
     "SMTP_PORT": 587,
     "SMTP_SECURITY": "starttls",

@@ -3,30 +3,40 @@
 One render per post and provider (the provider decides only the unsubscribe link); what the
 writer previews is what is sent, byte for byte: the message's Date is the post's date and its
 Message-ID and MIME boundary are derived from the post id, so the same post renders the same bytes.
+A follow-up's message carries ``In-Reply-To``/``References`` to the posts it follows (the chain
+the followups plugin resolved), so mail apps file a series as one thread. For our own list
+(smtp, outbox) the unsubscribe link holds a placeholder that ``unsubscribe.personalise`` fills
+per recipient; the plain-text part is ``plaintext.html_to_text``'s.
 """
 
 import hashlib
 import logging
 import re
-import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from html import escape
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import css_inline
 import lxml.html
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
+from PIL import Image
 
 from happening.dates import aware
+from happening.postid import post_id as id_of
 from happening.urls import absolutise
 
+from . import unsubscribe as unsubscribing
 from .errors import SettingError
+from .plaintext import html_to_text
 from .sanitize import sanitize
+
+__all__ = ["Email", "email_content", "html_to_text", "marker", "render", "unsubscribe_mailto"]
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +48,15 @@ SUMMARY_NOTICE = (
 CHOSEN_SUMMARY_NOTICE = "Here is the summary; the full post is on the web."
 
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
+
+# After the preheader, inbox previews would show the start of the body; these invisible
+# characters (combining grapheme joiner, zero-width non-joiner, no-break space) fill the preview
+# instead. Real characters, not entity strings: autoescaping turned "&#847;" into "&amp;#847;",
+# which every inbox showed literally.
+PREHEADER_PADDING = "\u034f\u200c\u00a0" * 40
+
+COLUMN = 600  # The email's column in CSS pixels; the content inside it is narrower by the padding.
+CONTENT_WIDTH = COLUMN - 2 * 32
 
 
 @dataclass
@@ -53,6 +72,10 @@ class Email:
     date: datetime
     marker: str  # Our mark on the email at the provider: finds it again after a crash.
     summary_only: bool
+    # Post ids of the thread this post continues: the posts it follows (In-Reply-To) and the
+    # whole chain back to the first post, oldest first (References).
+    replies_to: tuple[str, ...] = field(default=())
+    thread: tuple[str, ...] = field(default=())
 
     @property
     def html_bytes(self) -> int:
@@ -62,12 +85,15 @@ class Email:
         """The MIME message (multipart/alternative: text, then HTML) with list headers."""
         msg = EmailMessage(policy=policy.SMTP)
         msg["Subject"] = self.subject
-        msg["From"] = config.sender
+        msg["From"] = sender(config)
         msg["To"] = to or config.sender
         if config["NEWSLETTER_REPLY_TO"]:
             msg["Reply-To"] = config["NEWSLETTER_REPLY_TO"]
         msg["Date"] = format_datetime(aware(date or self.date, config.settings.get("TIMEZONE")))
         msg["Message-ID"] = message_id or self.message_id(config)
+        if self.replies_to:
+            msg["In-Reply-To"] = " ".join(_message_id(config, p) for p in self.replies_to)
+            msg["References"] = " ".join(_message_id(config, p) for p in self.thread)
         msg["List-Id"] = config.list_id
         unsubscribe = [f"<{unsubscribe_mailto(config)}>"]
         if config["NEWSLETTER_UNSUBSCRIBE_URL"]:
@@ -81,11 +107,25 @@ class Email:
         return msg
 
     def message_id(self, config, suffix="") -> str:
-        domain = parseaddr(config.sender)[1].split("@")[-1] or "localhost"
-        return f"<{_digest(self.post_id, 24)}{suffix}.newsletter@{domain}>"
+        return _message_id(config, self.post_id, suffix)
+
+
+def _message_id(config, post_id, suffix="") -> str:
+    """A post's Message-ID, from its permanent id: a follow-up can name it years later."""
+    domain = parseaddr(config.sender)[1].split("@")[-1] or "localhost"
+    return f"<{_digest(post_id, 24)}{suffix}.newsletter@{domain}>"
+
+
+def sender(config) -> str:
+    """From: NEWSLETTER_FROM as written, else the writer (AUTHOR) or the site, by name."""
+    if config["NEWSLETTER_FROM"]:
+        return config["NEWSLETTER_FROM"]
+    name = config.settings.get("AUTHOR") or config.settings.get("SITENAME") or "Newsletter"
+    return formataddr((str(name), parseaddr(config.sender)[1]))
 
 
 def unsubscribe_mailto(config) -> str:
+    """The list's unsubscribe mailto without a token (the provider default before personalise)."""
     address = config["NEWSLETTER_UNSUBSCRIBE_MAILTO"] or parseaddr(config.sender)[1]
     return f"mailto:{address}?subject=unsubscribe"
 
@@ -105,7 +145,10 @@ def render(post, config, *, unsubscribe: str | None) -> Email:
             "absolute; send with publishconf.py (the default) or set SITEURL"
         )
     url = f"{siteurl}/{article.url}"
-    content = email_content(sanitize(article.content, article.title), url)
+    content = email_content(
+        sanitize(article.content, article.title), url, images=_image_folders(config)
+    )
+    link, kind = _unsubscribe_link(config, unsubscribe)
     dek = Markup(article.summary or "").striptags() if article.summary else ""
     env = _environment(config)
     context = {
@@ -123,7 +166,10 @@ def render(post, config, *, unsubscribe: str | None) -> Email:
             {"title": earlier.title, "url": f"{siteurl}/{earlier.url}"}
             for earlier in getattr(article, "follows", None) or []
         ],
-        "unsubscribe": unsubscribe,
+        "unsubscribe": link,
+        "unsubscribe_kind": kind,
+        "subscribe_url": config["NEWSLETTER_SUBSCRIBE_URL"] or f"{siteurl}/",
+        "preheader_padding": PREHEADER_PADDING,
     }
     limit = config["NEWSLETTER_MAX_HTML_BYTES"]
     summary_only = not config["NEWSLETTER_FULL_CONTENT"]
@@ -155,7 +201,34 @@ def render(post, config, *, unsubscribe: str | None) -> Email:
         date=aware(article.date, config.settings.get("TIMEZONE")),
         marker=marker(post.id),
         summary_only=summary_only,
+        replies_to=tuple(id_of(a, article.settings) for a in getattr(article, "follows", ())),
+        thread=_thread(article),
     )
+
+
+def _thread(article) -> tuple[str, ...]:
+    """The References chain: the first post of the thread first, each first parent in turn."""
+    chain, seen, current = [], {id(article)}, article
+    while getattr(current, "follows", None):
+        current = current.follows[0]
+        if id(current) in seen:  # The followups plugin forbids cycles; never loop regardless.
+            break
+        seen.add(id(current))
+        chain.append(id_of(current, article.settings))
+    return tuple(reversed(chain))
+
+
+def _unsubscribe_link(config, unsubscribe):
+    """The body's link and what it does: "https" (one click), "mailto" (an email) or "service".
+
+    Our own list (the provider passes the list's own URL or mailto) gets a per-recipient link
+    with a placeholder, which ``unsubscribe.personalise`` fills; a service's placeholder is its own.
+    """
+    if not unsubscribe:
+        return None, None
+    if unsubscribe in (config["NEWSLETTER_UNSUBSCRIBE_URL"], unsubscribe_mailto(config)):
+        return unsubscribing.body_link(config)
+    return unsubscribe, "https" if unsubscribe.startswith("https://") else "service"
 
 
 def _html(env, context, content, summary_only, notice):
@@ -178,18 +251,21 @@ def _environment(config) -> Environment:
     )
 
 
-def email_content(html: str, base: str) -> str:
-    """The post's HTML as an email shows it: every URL absolute, as in the feeds, and two fixes.
+def email_content(html: str, base: str, *, images: tuple[Path, ...] = ()) -> str:
+    """The post's HTML as an email shows it: every URL absolute, as in the feeds, and email fixes.
 
     The URLs are made absolute by :func:`happening.urls.absolutise`, the one implementation the
-    feeds use too. Only the email then drops each footnote's "back to the text" arrow (it means
-    nothing in a message read top to bottom) and gives every image an alt (with none, screen
-    readers read out the file name). lxml re-serialises what it touches, nesting what follows a
-    ``<source>`` inside it; harmless here, because the CSS inliner parses the whole email again
-    with an HTML5 parser and writes it out whole.
+    feeds use too. Then, for mail apps rather than browsers: each footnote's "back to the text"
+    arrow goes (it means nothing in a message read top to bottom); every image gets an alt (with
+    none, screen readers read out the file name) and a width and height, read from the file in
+    one of ``images`` (Outlook for Windows ignores CSS max-width and would show it full size);
+    tables get cell padding as attributes (Outlook ignores it in CSS); code blocks keep their
+    lines with ``<br>`` and no-break spaces, because Outlook ignores ``white-space``. lxml
+    re-serialises what it touches; the CSS inliner parses the whole email again with an HTML5
+    parser and writes it out whole.
     """
     html = absolutise(html, base)
-    if not html.strip() or ("<img" not in html and "footnote-backref" not in html):
+    if not html.strip() or not any(t in html for t in _FIXED):
         return html
     out = []
     for fragment in lxml.html.fragments_fromstring(html):
@@ -201,118 +277,91 @@ def email_content(html: str, base: str) -> str:
         for image in fragment.iter("img"):
             if image.get("alt") is None:
                 image.set("alt", "")
+            _size(image, base, images)
+        for numbered in fragment.xpath('.//table[contains(@class, "highlighttable")]'):
+            # Pygments' line numbers are a table cell beside the code: in an email they only
+            # crowd a phone's screen, so the code goes alone.
+            code = numbered.xpath('.//td[contains(@class, "code")]//pre')
+            if code:
+                numbered.getparent().replace(numbered, code[0])
+        for table in fragment.iter("table"):
+            table.set("cellpadding", "6")
+            table.set("cellspacing", "0")
+            table.set("role", table.get("role") or "table")
+        for pre in list(fragment.iter("pre")):
+            _keep_lines(pre)
         out.append(lxml.html.tostring(fragment, encoding="unicode"))
     return "".join(out)
 
 
-_BLOCKS = {
-    "p",
-    "div",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "pre",
-    "table",
-    "tr",
-    "figure",
-    "figcaption",
-    "hr",
-    "dl",
-    "dt",
-    "dd",
-}
+_FIXED = ("<img", "footnote-backref", "<table", "<pre")  # What email_content changes.
 
 
-def html_to_text(html: str, page: str = "") -> str:
-    """The post as readable plain text: paragraphs wrapped, headings marked, links spelled out.
+def _keep_lines(pre):
+    """A code block as lines every client keeps: <br> between them, indentation as no-break spaces.
 
-    Links into the post itself (``page#...``, footnotes) keep only their text.
+    Single spaces between words stay breakable, so a long line wraps on a phone instead of
+    widening the whole email.
     """
-    if not html.strip():
-        return ""
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
-    for link in root.iter("a"):
-        href = link.get("href") or ""
-        if href.startswith("#") or (page and href.startswith(page + "#")):
-            del link.attrib["href"]
-            if "footnote-ref" in (link.get("class") or ""):
-                link.text = f"[{link.text_content().strip()}]"
-    blocks: list[str] = []
-    _walk(root, blocks, prefix="")
-    return "\n\n".join(b for b in blocks if b.strip())
-
-
-def _walk(element, blocks, prefix):
-    for child in element:
-        if not isinstance(child.tag, str):
-            continue
-        tag = child.tag
-        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            heading = _inline(child).strip()
-            blocks.append(prefix + heading + "\n" + prefix + "-" * len(heading))
-        elif tag == "pre":
-            blocks.append(child.text_content().rstrip())
-        elif tag in ("ul", "ol"):
-            items = []
-            for number, item in enumerate(child.findall("li"), 1):
-                bullet = f"{number}. " if tag == "ol" else "- "
-                body = textwrap.fill(
-                    " ".join(_inline(item).split()),
-                    72,
-                    initial_indent=prefix + bullet,
-                    subsequent_indent=prefix + " " * len(bullet),
-                )
-                items.append(body)
-            blocks.append("\n".join(items))
-        elif tag == "blockquote":
-            _walk(child, blocks, prefix + "> ")
-        elif tag == "hr":
-            blocks.append(prefix + "* * *")
-        elif tag in ("div", "figure", "section", "table", "tbody", "tr", "dl"):
-            if any(isinstance(c.tag, str) and c.tag in _BLOCKS for c in child):
-                _walk(child, blocks, prefix)
-            else:
-                blocks.append(_para(_inline(child), prefix))
+    lines = pre.text_content().rstrip("\n").split("\n")
+    pre.clear()
+    pre.tag = "div"
+    pre.set("class", "codeblock")
+    for number, line in enumerate(lines):
+        spaced = re.sub(r"^ +| {2,}", lambda m: "\u00a0" * len(m.group()), line.expandtabs(4))
+        if number == 0:
+            pre.text = spaced
         else:
-            blocks.append(_para(_inline(child), prefix))
+            br = lxml.html.Element("br")
+            br.tail = spaced
+            pre.append(br)
 
 
-def _para(text, prefix):
-    words = " ".join(text.split())
-    return textwrap.fill(
-        words,
-        72,
-        initial_indent=prefix,
-        subsequent_indent=prefix,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
+def _image_folders(config) -> tuple[Path, ...]:
+    """Where a post's images are as files: the built output first, then the content folder."""
+    settings = config.settings
+    folders = [config.root / "output", Path(settings.get("PATH") or config.root / "content")]
+    return tuple(folder.resolve() for folder in folders)
 
 
-def _inline(element) -> str:
-    parts = [element.text or ""]
-    for child in element:
-        if isinstance(child.tag, str):
-            if child.tag == "a" and child.get("href"):
-                label = _inline(child).strip()
-                href = child.get("href")
-                parts.append(label if label == href else f"{label} <{href}>")
-            elif child.tag == "img":
-                alt = child.get("alt")
-                parts.append(f"[{alt}]" if alt else "")
-            elif child.tag == "br":
-                parts.append("\n")
-            else:
-                parts.append(_inline(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
+def _size(image, base, folders):
+    """Give ``image`` width and height from its file, capped to the email's content column."""
+    try:
+        width, height = int(image.get("width", "")), int(image.get("height", ""))
+    except ValueError:
+        width = height = 0
+    if not (width and height):
+        found = _file_for(image.get("src") or "", base, folders)
+        if found is None:
+            log.warning(
+                "newsletter: no file for image %s in %s; it goes without width and height, so "
+                "Outlook for Windows may show it at full size",
+                image.get("src"),
+                ", ".join(str(f) for f in folders),
+            )
+            return
+        with Image.open(found) as opened:
+            width, height = opened.size
+    if width > CONTENT_WIDTH:
+        width, height = CONTENT_WIDTH, max(1, round(height * CONTENT_WIDTH / width))
+    image.set("width", str(width))
+    image.set("height", str(height))
+    style = image.get("style", "")
+    # Outlook reads the attributes; every other client reads this and scales down on a phone.
+    image.set("style", f"{style};max-width:100%;height:auto".lstrip(";"))
+
+
+def _file_for(src, base, folders) -> Path | None:
+    site = urlsplit(base)
+    parts = urlsplit(src)
+    if parts.scheme not in ("http", "https") or parts.netloc != site.netloc:
+        return None
+    relative = unquote(parts.path).lstrip("/")
+    for folder in folders:
+        candidate = (folder / relative).resolve()
+        if candidate.is_relative_to(folder) and candidate.is_file():
+            return candidate
+    return None
 
 
 def _tidy(text: str) -> str:

@@ -30,6 +30,7 @@ from .ledger import DONE, Ledger, LedgerError, exclusive, now
 from .posts import Post, as_site, find, published
 from .recipients import valid as valid_address
 from .render import render
+from .unsubscribe import personalise
 
 log = logging.getLogger(__name__)
 
@@ -415,9 +416,12 @@ def preview(settings=None, *, post=None, env=None) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / f"{chosen.date:%Y-%m-%d}-{chosen.slug}"
     paths = [stem.with_suffix(".html"), stem.with_suffix(".txt"), stem.with_suffix(".eml")]
-    paths[0].write_text(email.html, encoding="utf-8")
-    paths[1].write_text(email.text, encoding="utf-8")
-    paths[2].write_bytes(email.message(ctx.config).as_bytes())
+    # The writer's own copy, unsubscribe link and all: exactly what the outbox writes.
+    message = personalise(email.message(ctx.config), ctx.config.sender, ctx.config)
+    text, html = (part.get_content() for part in message.iter_parts())
+    paths[0].write_text(html, encoding="utf-8")
+    paths[1].write_text(text, encoding="utf-8")
+    paths[2].write_bytes(message.as_bytes())
     return paths
 
 

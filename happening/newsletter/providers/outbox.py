@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 
 from ..ledger import Ledger
+from ..unsubscribe import personalise
 from .base import Delivery, Provider
 
 log = logging.getLogger(__name__)
@@ -54,13 +55,15 @@ class OutboxProvider(Provider):
     def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
         path = self.path_for(email)
         self.folder.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(email.message(self.config).as_bytes())
+        path.write_bytes(
+            personalise(email.message(self.config), self.config.sender, self.config).as_bytes()
+        )
         return Delivery("sent", path.name, f"to {self.folder.name}/", files=[path])
 
     def send_test(self, email, address):
         path = self.folder / f"test-{self.path_for(email).name}"
         self.folder.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(email.message(self.config, to=address).as_bytes())
+        path.write_bytes(personalise(email.message(self.config), address, self.config).as_bytes())
         return str(path)
 
 

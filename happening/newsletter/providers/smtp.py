@@ -12,7 +12,7 @@ recipient, so sending to thousands costs the same memory as sending to one.
 """
 
 import contextlib
-import hashlib
+import copy
 import logging
 import smtplib
 import socket
@@ -27,6 +27,7 @@ from ..progress import Progress
 from ..recipients import Recipient
 from ..recipients import read as read_recipients
 from ..suppression import Suppressions
+from ..unsubscribe import personalise, require_secret
 from .base import Delivery, Provider
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ class SmtpProvider(Provider):
         )
 
     def send_test(self, email, address):
-        msg = email.message(self.config, to=address, date=datetime.now(UTC))
+        msg = personalise(email.message(self.config, date=datetime.now(UTC)), address, self.config)
         try:
             self._send(parseaddr(self.config.sender)[1], address, msg.as_bytes())
         except (smtplib.SMTPException, OSError) as exc:
@@ -182,6 +183,7 @@ class SmtpProvider(Provider):
         if self.password is not None:
             self.password = self._credential("SMTP_PASSWORD", self.password)
         self.recipients()
+        require_secret(self.config)  # Every copy needs its own unsubscribe token.
 
     # -- helpers --------------------------------------------------------------------------------
     def _credential(self, name, value) -> str:
@@ -215,30 +217,16 @@ class SmtpProvider(Provider):
         return self._recipients
 
     def _message(self, email, template, recipient) -> bytes:
-        """The one message ``recipient`` gets: the shared template with their To and Message-ID.
+        """The one message ``recipient`` gets: their To, Message-ID, threading ids and their own
+        unsubscribe token (``personalise``), on a copy of the run's template.
 
         Built here, one per recipient at send time: per-recipient headers go in this function.
         """
-        head, body = template
-        tag = hashlib.sha256(recipient.key.encode()).hexdigest()[:12]
-        return (
-            b"To: "
-            + recipient.address.encode("ascii")
-            + b"\r\nMessage-ID: "
-            + email.message_id(self.config, f".{tag}").encode()
-            + b"\r\n"
-            + head
-            + body
-        )
+        return personalise(copy.deepcopy(template), recipient.address, self.config).as_bytes()
 
     def _template(self, email):
-        """The message once, without To and Message-ID: (headers, blank line + body) as bytes."""
-        msg = email.message(self.config, date=datetime.now(UTC))
-        del msg["To"]
-        del msg["Message-ID"]
-        raw = msg.as_bytes()
-        split = raw.index(b"\r\n\r\n") + 2
-        return raw[:split], raw[split:]
+        """The message once, dated now; each recipient's copy is made from it (``_message``)."""
+        return email.message(self.config, date=datetime.now(UTC))
 
     def _send(self, sender, address, message):
         connection = self._connect()
