@@ -38,6 +38,8 @@ PLUGINS = [
     "happening.plugins.subscribe",
     "happening.plugins.sitemap",
     "happening.plugins.themeassets",
+    "happening.plugins.translations",
+    "happening.plugins.summary",
     "happening.plugins.fastbuild",
 ]
 
@@ -50,6 +52,11 @@ CATEGORY_URL = "category/{slug}/"
 CATEGORY_SAVE_AS = "category/{slug}/index.html"
 TAG_URL = "tag/{slug}/"
 TAG_SAVE_AS = "tag/{slug}/index.html"
+# A translation (`Lang: fr`, same Slug: as the original) lives under its language's folder.
+ARTICLE_LANG_URL = "{lang}/posts/{slug}/"
+ARTICLE_LANG_SAVE_AS = "{lang}/posts/{slug}/index.html"
+PAGE_LANG_URL = "{lang}/{slug}/"
+PAGE_LANG_SAVE_AS = "{lang}/{slug}/index.html"
 AUTHOR_URL = "author/{slug}/"
 AUTHOR_SAVE_AS = "author/{slug}/index.html"
 ARCHIVES_URL = "archives/"
@@ -78,6 +85,10 @@ DRAFT_URL = "drafts/{slug}/"
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_URL = "drafts/pages/{slug}/"
 DRAFT_PAGE_SAVE_AS = ""
+DRAFT_LANG_URL = "drafts/{lang}/{slug}/"
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_LANG_URL = "drafts/pages/{lang}/{slug}/"
+DRAFT_PAGE_LANG_SAVE_AS = ""
 
 # -- Markdown -----------------------------------------------------------------------------------
 # Typographic "smart quotes" stay off: a writer's punctuation is published exactly as written.
