@@ -20,6 +20,11 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 POST_ID_AUTHORITY = "happeningnow.example"
 
 # -- Where things are ---------------------------------------------------------------------------
+# Moving a Pelican blog in? Keep its files where they are and copy its own content settings over
+# these (PATH, ARTICLE_PATHS, ARTICLE_EXCLUDES, PAGE_PATHS, STATIC_PATHS, EXTRA_PATH_METADATA,
+# TEMPLATE_PAGES, and every *_URL / *_SAVE_AS below, so old links keep working). Pelican's own
+# layout, posts at the top of the content folder, is ARTICLE_PATHS = [""]: Pelican leaves
+# PAGE_PATHS out of the posts by itself, and root-relative {filename}/... links keep resolving.
 PATH = "content"
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
@@ -34,6 +39,7 @@ PLUGINS = [
     "happening.plugins.postid",
     "happening.plugins.feeds",
     "happening.plugins.followups",
+    "happening.plugins.foldercategory",
     "happening.plugins.readingtime",
     "happening.plugins.subscribe",
     "happening.plugins.sitemap",

@@ -18,6 +18,8 @@ from pelican import signals
 log = logging.getLogger(__name__)
 
 STYLESHEET = "css/site.css"  # Inside the theme's static folder.
+# Syntax colours, linked only from pages that contain code (the essay stays at one stylesheet).
+CODE_STYLESHEET = "css/code.css"
 FAVICON = "icons/favicon.ico"
 
 
@@ -25,15 +27,16 @@ def _static(settings) -> Path:
     return Path(settings["THEME"]) / "static"
 
 
-def stylesheet_url(settings) -> str:
-    """The stylesheet's URL relative to SITEURL, with a short content hash."""
-    digest = hashlib.sha256((_static(settings) / STYLESHEET).read_bytes()).hexdigest()[:10]
+def stylesheet_url(settings, name=STYLESHEET) -> str:
+    """A stylesheet's URL relative to SITEURL, with a short content hash."""
+    digest = hashlib.sha256((_static(settings) / name).read_bytes()).hexdigest()[:10]
     prefix = settings.get("THEME_STATIC_DIR", "theme")
-    return f"{prefix}/{STYLESHEET}?v={digest}"
+    return f"{prefix}/{name}?v={digest}"
 
 
 def add_to_context(generator):
     generator.context["stylesheet_url"] = stylesheet_url(generator.settings)
+    generator.context["code_stylesheet_url"] = stylesheet_url(generator.settings, CODE_STYLESHEET)
 
 
 class _Found:
