@@ -40,6 +40,7 @@ PLUGINS = [
     "happening.plugins.feeds",
     "happening.plugins.followups",
     "happening.plugins.foldercategory",
+    "happening.plugins.images",
     "happening.plugins.readingtime",
     "happening.plugins.subscribe",
     "happening.plugins.sitemap",

@@ -215,7 +215,7 @@ def test_canonical_links_follow_where_a_page_is_saved(dev, tmp_path):
     assert soup(other / "archives/index.html").find("link", rel="canonical")["href"] == "/archives/"
 
 
-def test_the_image_keeps_its_aspect_ratio_on_narrow_screens(dev):
+def test_an_inline_fixed_size_never_distorts_the_image(dev):
     out, _ = dev
     img = soup(out / "posts/harbour-lights/index.html").select_one(".content img")
     assert re.search(r"height:\s*450px", img.get("style", ""))
@@ -233,3 +233,26 @@ def test_the_code_stylesheet_loads_only_on_pages_with_code(dev):
     assert len(code) == 2 and "/theme/css/code.css?v=" in code[1]
     assert len(stylesheets("posts/spring-notes/index.html")) == 1
     assert soup(out / "posts/reading-a-config-file/index.html").select_one("table.highlighttable")
+
+
+def test_images_get_their_files_size_lazy_loading_below_the_first_and_captions(tmp_path):
+    from happening.plugins.images import improve_images
+
+    root = MIGRATED_SITE
+    html = (
+        '<p>Intro.</p><img alt="a" src="{static}/pictures/harbour.png" />'
+        '<p><img alt="b" src="pictures/harbour.png" title="At dusk"></p>'
+        '<img alt="c" src="https://elsewhere.example/x.png" width="10" height="5">'
+    )
+    first, figure, remote = improve_images(html, root, root).split("<img")[1:]
+    assert 'width="64" height="48"' in first and "loading" not in first
+    assert 'width="64" height="48" loading="lazy" decoding="async"' in figure
+    assert figure.endswith("<figcaption>At dusk</figcaption></figure>")
+    assert 'width="10" height="5" loading="lazy"' in remote
+
+
+def test_a_built_image_has_its_size_and_keeps_its_aspect_ratio(dev):
+    out, _ = dev
+    img = soup(out / "posts/harbour-lights/index.html").select_one(".content img")
+    assert (img["width"], img["height"]) == ("64", "48")
+    assert img["src"] == "/pictures/harbour.png"

@@ -60,6 +60,7 @@ ATTRIBUTES = {
     "pelican.writers.Writer._written_files": "set of files written",
     "pelican.writers.Writer._overridden_files": "set of files written with override",
     # The body as the reader returned it: hashed to know when a page that shows it is stale.
+    # (plugins/images rewrites it in content_object_init, before fastbuild reads it.)
     "pelican.contents.Content._content": "the body as read",
     # The shared context a post keeps: left out of a post's digest (it is digested once).
     "pelican.contents.Content._context": "the shared context",
