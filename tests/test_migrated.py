@@ -256,3 +256,31 @@ def test_a_built_image_has_its_size_and_keeps_its_aspect_ratio(dev):
     img = soup(out / "posts/harbour-lights/index.html").select_one(".content img")
     assert (img["width"], img["height"]) == ("64", "48")
     assert img["src"] == "/pictures/harbour.png"
+
+
+def test_large_pictures_get_srcset_copies_made_once_and_cached(tmp_path):
+    from PIL import Image
+
+    content = tmp_path / "content"
+    (content / "pictures").mkdir(parents=True)
+    Image.new("RGB", (1600, 1000), (40, 90, 160)).save(content / "pictures" / "wide.jpg")
+    (content / "wide.md").write_text(
+        "Title: Wide\nDate: 2024-03-01\n\n![A wide view]({static}/pictures/wide.jpg)\n"
+    )
+    # build_into keeps each build's cache beside its output: both builds share "cache" here.
+    out = tmp_path / "out"
+    build_into(out, content, **MIGRATED)
+    cache = tmp_path / "out-cache" / "images"
+    img = soup(out / "posts/wide/index.html").select_one(".content img")
+    widths = [candidate.split()[-1] for candidate in img["srcset"].split(", ")]
+    assert widths == ["480w", "960w", "1440w", "1600w"] and img["sizes"]
+    made = sorted(cache.iterdir())
+    assert len(made) == 4
+    for candidate in img["srcset"].split(", "):
+        copy = out / candidate.split()[0].lstrip("/")
+        assert Image.open(copy).size[0] == int(candidate.split()[-1][:-1])
+    before = {p.name: p.stat().st_mtime_ns for p in made}
+    shutil.rmtree(out)
+    build_into(out, content, **MIGRATED)
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == before
+    assert (out / img["srcset"].split(", ")[0].split()[0].lstrip("/")).exists()

@@ -4,6 +4,7 @@
   the space before the picture arrives and the text does not jump;
 - ``loading="lazy"`` and ``decoding="async"`` on every image but the first, which may be on the
   first screen (lazy-loading it would make the page's main picture late);
+- ``srcset`` and ``sizes`` for a large JPEG, PNG or WebP, from smaller copies (``variants.py``);
 - an image that stands alone in its paragraph and has a title (Markdown's
   ``![alt](src "Title")``, reST's ``:title:``) becomes a ``<figure>`` with the title as its
   ``<figcaption>``.
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from pelican import signals
 from pelican.contents import Article, Page
+
+from . import variants
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +65,11 @@ def _file_for(src: str, content_root: Path, post_folder: Path):
     return post_folder / path
 
 
-def improve_images(html: str, content_root: Path, post_folder: Path) -> str:
-    """``html`` with every image sized, lazy below the first, and titled ones as figures."""
+def improve_images(html: str, content_root: Path, post_folder: Path, settings=None) -> str:
+    """``html`` with every image sized, lazy below the first, and titled ones as figures.
+
+    With ``settings`` (Pelican's), large pictures also get ``srcset`` copies.
+    """
     count = 0
 
     def rewrite(match):
@@ -72,11 +78,15 @@ def improve_images(html: str, content_root: Path, post_folder: Path) -> str:
         attrs = dict(_ATTR.findall(tag))
         count += 1
         added = []
-        if "width" not in attrs and "height" not in attrs and attrs.get("src"):
-            source = _file_for(attrs["src"], content_root, post_folder)
-            size = image_size(source) if source else None
-            if size:
-                added += [f'width="{size[0]}"', f'height="{size[1]}"']
+        source = _file_for(attrs["src"], content_root, post_folder) if attrs.get("src") else None
+        size = image_size(source) if source else None
+        if size and "width" not in attrs and "height" not in attrs:
+            added += [f'width="{size[0]}"', f'height="{size[1]}"']
+        if size and settings is not None and "srcset" not in attrs:
+            srcset = variants.srcset_for(source, size, settings)
+            if srcset:
+                sizes = variants.setting(settings, "IMAGES_SIZES")
+                added += [f'srcset="{escape(srcset)}"', f'sizes="{escape(sizes)}"']
         if count > 1:
             added += [
                 f'{k}="{v}"'
@@ -106,8 +116,9 @@ def rewrite_body(content):
         return
     root = Path(content.settings["PATH"])
     folder = Path(content.source_path).parent
-    content._content = improve_images(content._content, root, folder)
+    content._content = improve_images(content._content, root, folder, content.settings)
 
 
 def register():
     signals.content_object_init.connect(rewrite_body)
+    signals.finalized.connect(variants.copy_out)
