@@ -108,7 +108,10 @@ class Collector(logging.Handler):
         Pelican's "Unable to find '<target>'" names only the target; the link is found by
         looking for it in the sources, which is cheap: it runs only when the build has failed.
         """
+        root = str(Path(content_path).resolve()) + "/"
         for problem in self.problems:
+            # One line each, with content files named as the writer knows them (from PATH).
+            problem.message = " ".join(problem.message.replace(root, "").split())
             found = _MISSING_TARGET.match(problem.message)
             if found and problem.source is None:
                 problem.source, problem.line = _find_in_sources(content_path, found["target"])

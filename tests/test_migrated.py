@@ -284,3 +284,17 @@ def test_large_pictures_get_srcset_copies_made_once_and_cached(tmp_path):
     build_into(out, content, **MIGRATED)
     assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == before
     assert (out / img["srcset"].split(", ")[0].split()[0].lstrip("/")).exists()
+
+
+def test_two_posts_saved_to_one_path_stop_the_build_naming_both_files(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for name, title in (("a.md", "One"), ("b.md", "Two")):
+        (content / name).write_text(
+            f"Title: {title}\nDate: 2024-01-01\nSlug: same\nId: {name}\n\nA.\n"
+        )
+    with pytest.raises(BuildError) as failure:
+        build_into(tmp_path / "out", content, ARTICLE_PATHS=[""])
+    lines = str(failure.value).splitlines()[1:]
+    assert any('slug "same": a.md b.md' in line for line in lines)
+    assert all(str(content) not in line for line in lines)
