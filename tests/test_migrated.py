@@ -306,3 +306,28 @@ def test_a_titled_image_becomes_a_captioned_figure(dev):
     figure = soup(out / "posts/winter-notes/index.html").select_one(".content figure")
     assert figure.img["alt"] == "Ice at the edge of the lake"
     assert figure.figcaption.get_text() == "The lake, on the first cold morning"
+
+
+def test_the_writers_favicon_wins_over_ours(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(MIGRATED_SITE, content)
+    (content / "extra" / "favicon.ico").write_bytes(b"their icon")
+    settings = {
+        **MIGRATED,
+        "STATIC_PATHS": [*MIGRATED["STATIC_PATHS"], "extra/favicon.ico"],
+        "EXTRA_PATH_METADATA": {
+            **MIGRATED["EXTRA_PATH_METADATA"],
+            "extra/favicon.ico": {"path": "favicon.ico"},
+        },
+    }
+    build_into(tmp_path / "out", content, **settings)
+    assert (tmp_path / "out" / "favicon.ico").read_bytes() == b"their icon"
+
+
+def test_a_language_feed_path_without_lang_is_refused():
+    from happening.plugins.feeds.config import FeedsSettingsError, load_config
+
+    with pytest.raises(
+        FeedsSettingsError, match=r"FEEDS_TRANSLATION_ATOM = 'feeds/fr.xml' has no \{lang\}"
+    ):
+        load_config({"FEEDS_TRANSLATION_ATOM": "feeds/fr.xml"})
