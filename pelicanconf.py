@@ -20,6 +20,11 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 POST_ID_AUTHORITY = "happeningnow.example"
 
 # -- Where things are ---------------------------------------------------------------------------
+# Moving a Pelican blog in? Keep its files where they are and copy its own content settings over
+# these (PATH, ARTICLE_PATHS, ARTICLE_EXCLUDES, PAGE_PATHS, STATIC_PATHS, EXTRA_PATH_METADATA,
+# TEMPLATE_PAGES, and every *_URL / *_SAVE_AS below, so old links keep working). Pelican's own
+# layout, posts at the top of the content folder, is ARTICLE_PATHS = [""]: Pelican leaves
+# PAGE_PATHS out of the posts by itself, and root-relative {filename}/... links keep resolving.
 PATH = "content"
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
@@ -34,11 +39,15 @@ PLUGINS = [
     "happening.plugins.postid",
     "happening.plugins.feeds",
     "happening.plugins.followups",
+    "happening.plugins.foldercategory",
+    "happening.plugins.images",
     "happening.plugins.readingtime",
     "happening.plugins.subscribe",
     "happening.plugins.sitemap",
     "happening.plugins.themeassets",
     "happening.plugins.redirects",  # Old URLs from redirects.txt (`invoke import` writes it).
+    "happening.plugins.translations",
+    "happening.plugins.summary",
     "happening.plugins.fastbuild",
 ]
 
@@ -51,6 +60,11 @@ CATEGORY_URL = "category/{slug}/"
 CATEGORY_SAVE_AS = "category/{slug}/index.html"
 TAG_URL = "tag/{slug}/"
 TAG_SAVE_AS = "tag/{slug}/index.html"
+# A translation (`Lang: fr`, same Slug: as the original) lives under its language's folder.
+ARTICLE_LANG_URL = "{lang}/posts/{slug}/"
+ARTICLE_LANG_SAVE_AS = "{lang}/posts/{slug}/index.html"
+PAGE_LANG_URL = "{lang}/{slug}/"
+PAGE_LANG_SAVE_AS = "{lang}/{slug}/index.html"
 AUTHOR_URL = "author/{slug}/"
 AUTHOR_SAVE_AS = "author/{slug}/index.html"
 ARCHIVES_URL = "archives/"
@@ -79,6 +93,10 @@ DRAFT_URL = "drafts/{slug}/"
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_URL = "drafts/pages/{slug}/"
 DRAFT_PAGE_SAVE_AS = ""
+DRAFT_LANG_URL = "drafts/{lang}/{slug}/"
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_LANG_URL = "drafts/pages/{lang}/{slug}/"
+DRAFT_PAGE_LANG_SAVE_AS = ""
 
 # -- Markdown -----------------------------------------------------------------------------------
 # Typographic "smart quotes" stay off: a writer's punctuation is published exactly as written.

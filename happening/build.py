@@ -1,11 +1,10 @@
-"""Run Pelican in-process and treat every warning it logs as a failed build.
+"""Run Pelican in-process; stop on what makes the output wrong, report the rest once.
 
-A warning from Pelican is always something wrong with the content or the settings (a post it
-could not read, a link that points nowhere), so a build that logged one is not a build we publish.
+Which of Pelican's warnings fail a build (a post it could not read, a link that points nowhere)
+and which are deprecations reported once with a count is the policy in ``happening.build_log``.
 """
 
 import logging
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from pelican.generators import ArticlesGenerator
 from pelican.log import console
 from pelican.settings import read_settings
 
+from happening import build_log
 from happening.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class BuildResult:
     articles: int
     pages: int
     warnings: list[str] = field(default_factory=list)
+    deprecations: list[str] = field(default_factory=list)  # old syntax, reported, not failing
     settings: dict = field(default_factory=dict, repr=False)
     generators: list = field(default_factory=list, repr=False)
 
@@ -49,30 +50,6 @@ class BuildResult:
             if isinstance(generator, ArticlesGenerator)
             for article in generator.articles
         ]
-
-
-# Warnings Pelican recovers from by itself, with nothing wrong in the content: an unreadable
-# content cache (written by another Python, or before GZIP_CACHE changed) is simply rebuilt.
-RECOVERED = ("Cannot unpickle cache",)
-
-
-class _Collector(logging.Handler):
-    """Keeps every WARNING-or-worse record logged while Pelican runs."""
-
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        message = record.getMessage().strip()
-        if message.startswith(RECOVERED):
-            return
-        # Pelican logs "Could not process <file>" from inside its `except` without the reason;
-        # the exception being handled is still current here, so name it for the writer.
-        handling = sys.exc_info()[1]
-        if handling is not None and str(handling) not in message:
-            message = f"{message}: {type(handling).__name__}: {handling}"
-        self.messages.append(message)
 
 
 # Pelican reads and links every post under these settings but renders and writes no page: an
@@ -117,7 +94,8 @@ def build(settings_file=DEV_SETTINGS, *, strict=True, quiet=False, **overrides) 
     (the newsletter reading the posts); warnings are still collected.
     """
     settings = load_settings(settings_file, **overrides)
-    collector = _Collector()
+    collector = build_log.Collector()
+    build_log.fresh_pelican_log()
     root = logging.getLogger()
     root.addHandler(collector)
     start = time.perf_counter()
@@ -128,22 +106,32 @@ def build(settings_file=DEV_SETTINGS, *, strict=True, quiet=False, **overrides) 
     except UserError:
         raise
     except Exception as exc:  # Pelican raises plain exceptions for broken content or themes.
-        collector.messages.append(f"{type(exc).__name__}: {exc}")
+        collector.add(f"{type(exc).__name__}: {exc}")
         generators = []
     finally:
         console.quiet = was_quiet
         root.removeHandler(collector)
     seconds = time.perf_counter() - start
-    problems = _dedupe(collector.messages)
+    if collector.problems:
+        collector.locate(settings["PATH"])
+    problems = [str(problem) for problem in collector.problems]
+    deprecations = build_log.report_deprecations(collector)
     if problems and strict:
         raise BuildError(
-            f"build: {len(problems)} problem(s) with {Path(settings_file).name}; "
+            f"build: {len(problems)} problem(s) (settings: {Path(settings_file).name}); "
             "fix them and build again:\n  " + "\n  ".join(problems)
         )
     articles = sum(len(getattr(g, "articles", [])) for g in generators)
     pages = sum(len(getattr(g, "pages", [])) for g in generators)
     return BuildResult(
-        Path(settings["OUTPUT_PATH"]), seconds, articles, pages, problems, settings, generators
+        Path(settings["OUTPUT_PATH"]),
+        seconds,
+        articles,
+        pages,
+        problems,
+        deprecations,
+        settings,
+        generators,
     )
 
 
@@ -160,11 +148,3 @@ def _run(pelican):
     finally:
         signals.all_generators_finalized.disconnect(keep)
     return generators
-
-
-def _dedupe(messages):
-    seen = []
-    for message in messages:
-        if message not in seen:
-            seen.append(message)
-    return seen

@@ -7,7 +7,11 @@ a post is edited:
 1. the post's ``Id:`` metadata, verbatim, if it has one (use it to keep an old id after a move);
 2. otherwise ``tag:<POST_ID_AUTHORITY>,<YYYY-MM-DD>:<key>`` (an RFC 4151 tag URI), where the
    date is the post's ``Date:`` and ``key`` is its ``Slug:`` metadata as written, or, with no
-   ``Slug:``, the file name without its extension and any leading ``YYYY-MM-DD-``.
+   ``Slug:``, the file name without its extension and any leading ``YYYY-MM-DD-``;
+   a translation (``Lang:`` other than ``DEFAULT_LANG``) adds ``/<lang>``.
+
+Translations share their original's slug on purpose (Pelican pairs them by it), so the language
+keeps them apart; a post in the default language keeps the id it always had.
 
 The title never enters it (Pelican derives slugs from titles, so a title-derived slug does not
 either), nor does ``Modified:``, the body, the theme, the site URL or the machine.
@@ -27,7 +31,11 @@ def post_id(content, settings=None) -> str:
         return str(explicit).strip()
     settings = settings if settings is not None else content.settings
     authority = settings.get("POST_ID_AUTHORITY") or DEFAULT_AUTHORITY
-    return f"tag:{authority},{content.date:%Y-%m-%d}:{_key(content)}"
+    key = _key(content)
+    lang = getattr(content, "lang", None)
+    if lang and lang != settings.get("DEFAULT_LANG", "en"):
+        key = f"{key}/{lang}"
+    return f"tag:{authority},{content.date:%Y-%m-%d}:{key}"
 
 
 def _key(content) -> str:

@@ -101,7 +101,11 @@ def published(site: Site) -> tuple[list[Post], dict]:
         articles, settings = built.published, dict(built.settings)
     now = datetime.now(UTC)
     posts = []
+    # Subscribers get one language: DEFAULT_LANG's posts, unless NEWSLETTER_LANGUAGES lists more.
+    languages = settings.get("NEWSLETTER_LANGUAGES") or [settings.get("DEFAULT_LANG", "en")]
     for article in articles:
+        if getattr(article, "lang", None) not in languages:
+            continue
         # Pelican already keeps drafts, hidden and future posts out of `articles`; checked again
         # because a writer may switch WITH_FUTURE_DATES on, and a mistaken send cannot be undone.
         if getattr(article, "status", "published") != "published":

@@ -23,6 +23,7 @@ import os
 
 import pelican
 from pelican.contents import Content
+from pelican.log import LimitFilter
 from pelican.writers import FileOverwriteFailedError, Writer
 
 log = logging.getLogger(__name__)
@@ -59,9 +60,14 @@ ATTRIBUTES = {
     "pelican.writers.Writer._written_files": "set of files written",
     "pelican.writers.Writer._overridden_files": "set of files written with override",
     # The body as the reader returned it: hashed to know when a page that shows it is stale.
+    # (plugins/images rewrites it in content_object_init, before fastbuild reads it.)
     "pelican.contents.Content._content": "the body as read",
     # The shared context a post keeps: left out of a post's digest (it is digested once).
     "pelican.contents.Content._context": "the shared context",
+    # Not fastbuild's: happening.build_log.fresh_pelican_log empties these before each build, so
+    # a second build in one process reports the warnings Pelican would otherwise drop as repeats.
+    "pelican.log.LimitFilter._raised_messages": "messages already logged in this process",
+    "pelican.log.LimitFilter._group_count": "records counted per limit group",
 }
 
 
@@ -98,6 +104,12 @@ def _attributes_present():
         ),
         "pelican.contents.Content._content": vars(post).get("_content") == "<p>body</p>",
         "pelican.contents.Content._context": vars(post).get("_context") == {"k": 1},
+        "pelican.log.LimitFilter._raised_messages": isinstance(
+            getattr(LimitFilter, "_raised_messages", None), set
+        ),
+        "pelican.log.LimitFilter._group_count": isinstance(
+            getattr(LimitFilter, "_group_count", None), dict
+        ),
     }
 
 

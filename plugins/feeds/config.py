@@ -20,6 +20,9 @@ DEFAULTS = {
     "FEEDS_JSON": "feeds/feed.json",
     "FEEDS_CATEGORY_ATOM": "feeds/category/{slug}.atom.xml",
     "FEEDS_TAG_ATOM": "feeds/tag/{slug}.atom.xml",
+    # One feed per language, on a site with translations (Pelican's TRANSLATION_FEED_*).
+    "FEEDS_TRANSLATION_ATOM": "feeds/all-{lang}.atom.xml",
+    "FEEDS_TRANSLATION_RSS": None,
     "FEEDS_TAXONOMY_MAX_ITEMS": 20,
     "FEEDS_STYLESHEET": "feeds/feed.xsl",
     # The address feeds point at when neither FEED_DOMAIN nor SITEURL is set (a local preview):
@@ -72,6 +75,8 @@ class FeedsConfig:
     json: str | None
     category_atom: str | None
     tag_atom: str | None
+    translation_atom: str | None
+    translation_rss: str | None
     max_items: int | None
     taxonomy_max_items: int | None
     summary_only: bool
@@ -119,6 +124,12 @@ def load_config(settings) -> FeedsConfig:
                 f"feeds: {name} = {paths[name]!r} has no {{slug}}; every category or tag would "
                 f"write the same file. Use e.g. {DEFAULTS[name]!r}, or None to turn it off"
             )
+    for name in ("FEEDS_TRANSLATION_ATOM", "FEEDS_TRANSLATION_RSS"):
+        if paths[name] and "{lang}" not in paths[name]:
+            raise FeedsSettingsError(
+                f"feeds: {name} = {paths[name]!r} has no {{lang}}; every language would write "
+                "the same file. Use e.g. 'feeds/all-{lang}.atom.xml', or None to turn it off"
+            )
     local = _url(settings, "FEEDS_LOCAL_URL", required=True)
     siteurl = _url(settings, "SITEURL")
     feed_domain = _url(settings, "FEED_DOMAIN")
@@ -132,6 +143,8 @@ def load_config(settings) -> FeedsConfig:
         json=paths["FEEDS_JSON"],
         category_atom=paths["FEEDS_CATEGORY_ATOM"],
         tag_atom=paths["FEEDS_TAG_ATOM"],
+        translation_atom=paths["FEEDS_TRANSLATION_ATOM"],
+        translation_rss=paths["FEEDS_TRANSLATION_RSS"],
         max_items=_count(settings, "FEED_MAX_ITEMS", 100),
         taxonomy_max_items=_count(settings, "FEEDS_TAXONOMY_MAX_ITEMS"),
         summary_only=bool(settings.get("RSS_FEED_SUMMARY_ONLY", False)),
@@ -166,7 +179,8 @@ def _path(settings, name):
     if not isinstance(value, str) or value.startswith("/") or urlsplit(value).scheme:
         raise FeedsSettingsError(
             f"feeds: {name} = {value!r} must be a path inside the output folder such as "
-            f"{DEFAULTS[name]!r} (no leading '/'), or None to turn it off"
+            f"{DEFAULTS[name] or 'feeds/all-{lang}.rss.xml'!r} (no leading '/'), or None to "
+            "turn it off"
         )
     return value
 

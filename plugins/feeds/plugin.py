@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from pelican import signals
 
 from .config import load_config
+from .languages import language_feeds, write_language_feeds
 from .writer import site_feeds, write_feeds
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,9 @@ def add_context(generator):
     """Check the settings and give every template ``site_feeds`` before any page is written."""
     config = _state.config = load_config(generator.settings)
     generator.context["site_feeds"] = site_feeds(config)
+    generator.context["language_feeds"] = language_feeds(
+        config, generator.articles, generator.translations
+    )
     if config.is_local:
         log.info(
             "feeds: no SITEURL or FEED_DOMAIN; feed links point at %s (FEEDS_LOCAL_URL)",
@@ -38,6 +42,9 @@ def write(generator, writer):
         generator.categories,
         sorted(generator.tags.items()),
         generator.output_path,
+    )
+    written += write_language_feeds(
+        config, generator.articles, generator.translations, generator.output_path
     )
     log.info("feeds: wrote %d file(s), %d bytes", len(written), sum(w.size for w in written))
 

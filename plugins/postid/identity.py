@@ -15,9 +15,15 @@ class DuplicatePostId(UserError):
 
 
 def check_unique(generator):
-    """Fail the build when two posts (published or draft) share an id, naming both files."""
+    """Fail the build when two posts (published or draft, translations too) share an id."""
     seen = {}
-    for article in [*generator.articles, *generator.drafts]:
+    everything = [
+        *generator.articles,
+        *generator.translations,
+        *generator.drafts,
+        *generator.drafts_translations,
+    ]
+    for article in everything:
         pid = post_id(article, generator.settings)
         article.post_id = pid  # Templates and plugins read it from here.
         other = seen.setdefault(pid, article)

@@ -1,0 +1,124 @@
+"""Rewrite each ``<img>`` of a post or page body the way a reader's browser wants it.
+
+- ``width`` and ``height`` from the image file itself (read with Pillow), so the browser keeps
+  the space before the picture arrives and the text does not jump;
+- ``loading="lazy"`` and ``decoding="async"`` on every image but the first, which may be on the
+  first screen (lazy-loading it would make the page's main picture late);
+- ``srcset`` and ``sizes`` for a large JPEG, PNG or WebP, from smaller copies (``variants.py``);
+- an image that stands alone in its paragraph and has a title (Markdown's
+  ``![alt](src "Title")``, reST's ``:title:``) becomes a ``<figure>`` with the title as its
+  ``<figcaption>``.
+
+It runs once per post when Pelican makes it (``content_object_init``), on the body as the reader
+returned it (``_content``, fenced in plugins/fastbuild/fence.py), before Pelican resolves
+``{static}`` links, so a source is found the way Pelican finds it: after ``{static}`` or
+``{filename}``, relative to the content folder with a leading ``/``, else to the post's folder.
+"""
+
+import logging
+import re
+from functools import lru_cache
+from html import escape, unescape
+from pathlib import Path
+
+from pelican import signals
+from pelican.contents import Article, Page
+
+from . import variants
+
+log = logging.getLogger(__name__)
+
+_IMG = re.compile(r"<img\b[^>]*?/?>", re.IGNORECASE)
+_ATTR = re.compile(r'([a-zA-Z_:][-\w:.]*)\s*=\s*"([^"]*)"')
+_ALONE = re.compile(r"<p>\s*(<img\b[^>]*?/?>)\s*</p>", re.IGNORECASE)
+_LINK = re.compile(r"^(?:\{(?:static|filename|attach)\}|\|(?:static|filename|attach)\|)")
+
+
+@lru_cache(maxsize=4096)
+def _size(path: str, mtime: float):
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (OSError, UnidentifiedImageError):
+        return None
+
+
+def image_size(source: Path):
+    """(width, height) of the image file, or None when it cannot be read as an image."""
+    try:
+        return _size(str(source), source.stat().st_mtime)
+    except OSError:
+        return None
+
+
+def _file_for(src: str, content_root: Path, post_folder: Path):
+    src = unescape(src)
+    linked = _LINK.match(src)
+    if not linked and re.match(r"^[a-z][a-z0-9+.-]*:|^//", src, re.IGNORECASE):
+        return None  # Another site's picture: not ours to measure.
+    path = src[linked.end() :] if linked else src
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    if path.startswith("/"):
+        return content_root / path.lstrip("/")
+    return post_folder / path
+
+
+def improve_images(html: str, content_root: Path, post_folder: Path, settings=None) -> str:
+    """``html`` with every image sized, lazy below the first, and titled ones as figures.
+
+    With ``settings`` (Pelican's), large pictures also get ``srcset`` copies.
+    """
+    count = 0
+
+    def rewrite(match):
+        nonlocal count
+        tag = match.group(0)
+        attrs = dict(_ATTR.findall(tag))
+        count += 1
+        added = []
+        source = _file_for(attrs["src"], content_root, post_folder) if attrs.get("src") else None
+        size = image_size(source) if source else None
+        if size and "width" not in attrs and "height" not in attrs:
+            added += [f'width="{size[0]}"', f'height="{size[1]}"']
+        if size and settings is not None and "srcset" not in attrs:
+            srcset = variants.srcset_for(source, size, settings)
+            if srcset:
+                sizes = variants.setting(settings, "IMAGES_SIZES")
+                added += [f'srcset="{escape(srcset)}"', f'sizes="{escape(sizes)}"']
+        if count > 1:
+            added += [
+                f'{k}="{v}"'
+                for k, v in (("loading", "lazy"), ("decoding", "async"))
+                if k not in attrs
+            ]
+        if not added:
+            return tag
+        end = "/>" if tag.endswith("/>") else ">"
+        return f"{tag[: -len(end)].rstrip()} {' '.join(added)}{end}"
+
+    html = _IMG.sub(rewrite, html)
+    return _ALONE.sub(_figure, html)
+
+
+def _figure(match):
+    img = match.group(1)
+    title = dict(_ATTR.findall(img)).get("title")
+    if not title:
+        return match.group(0)
+    return f"<figure>{img}<figcaption>{escape(unescape(title), quote=False)}</figcaption></figure>"
+
+
+def rewrite_body(content):
+    """``content_object_init``: improve the images of a post's or page's body."""
+    if not isinstance(content, Article | Page) or "<img" not in (content._content or ""):
+        return
+    root = Path(content.settings["PATH"])
+    folder = Path(content.source_path).parent
+    content._content = improve_images(content._content, root, folder, content.settings)
+
+
+def register():
+    signals.content_object_init.connect(rewrite_body)
+    signals.finalized.connect(variants.copy_out)
