@@ -7,6 +7,7 @@ from happening.plugins.followups import FollowupError
 from happening.plugins.followups.thread import slugs
 from happening.plugins.readingtime import minutes
 from happening.plugins.subscribe import SubscribeError, form_for
+from happening.plugins.subscribe.form import notice
 
 
 def test_slugs_split_on_commas_and_keep_order():
@@ -59,9 +60,36 @@ def test_reading_time_rounds_up_and_is_at_least_a_minute():
 
 
 # -- The sign-up form's data, per provider (the newsletter area owns these settings) ---------------
-@pytest.mark.parametrize("provider", ["outbox", "smtp", None])
+@pytest.mark.parametrize("provider", ["outbox", None])
 def test_providers_without_a_public_endpoint_get_no_form(provider):
     assert form_for({"NEWSLETTER_PROVIDER": provider}) is None
+
+
+def test_smtp_offers_a_mailto_link_to_the_subscribe_address():
+    form = form_for(
+        {"NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_SUBSCRIBE_ADDRESS": "join@blog.example"}
+    )
+    assert form["mailto"] == "mailto:join@blog.example?subject=subscribe"
+    assert form["address"] == "join@blog.example" and form["action"] is None
+
+
+def test_smtp_without_a_subscribe_address_uses_the_sender():
+    sender = {"NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_FROM": "Blog <news@blog.example>"}
+    assert form_for(sender)["address"] == "news@blog.example"
+    default = form_for({"NEWSLETTER_PROVIDER": "smtp", "POST_ID_AUTHORITY": "blog.example"})
+    assert default["mailto"] == "mailto:newsletter@blog.example?subject=subscribe"
+
+
+def test_a_bad_subscribe_address_names_the_setting():
+    with pytest.raises(SubscribeError, match="NEWSLETTER_SUBSCRIBE_ADDRESS is 'not an address'"):
+        form_for({"NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_SUBSCRIBE_ADDRESS": "not an address"})
+
+
+def test_only_the_outbox_says_readers_cannot_subscribe_yet():
+    assert "NEWSLETTER_PROVIDER" in notice({"NEWSLETTER_PROVIDER": "outbox"})
+    assert notice({"NEWSLETTER_PROVIDER": "smtp"}) is None
+    linked = {"NEWSLETTER_PROVIDER": "outbox", "NEWSLETTER_SUBSCRIBE_URL": "https://x.example/"}
+    assert notice(linked) is None
 
 
 @pytest.mark.parametrize("provider", ["buttondown", "listmonk", "mailchimp"])
