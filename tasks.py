@@ -53,23 +53,23 @@ def build(c, no_cache=False):
 @task
 @user_errors
 def preview(c):
-    """Build the blog with production settings (publishconf.py) into output/."""
+    """Build the blog with production settings (publishconf.py) into output-production/."""
     _report(site.build(site.PROD_SETTINGS), "Built for production")
 
 
 @task
 def clean(c):
-    """Remove generated files: output/ and the content cache."""
-    for name in ("output", "cache"):
-        shutil.rmtree(ROOT / name, ignore_errors=True)
-    print("Removed output/ and cache/")
+    """Remove generated files: output/, output-production/ and the content cache."""
+    for folder in (site.LOCAL_OUTPUT, site.PRODUCTION_OUTPUT, ROOT / "cache"):
+        shutil.rmtree(folder, ignore_errors=True)
+    print("Removed output/, output-production/ and cache/")
 
 
 @task(help={"host": "Address to listen on (default 127.0.0.1).", "port": "Port (default 8000)."})
 @user_errors
 def serve(c, host="127.0.0.1", port=8000):
     """Serve output/ at http://127.0.0.1:8000/ (build first)."""
-    serving.serve(ROOT / "output", host, int(port))
+    serving.serve(site.LOCAL_OUTPUT, host, int(port))
 
 
 @task(
@@ -238,7 +238,7 @@ for _task in (newsletter_send, newsletter_status, newsletter_preview, newsletter
 @task(help={"settings": "Settings file whose feeds to announce (default publishconf.py)."})
 @user_errors
 def ping(c, settings="publishconf.py"):
-    """Tell each WebSub hub (WEBSUB_HUBS) that every feed in output/ has changed."""
+    """Tell each WebSub hub (WEBSUB_HUBS) that every feed in output-production/ has changed."""
     conf = site.load_settings(ROOT / settings)
     results = websub.ping(conf, conf["OUTPUT_PATH"])
     if not results:
