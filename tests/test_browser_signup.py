@@ -11,11 +11,13 @@ from contextlib import contextmanager
 
 import pytest
 from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
+from playwright.sync_api import sync_playwright
 
 from conftest import BLOG, ROOT
-from test_browser import (  # noqa: F401 - `browser` is the shared chromium fixture.
+from test_browser import (
+    CHROMIUM,
+    FLAGS,
     assert_no_axe_violations,
-    browser,
     no_horizontal_overflow,
     open_page,
     serving,
@@ -28,6 +30,15 @@ PAGES = ["", "subscribe/", ESSAY_URL]
 SMTP = {"NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_SUBSCRIBE_ADDRESS": "join@happeningnow.example"}
 PROVIDERS = {"buttondown": BUTTONDOWN, "smtp": SMTP, "outbox": {"NEWSLETTER_PROVIDER": "outbox"}}
 LIGHT = "rgb(253, 252, 250)"
+MAILTO = "mailto:join@happeningnow.example?subject=subscribe"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="module", params=list(PROVIDERS))
@@ -53,7 +64,7 @@ def test_the_sign_up_is_on_every_page_it_belongs(browser, provider_site, path):
             assert box.get_by_role("button", name="Subscribe").is_visible()
         elif provider == "smtp":
             link = box.get_by_role("link", name="join@happeningnow.example")
-            assert link.get_attribute("href") == "mailto:join@happeningnow.example?subject=subscribe"
+            assert link.get_attribute("href") == MAILTO
         else:
             assert box.locator("form").count() == 0
         assert_no_axe_violations(page)
@@ -111,10 +122,12 @@ def test_serve_after_publish_still_shows_the_styled_local_build(browser, tmp_pat
     publish("dir", settings_file=project / "publishconf.py", PUBLISH_DIR=str(tmp_path / "public"))
     assert local == project / "output" and (project / "output-production/index.html").is_file()
 
-    with serving_like_invoke_serve(local) as base:
-        with open_page(browser, f"{base}/{ESSAY_URL}", 1280, "light") as (page, failed):
-            assert failed == []  # The stylesheet and favicon come from this machine.
-            assert page.evaluate("getComputedStyle(document.body).backgroundColor") == LIGHT
-            hrefs = page.eval_on_selector_all("a[href], link[href]", "els => els.map(e => e.href)")
-            away = [h for h in hrefs if "happeningnow.example" in h]
-            assert away == [] and hrefs
+    with (
+        serving_like_invoke_serve(local) as base,
+        open_page(browser, f"{base}/{ESSAY_URL}", 1280, "light") as (page, failed),
+    ):
+        assert failed == []  # The stylesheet and favicon come from this machine.
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == LIGHT
+        hrefs = page.eval_on_selector_all("a[href], link[href]", "els => els.map(e => e.href)")
+        away = [h for h in hrefs if "happeningnow.example" in h]
+        assert away == [] and hrefs
