@@ -144,3 +144,64 @@ def test_buttondown_listmonk_and_mailchimp_forms():
 def test_unusable_public_settings_fail_naming_the_setting(settings, named):
     with pytest.raises(SubscribeError, match=named):
         form_for(settings)
+
+
+# -- Series: order from the Follows: chain, "Part N of M", drafts following drafts -------------
+def _series(folder, statuses=("", "", ""), date="2026-11-25 14:19"):
+    """Three parts with one Date: (made within a minute); file names sort against the order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = ["c-part-one", "b-part-two", "a-part-three"]
+    for i, (name, status) in enumerate(zip(names, statuses, strict=True)):
+        follows = f"Follows: {names[i - 1]}\n" if i else ""
+        status_line = f"Status: {status}\n" if status else ""
+        (folder / f"{name}.md").write_text(
+            f"Title: Part {i + 1}\nSlug: {name}\nDate: {date}\nSummary: Dek.\n"
+            f"{status_line}{follows}\nWords.\n"
+        )
+    return names
+
+
+def test_a_series_made_within_a_minute_keeps_its_chain_order(tmp_path):
+    _series(tmp_path / "content" / "posts")
+    out = tmp_path / "out"
+    build_into(out, tmp_path / "content")
+    home = [a["href"] for a in soup(out / "index.html").select("main h2 a, main h3 a")]
+    assert [h for h in home if "part" in h] == [
+        "/posts/a-part-three/",
+        "/posts/b-part-two/",
+        "/posts/c-part-one/",
+    ]
+    two = soup(out / "posts/b-part-two/index.html")
+    assert two.select_one(".thread").get_text(" ", strip=True).startswith("Part 2 of 3")
+    assert [a["href"] for a in two.select(".followups a")] == ["/posts/a-part-three/"]
+    one = soup(out / "posts/c-part-one/index.html")
+    assert one.select_one(".thread").get_text(strip=True) == "Part 1 of 3"
+
+
+def test_a_thread_that_branches_is_not_numbered(site_copy, tmp_path):
+    out = tmp_path / "out"
+    build_into(out, site_copy)  # first-light has two follow-ups: a thread, not a series.
+    assert "Part " not in soup(out / "posts/first-light/index.html").get_text()
+
+
+def test_drafts_can_follow_drafts_in_the_preview(tmp_path):
+    _series(tmp_path / "content" / "posts", statuses=("", "draft", "draft"))
+    out = tmp_path / "out"
+    # As the live preview builds: drafts under /drafts/.
+    build_into(out, tmp_path / "content", DRAFT_SAVE_AS="drafts/{slug}/index.html")
+    three = soup(out / "drafts/a-part-three/index.html")
+    thread = three.select_one(".thread")
+    assert thread.get_text(" ", strip=True).startswith("Part 3 of 3")
+    assert thread.a["href"] == "/drafts/b-part-two/"
+    # Published pages never show a draft: part one stands alone.
+    one = soup(out / "posts/c-part-one/index.html")
+    assert not one.select(".followups, .thread")
+
+
+def test_a_draft_series_also_builds_for_production(tmp_path):
+    from happening.build import PROD_SETTINGS
+
+    _series(tmp_path / "content" / "posts", statuses=("", "draft", "draft"))
+    out = tmp_path / "out"
+    build_into(out, tmp_path / "content", PROD_SETTINGS, SITEURL="https://blog.example")
+    assert not (out / "drafts").exists() and (out / "posts/c-part-one/index.html").is_file()
