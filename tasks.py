@@ -209,13 +209,14 @@ def newsletter_status(c, settings=None):
 @task(
     name="preview",
     help={
-        "post": "The post to preview (slug, file name or post id); default: the newest unsent.",
+        "post": "Preview only this post (slug, file name or post id); default: every post send "
+        "would send now (the newest post when none is waiting).",
         "settings": _NEWSLETTER_SETTINGS,
     },
 )
 @user_errors
 def newsletter_preview(c, post=None, settings=None):
-    """Write a post's email as .html, .txt and .eml (exactly what send sends); print the paths."""
+    """Write every email send would send as .html, .txt and .eml; print the paths."""
     for path in _nl.preview(_newsletter_site(settings), post=post):
         print(path)
 
@@ -355,8 +356,36 @@ def release(c, target=None, from_step=None):
     out.print("[green]Released.[/]")
 
 
+@task(
+    name="publish",
+    help={
+        "slug": "The draft's Slug: (as post.new printed it).",
+        "keep_date": "Keep the Date: the draft has instead of setting it to now.",
+    },
+)
+@user_errors
+def post_publish(c, slug, keep_date=False):
+    """Publish a draft: drop Status: draft, date it now, build, check, preview its email."""
+    from happening.workflow import publishdraft
+
+    out = _console()
+    done = publishdraft.publish_draft(slug, keep_date=keep_date, on_check=_show_check)
+    out.print(f"[green]Published[/] {_plain(_from_root(done.path))} (Date: {done.date})")
+    out.print(f"Read it: ./inv serve, then open http://127.0.0.1:8000/posts/{_plain(done.slug)}/")
+    for path in done.previews:
+        out.print(f"Email preview: {_plain(_from_root(path))}")
+    out.print(f"Release it (deploy, ping, email): [bold]{done.release}[/]")
+
+
+def _from_root(path):
+    """``path`` as the writer types it: relative to the project when it is inside it."""
+    path = Path(path)
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 post = Collection("post")
 post.add_task(new)
+post.add_task(post_publish)
 
 
 # -- Benchmarks (bench/) --------------------------------------------------------------------------

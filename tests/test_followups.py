@@ -150,7 +150,7 @@ def test_unusable_public_settings_fail_naming_the_setting(settings, named):
 def _series(folder, statuses=("", "", ""), date="2026-11-25 14:19"):
     """Three parts with one Date: (made within a minute); file names sort against the order."""
     folder.mkdir(parents=True, exist_ok=True)
-    names = ["c-part-one", "b-part-two", "a-part-three"]
+    names = ["a-part-one", "c-part-two", "b-part-three"]  # Neither name order nor its reverse.
     for i, (name, status) in enumerate(zip(names, statuses, strict=True)):
         follows = f"Follows: {names[i - 1]}\n" if i else ""
         status_line = f"Status: {status}\n" if status else ""
@@ -167,14 +167,14 @@ def test_a_series_made_within_a_minute_keeps_its_chain_order(tmp_path):
     build_into(out, tmp_path / "content")
     home = [a["href"] for a in soup(out / "index.html").select("main h2 a, main h3 a")]
     assert [h for h in home if "part" in h] == [
-        "/posts/a-part-three/",
-        "/posts/b-part-two/",
-        "/posts/c-part-one/",
+        "/posts/b-part-three/",
+        "/posts/c-part-two/",
+        "/posts/a-part-one/",
     ]
-    two = soup(out / "posts/b-part-two/index.html")
+    two = soup(out / "posts/c-part-two/index.html")
     assert two.select_one(".thread").get_text(" ", strip=True).startswith("Part 2 of 3")
-    assert [a["href"] for a in two.select(".followups a")] == ["/posts/a-part-three/"]
-    one = soup(out / "posts/c-part-one/index.html")
+    assert [a["href"] for a in two.select(".followups a")] == ["/posts/b-part-three/"]
+    one = soup(out / "posts/a-part-one/index.html")
     assert one.select_one(".thread").get_text(strip=True) == "Part 1 of 3"
 
 
@@ -189,12 +189,12 @@ def test_drafts_can_follow_drafts_in_the_preview(tmp_path):
     out = tmp_path / "out"
     # As the live preview builds: drafts under /drafts/.
     build_into(out, tmp_path / "content", DRAFT_SAVE_AS="drafts/{slug}/index.html")
-    three = soup(out / "drafts/a-part-three/index.html")
+    three = soup(out / "drafts/b-part-three/index.html")
     thread = three.select_one(".thread")
     assert thread.get_text(" ", strip=True).startswith("Part 3 of 3")
-    assert thread.a["href"] == "/drafts/b-part-two/"
+    assert thread.a["href"] == "/drafts/c-part-two/"
     # Published pages never show a draft: part one stands alone.
-    one = soup(out / "posts/c-part-one/index.html")
+    one = soup(out / "posts/a-part-one/index.html")
     assert not one.select(".followups, .thread")
 
 
@@ -204,4 +204,4 @@ def test_a_draft_series_also_builds_for_production(tmp_path):
     _series(tmp_path / "content" / "posts", statuses=("", "draft", "draft"))
     out = tmp_path / "out"
     build_into(out, tmp_path / "content", PROD_SETTINGS, SITEURL="https://blog.example")
-    assert not (out / "drafts").exists() and (out / "posts/c-part-one/index.html").is_file()
+    assert not (out / "drafts").exists() and (out / "posts/a-part-one/index.html").is_file()

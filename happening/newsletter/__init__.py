@@ -2,8 +2,9 @@
 
 from .errors import ArchiveGuard, NewsletterError, ProviderError, SettingError
 from .posts import Site
+from .preview import preview
 from .report import format_report, format_status
-from .send import Report, baseline, preview, send, status
+from .send import Report, baseline, send, status
 
 __all__ = [
     "ArchiveGuard",

@@ -1,4 +1,4 @@
-"""The library behind ``invoke newsletter.*``: plan, send, status, preview, baseline.
+"""The library behind ``invoke newsletter.*``: plan, send, status, baseline (preview.py: preview).
 
 ``send`` walks the published posts oldest first and, for each one the ledger does not record as
 done, writes ``sending`` to the ledger, lets the provider deliver, and writes ``sent``. A post left
@@ -248,27 +248,6 @@ def _next(step):
         "skip": f"skip ({step.reason})",
         "guard": "refuse: no ledger yet (baseline, or NEWSLETTER_SINCE)",
     }[step.action]
-
-
-def preview(settings=None, *, post=None, env=None) -> list[Path]:
-    """Write ``post``'s email (default: newest unsent) as .html, .txt and .eml, as send sends it."""
-    ctx = _open(settings, env)
-    if not ctx.posts:
-        raise NewsletterError("newsletter: no published post to preview")
-    if post is not None:
-        chosen = find(ctx.posts, post)
-    else:
-        waiting = [s.post for s in plan(ctx) if s.action in ("send", "guard")]
-        chosen = (waiting or ctx.posts)[-1]
-    email = render(chosen, ctx.config, unsubscribe=ctx.provider.unsubscribe)
-    folder = ctx.config.path("NEWSLETTER_PREVIEWS")
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / f"{chosen.date:%Y-%m-%d}-{chosen.slug}"
-    paths = [stem.with_suffix(".html"), stem.with_suffix(".txt"), stem.with_suffix(".eml")]
-    paths[0].write_text(email.html, encoding="utf-8")
-    paths[1].write_text(email.text, encoding="utf-8")
-    paths[2].write_bytes(email.message(ctx.config).as_bytes())
-    return paths
 
 
 def baseline(settings=None, *, env=None) -> Report:

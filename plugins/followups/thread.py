@@ -73,7 +73,7 @@ def thread_key(articles):
 
 def order_by_thread(generator):
     """Before Pelican files posts under tags and dates: break date ties by thread order."""
-    if generator.settings.get("ARTICLE_ORDER_BY", "reverse-date") != "reverse-date":
+    if generator.settings.get("ARTICLE_ORDER_BY", "reversed-date") != "reversed-date":
         return  # The writer chose another order; leave it.
     key = thread_key([*_public(generator), *_drafts(generator)])
     generator.articles.sort(key=key, reverse=True)
