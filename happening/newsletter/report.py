@@ -2,6 +2,7 @@
 
 import io
 import os
+import shutil
 
 from rich.console import Console
 from rich.table import Table
@@ -34,11 +35,18 @@ def format_report(report) -> str:
     return "\n".join(lines)
 
 
-def format_status(rows, provider) -> str:
-    """The status table (plain text, wide enough for ids) and the provider in use."""
+def format_status(rows, provider, width=None) -> str:
+    """The status table (plain text) and the provider in use, ``width`` columns wide.
+
+    The default is the terminal's width (``COLUMNS`` when set; 100 when output is not a
+    terminal): long cells fold onto more lines instead of running off the edge.
+    """
+    width = width or shutil.get_terminal_size((100, 24)).columns
     table = Table(title=f"Newsletter (provider: {provider})", title_justify="left")
     for column in ("date", "post", "state", "when", "via", "remote id", "send would"):
-        table.add_column(column, overflow="fold", max_width=36 if column == "post" else None)
+        # Dates stay whole; the title and the long ids fold onto more lines in a narrow terminal.
+        ratio = {"post": 3, "remote id": 2}.get(column)
+        table.add_column(column, overflow="fold", no_wrap=column in ("date", "when"), ratio=ratio)
     for row in rows:
         table.add_row(
             row["date"],
@@ -50,7 +58,7 @@ def format_status(rows, provider) -> str:
             row["next"],
         )
     buffer = io.StringIO()
-    Console(file=buffer, width=140, color_system=None, force_terminal=False).print(table)
+    Console(file=buffer, width=width, color_system=None, force_terminal=False).print(table)
     return buffer.getvalue().rstrip()
 
 
