@@ -71,3 +71,12 @@ def test_the_header_subscribe_link_leads_to_the_sign_up(built):
     assert link["href"] == "/subscribe/"  # The page opens with the sign-up, right under its title.
     header = soup(out / "subscribe/index.html").select_one("article.post > header")
     assert header.find_next_sibling()["id"] == "subscribe"
+
+
+def test_the_outbox_build_says_once_that_readers_cannot_subscribe_yet(tmp_path, capsys):
+    build_into(tmp_path / "outbox", NEWSLETTER_PROVIDER="outbox")
+    said = capsys.readouterr().out
+    assert said.count("readers cannot subscribe by email yet") == 1
+    assert "set NEWSLETTER_PROVIDER" in said
+    build_into(tmp_path / "smtp", **SMTP)
+    assert "cannot subscribe" not in capsys.readouterr().out
