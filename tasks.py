@@ -218,7 +218,7 @@ def newsletter_status(c, settings=None):
 def newsletter_preview(c, post=None, settings=None):
     """Write every email send would send as .html, .txt and .eml; print the paths."""
     for path in _nl.preview(_newsletter_site(settings), post=post):
-        print(path)
+        print(_from_root(path))
 
 
 @task(name="baseline", help={"settings": _NEWSLETTER_SETTINGS})

@@ -6,7 +6,6 @@ import pytest
 
 from conftest import soup
 from happening.build import DEV_SETTINGS, load_settings
-from happening.workflow.check import CheckFailed
 from happening.workflow.newpost import new_post
 from happening.workflow.publishdraft import PublishDraftError, publish_draft, published_text
 
@@ -91,8 +90,11 @@ def test_a_failing_check_leaves_the_draft_as_it_was(tmp_path):
     settings = load_settings(DEV_SETTINGS, **overrides(tmp_path))
     made = new_post("No dek yet", settings=settings, now=NOW)  # Summary: still the placeholder.
     before = made.path.read_bytes()
-    with pytest.raises(CheckFailed):
+    with pytest.raises(PublishDraftError, match="check: 1 error") as failure:
         publish_draft(made.slug, now=NOW, **overrides(tmp_path))
+    assert "is still a draft; fix it, then run `invoke post.publish no-dek-yet`" in str(
+        failure.value
+    )
     assert made.path.read_bytes() == before
 
 

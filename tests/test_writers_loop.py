@@ -68,7 +68,7 @@ def test_the_status_table_fits_the_terminal(monkeypatch):
         monkeypatch.setenv("COLUMNS", str(width))
         lines = format_status(rows, "buttondown").splitlines()
         assert max(len(line) for line in lines) <= width
-        assert "2026-11-25 14:19" in "".join(lines)  # Dates stay whole; long cells fold.
+        assert any("│ 2026-11-25 │" in line for line in lines)  # The date stays whole.
         # The id folds onto more lines in its column, never cut off: every piece is there.
         column = [line.split("│")[6].strip() for line in lines if line.count("│") == 8]
         assert "".join(column) == "em_0123456789abcdef0123456789abcdef"

@@ -44,9 +44,8 @@ def format_status(rows, provider, width=None) -> str:
     width = width or shutil.get_terminal_size((100, 24)).columns
     table = Table(title=f"Newsletter (provider: {provider})", title_justify="left")
     for column in ("date", "post", "state", "when", "via", "remote id", "send would"):
-        # Dates stay whole; the title and the long ids fold onto more lines in a narrow terminal.
-        ratio = {"post": 3, "remote id": 2}.get(column)
-        table.add_column(column, overflow="fold", no_wrap=column in ("date", "when"), ratio=ratio)
+        # The date stays whole; the rest folds onto more lines in a narrow terminal.
+        table.add_column(column, overflow="fold", no_wrap=column == "date")
     for row in rows:
         table.add_row(
             row["date"],

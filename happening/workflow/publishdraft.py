@@ -75,8 +75,14 @@ def publish_draft(
         email_overrides = {k: v for k, v in overrides.items() if k != "OUTPUT_PATH"}
         site = newsletter.Site(email_settings_file, email_overrides)
         previews = newsletter.preview(site, post=draft.slug, local_output=built.output)
-    except BaseException:
+    except UserError as exc:
         path.write_text(before, encoding="utf-8")  # Still a draft: fix, then publish again.
+        raise PublishDraftError(
+            f"{exc}\n  {_shown(path, settings)} is still a draft; fix it, then run "
+            f"`invoke post.publish {draft.slug}` again"
+        ) from None
+    except BaseException:
+        path.write_text(before, encoding="utf-8")
         raise
     date = when or str(draft.metadata.get("date", ""))
     log.info("Published %s (Date: %s)", path, date)
