@@ -286,7 +286,7 @@ def test_status_lists_every_post_and_what_send_would_do(tmp_path):
         else (p["title"], "not sent", "send via outbox")
         for p in POSTS
     ]
-    assert "Second thoughts" in newsletter.format_status(rows, provider)
+    assert "Second thoughts" in newsletter.format_status(rows, provider, width=140)
 
 
 def test_the_real_essay_renders_and_fits_in_gmail(tmp_path):

@@ -38,10 +38,10 @@ def format_report(report) -> str:
 def format_status(rows, provider, width=None) -> str:
     """The status table (plain text) and the provider in use, ``width`` columns wide.
 
-    The default is the terminal's width (``COLUMNS`` when set; 100 when output is not a
-    terminal): long cells fold onto more lines instead of running off the edge.
+    The default is the terminal's width (``COLUMNS`` when set; 140 when output is not a
+    terminal, as before): long cells fold onto more lines instead of running off the edge.
     """
-    width = width or shutil.get_terminal_size((100, 24)).columns
+    width = width or shutil.get_terminal_size((140, 24)).columns
     table = Table(title=f"Newsletter (provider: {provider})", title_justify="left")
     for column in ("date", "post", "state", "when", "via", "remote id", "send would"):
         # The date stays whole; the rest folds onto more lines in a narrow terminal.
