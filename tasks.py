@@ -287,6 +287,7 @@ def new(c, title, follows=None, tags=None, date=None, category=None):
     if made.follows:
         out.print(f"Follows up: {_plain(', '.join(made.follows))}")
     out.print(f"Preview: ./inv livereload, then open {_plain(made.preview_url)}")
+    out.print(f"Publish it when it is ready: ./inv post.publish {_plain(made.slug)}")
 
 
 def _show_check(result):
