@@ -28,7 +28,27 @@ pytestmark = pytest.mark.browser
 
 PAGES = ["", "subscribe/", ESSAY_URL]
 SMTP = {"NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_SUBSCRIBE_ADDRESS": "join@happeningnow.example"}
-PROVIDERS = {"buttondown": BUTTONDOWN, "smtp": SMTP, "outbox": {"NEWSLETTER_PROVIDER": "outbox"}}
+LISTMONK = {
+    "NEWSLETTER_PROVIDER": "listmonk",
+    "LISTMONK_URL": "https://lists.example.org",
+    "LISTMONK_LIST_UUID": "6e4b9c2a-1f0d-4c3b-9a8e-7d6c5b4a3f21",
+}
+MAILCHIMP = {
+    "NEWSLETTER_PROVIDER": "mailchimp",
+    "MAILCHIMP_FORM_ACTION": "https://example.us1.list-manage.com/subscribe/post?u=a&id=b",
+}
+PROVIDERS = {
+    "buttondown": BUTTONDOWN,
+    "listmonk": LISTMONK,
+    "mailchimp": MAILCHIMP,
+    "smtp": SMTP,
+    "outbox": {"NEWSLETTER_PROVIDER": "outbox"},
+}
+ACTIONS = {
+    "buttondown": "https://buttondown.com/api/emails/embed-subscribe/happeningnow",
+    "listmonk": "https://lists.example.org/subscription/form",
+    "mailchimp": MAILCHIMP["MAILCHIMP_FORM_ACTION"],
+}
 LIGHT = "rgb(253, 252, 250)"
 MAILTO = "mailto:join@happeningnow.example?subject=subscribe"
 
@@ -58,7 +78,8 @@ def test_the_sign_up_is_on_every_page_it_belongs(browser, provider_site, path):
         assert no_horizontal_overflow(page)
         box = page.locator("section.subscribe")
         assert box.count() == 1 and box.is_visible()
-        if provider == "buttondown":
+        if provider in ACTIONS:
+            assert box.locator("form").get_attribute("action") == ACTIONS[provider]
             email = box.get_by_label("Email address")
             assert email.is_visible() and email.get_attribute("type") == "email"
             assert box.get_by_role("button", name="Subscribe").is_visible()

@@ -12,7 +12,27 @@ from theme_support import BUTTONDOWN, ESSAY_URL
 
 PAGES = ["index.html", "subscribe/index.html", f"{ESSAY_URL}index.html"]
 SMTP = {"NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_SUBSCRIBE_ADDRESS": "join@happeningnow.example"}
-PROVIDERS = {"buttondown": BUTTONDOWN, "smtp": SMTP, "outbox": {"NEWSLETTER_PROVIDER": "outbox"}}
+LISTMONK = {
+    "NEWSLETTER_PROVIDER": "listmonk",
+    "LISTMONK_URL": "https://lists.example.org",
+    "LISTMONK_LIST_UUID": "6e4b9c2a-1f0d-4c3b-9a8e-7d6c5b4a3f21",
+}
+MAILCHIMP = {
+    "NEWSLETTER_PROVIDER": "mailchimp",
+    "MAILCHIMP_FORM_ACTION": "https://example.us1.list-manage.com/subscribe/post?u=a&id=b",
+}
+PROVIDERS = {
+    "buttondown": BUTTONDOWN,
+    "listmonk": LISTMONK,
+    "mailchimp": MAILCHIMP,
+    "smtp": SMTP,
+    "outbox": {"NEWSLETTER_PROVIDER": "outbox"},
+}
+ACTIONS = {
+    "buttondown": "https://buttondown.com/api/emails/embed-subscribe/happeningnow",
+    "listmonk": "https://lists.example.org/subscription/form",
+    "mailchimp": MAILCHIMP["MAILCHIMP_FORM_ACTION"],
+}
 
 
 @pytest.fixture(scope="module", params=list(PROVIDERS))
@@ -28,8 +48,8 @@ def test_every_page_that_should_offers_the_sign_up(built, page):
     box = soup(out / page).select("section.subscribe")
     assert len(box) == 1, f"{page}: one sign-up box"
     form, links = box[0].select("form"), box[0].select('a[href^="mailto:"]')
-    if provider == "buttondown":
-        assert form[0]["action"] == "https://buttondown.com/api/emails/embed-subscribe/happeningnow"
+    if provider in ACTIONS:
+        assert form[0]["action"] == ACTIONS[provider] and form[0]["method"] == "post"
         assert form[0].select_one('input[type="email"]')["id"] == "subscribe-email"
     elif provider == "smtp":
         assert not form
