@@ -79,7 +79,7 @@ def test_the_install_counts_packages_as_it_goes(tmp_path):
     function = script[
         script.index("progress() {") : script.index("\n}\n", script.index("progress() {")) + 3
     ]
-    pip = "Collecting a==1\n  Downloading a.whl\nCollecting b==2\nInstalling collected packages\n"
+    pip = "Collecting a==1 (from -r x)\n  Downloading a.whl\nProcessing /wheels/b-2.whl\n"
     done = subprocess.run(
         ["bash", "-c", function + "progress 2"],
         input=pip,
