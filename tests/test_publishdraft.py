@@ -121,11 +121,11 @@ def test_the_task_prints_where_to_read_it_and_the_one_release_command(monkeypatc
 
     tasks = load_script("tasks.py")
     done = publishdraft.PublishedDraft(
-        ROOT / "content/posts/x.md", "x", "2026-12-01 10:05:00", None, [ROOT / "previews/x.eml"]
+        ROOT / "posts/x.md", "x", "2026-12-01 10:05:00", None, [ROOT / "previews/x.eml"]
     )
     monkeypatch.setattr(publishdraft, "publish_draft", lambda slug, **kw: done)
     tasks.post_publish.body(None, "x")
     said = capsys.readouterr().out
-    assert "Published content/posts/x.md (Date: 2026-12-01 10:05:00)" in said
+    assert "Published posts/x.md (Date: 2026-12-01 10:05:00)" in said  # From the project.
     assert "Email preview: previews/x.eml" in said
     assert said.rstrip().endswith("Release it (deploy, ping, email): ./inv release")
