@@ -4,6 +4,8 @@ Production differs only where `publishconf.py` says so. Every setting this proje
 documented in the README; Pelican's own are documented at docs.getpelican.com.
 """
 
+import logging
+
 # -- The blog -----------------------------------------------------------------------------------
 SITENAME = "Happening Now"
 SITESUBTITLE = "Technology, culture and the people in between."
@@ -108,6 +110,9 @@ MARKDOWN = {
     },
     "output_format": "html5",
 }
+# An empty alt text (`![](photo.jpg)`) marks a decorative image, which screen readers skip; Pelican
+# warns about each one, and a build stops at any warning, so that one warning is filtered out.
+LOG_FILTER = [(logging.WARNING, "Empty alt attribute for image %s in %s")]
 
 # -- Feeds --------------------------------------------------------------------------------------
 # Pelican's own feed writer stays off; the feeds plugin writes them (see README).

@@ -12,6 +12,10 @@ from pelicanconf import *  # noqa: E402,F403
 SITEURL = os.environ.get("SITEURL", "https://happeningnow.example")
 RELATIVE_URLS = False
 
+# Production builds into its own folder, so `invoke serve` (output/) always shows the local build,
+# styled, with links that stay on this machine, even right after `preview`, `publish` or `release`.
+OUTPUT_PATH = "output-production"
+
 # A production build starts from nothing and never trusts a cache.
 DELETE_OUTPUT_DIRECTORY = True
 LOAD_CONTENT_CACHE = False

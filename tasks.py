@@ -56,23 +56,23 @@ def build(c, no_cache=False):
 @task
 @user_errors
 def preview(c):
-    """Build the blog with production settings (publishconf.py) into output/."""
+    """Build the blog with production settings (publishconf.py) into output-production/."""
     _report(site.build(site.PROD_SETTINGS), "Built for production")
 
 
 @task
 def clean(c):
-    """Remove generated files: output/ and the content cache."""
-    for name in ("output", "cache"):
-        shutil.rmtree(ROOT / name, ignore_errors=True)
-    print("Removed output/ and cache/")
+    """Remove generated files: output/, output-production/ and the content cache."""
+    for folder in (site.LOCAL_OUTPUT, site.PRODUCTION_OUTPUT, ROOT / "cache"):
+        shutil.rmtree(folder, ignore_errors=True)
+    print("Removed output/, output-production/ and cache/")
 
 
 @task(help={"host": "Address to listen on (default 127.0.0.1).", "port": "Port (default 8000)."})
 @user_errors
 def serve(c, host="127.0.0.1", port=8000):
     """Serve output/ at http://127.0.0.1:8000/ (build first)."""
-    serving.serve(ROOT / "output", host, int(port))
+    serving.serve(site.LOCAL_OUTPUT, host, int(port))
 
 
 @task(
@@ -240,15 +240,16 @@ def newsletter_status(c, settings=None):
 @task(
     name="preview",
     help={
-        "post": "The post to preview (slug, file name or post id); default: the newest unsent.",
+        "post": "Preview only this post (slug, file name or post id); default: every post send "
+        "would send now (the newest post when none is waiting).",
         "settings": _NEWSLETTER_SETTINGS,
     },
 )
 @user_errors
 def newsletter_preview(c, post=None, settings=None):
-    """Write a post's email as .html, .txt and .eml (exactly what send sends); print the paths."""
+    """Write every email send would send as .html, .txt and .eml; print the paths."""
     for path in _nl.preview(_newsletter_site(settings), post=post):
-        print(path)
+        print(_from_root(path))
 
 
 @task(name="baseline", help={"settings": _NEWSLETTER_SETTINGS})
@@ -344,7 +345,7 @@ _newsletter.add_collection(_subscribers)
 @task(help={"settings": "Settings file whose feeds to announce (default publishconf.py)."})
 @user_errors
 def ping(c, settings="publishconf.py"):
-    """Tell each WebSub hub (WEBSUB_HUBS) that every feed in output/ has changed."""
+    """Tell each WebSub hub (WEBSUB_HUBS) that every feed in output-production/ has changed."""
     conf = site.load_settings(ROOT / settings)
     results = websub.ping(conf, conf["OUTPUT_PATH"])
     if not results:
@@ -392,6 +393,7 @@ def new(c, title, follows=None, tags=None, date=None, category=None):
     if made.follows:
         out.print(f"Follows up: {_plain(', '.join(made.follows))}")
     out.print(f"Preview: ./inv livereload, then open {_plain(made.preview_url)}")
+    out.print(f"Publish it when it is ready: ./inv post.publish {_plain(made.slug)}")
 
 
 def _show_check(result):
@@ -461,8 +463,36 @@ def release(c, target=None, from_step=None):
     out.print("[green]Released.[/]")
 
 
+@task(
+    name="publish",
+    help={
+        "slug": "The draft's Slug: (as post.new printed it).",
+        "keep_date": "Keep the Date: the draft has instead of setting it to now.",
+    },
+)
+@user_errors
+def post_publish(c, slug, keep_date=False):
+    """Publish a draft: drop Status: draft, date it now, build, check, preview its email."""
+    from happening.workflow import publishdraft
+
+    out = _console()
+    done = publishdraft.publish_draft(slug, keep_date=keep_date, on_check=_show_check)
+    out.print(f"[green]Published[/] {_plain(_from_root(done.path))} (Date: {done.date})")
+    out.print(f"Read it: ./inv serve, then open http://127.0.0.1:8000/posts/{_plain(done.slug)}/")
+    for path in done.previews:
+        out.print(f"Email preview: {_plain(_from_root(path))}")
+    out.print(f"Release it (deploy, ping, email): [bold]{done.release}[/]")
+
+
+def _from_root(path):
+    """``path`` as the writer types it: relative to the project when it is inside it."""
+    path = Path(path)
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 post = Collection("post")
 post.add_task(new)
+post.add_task(post_publish)
 
 
 # -- Benchmarks (bench/) --------------------------------------------------------------------------

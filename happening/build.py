@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SETTINGS = ROOT / "pelicanconf.py"
 PROD_SETTINGS = ROOT / "publishconf.py"
+# Where each settings file builds (their OUTPUT_PATH): the local preview that `serve` shows, and
+# production (preview, publish, release), kept apart so one never overwrites the other.
+LOCAL_OUTPUT = ROOT / "output"
+PRODUCTION_OUTPUT = ROOT / "output-production"
 
 
 class BuildError(UserError):

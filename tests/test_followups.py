@@ -7,6 +7,7 @@ from happening.plugins.followups import FollowupError
 from happening.plugins.followups.thread import slugs
 from happening.plugins.readingtime import minutes
 from happening.plugins.subscribe import SubscribeError, form_for
+from happening.plugins.subscribe.form import notice
 
 
 def test_slugs_split_on_commas_and_keep_order():
@@ -59,9 +60,36 @@ def test_reading_time_rounds_up_and_is_at_least_a_minute():
 
 
 # -- The sign-up form's data, per provider (the newsletter area owns these settings) ---------------
-@pytest.mark.parametrize("provider", ["outbox", "smtp", None])
+@pytest.mark.parametrize("provider", ["outbox", None])
 def test_providers_without_a_public_endpoint_get_no_form(provider):
     assert form_for({"NEWSLETTER_PROVIDER": provider}) is None
+
+
+def test_smtp_offers_a_mailto_link_to_the_subscribe_address():
+    form = form_for(
+        {"NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_SUBSCRIBE_ADDRESS": "join@blog.example"}
+    )
+    assert form["mailto"] == "mailto:join@blog.example?subject=subscribe"
+    assert form["address"] == "join@blog.example" and form["action"] is None
+
+
+def test_smtp_without_a_subscribe_address_uses_the_sender():
+    sender = {"NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_FROM": "Blog <news@blog.example>"}
+    assert form_for(sender)["address"] == "news@blog.example"
+    default = form_for({"NEWSLETTER_PROVIDER": "smtp", "POST_ID_AUTHORITY": "blog.example"})
+    assert default["mailto"] == "mailto:newsletter@blog.example?subject=subscribe"
+
+
+def test_a_bad_subscribe_address_names_the_setting():
+    with pytest.raises(SubscribeError, match="NEWSLETTER_SUBSCRIBE_ADDRESS is 'not an address'"):
+        form_for({"NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_SUBSCRIBE_ADDRESS": "not an address"})
+
+
+def test_only_the_outbox_says_readers_cannot_subscribe_yet():
+    assert "NEWSLETTER_PROVIDER" in notice({"NEWSLETTER_PROVIDER": "outbox"})
+    assert notice({"NEWSLETTER_PROVIDER": "smtp"}) is None
+    linked = {"NEWSLETTER_PROVIDER": "outbox", "NEWSLETTER_SUBSCRIBE_URL": "https://x.example/"}
+    assert notice(linked) is None
 
 
 @pytest.mark.parametrize("provider", ["buttondown", "listmonk", "mailchimp"])
@@ -116,3 +144,64 @@ def test_buttondown_listmonk_and_mailchimp_forms():
 def test_unusable_public_settings_fail_naming_the_setting(settings, named):
     with pytest.raises(SubscribeError, match=named):
         form_for(settings)
+
+
+# -- Series: order from the Follows: chain, "Part N of M", drafts following drafts -------------
+def _series(folder, statuses=("", "", ""), date="2026-11-25 14:19"):
+    """Three parts with one Date: (made within a minute); file names sort against the order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = ["a-part-one", "c-part-two", "b-part-three"]  # Neither name order nor its reverse.
+    for i, (name, status) in enumerate(zip(names, statuses, strict=True)):
+        follows = f"Follows: {names[i - 1]}\n" if i else ""
+        status_line = f"Status: {status}\n" if status else ""
+        (folder / f"{name}.md").write_text(
+            f"Title: Part {i + 1}\nSlug: {name}\nDate: {date}\nSummary: Dek.\n"
+            f"{status_line}{follows}\nWords.\n"
+        )
+    return names
+
+
+def test_a_series_made_within_a_minute_keeps_its_chain_order(tmp_path):
+    _series(tmp_path / "content" / "posts")
+    out = tmp_path / "out"
+    build_into(out, tmp_path / "content")
+    home = [a["href"] for a in soup(out / "index.html").select("main h2 a, main h3 a")]
+    assert [h for h in home if "part" in h] == [
+        "/posts/b-part-three/",
+        "/posts/c-part-two/",
+        "/posts/a-part-one/",
+    ]
+    two = soup(out / "posts/c-part-two/index.html")
+    assert two.select_one(".thread").get_text(" ", strip=True).startswith("Part 2 of 3")
+    assert [a["href"] for a in two.select(".followups a")] == ["/posts/b-part-three/"]
+    one = soup(out / "posts/a-part-one/index.html")
+    assert one.select_one(".thread").get_text(strip=True) == "Part 1 of 3"
+
+
+def test_a_thread_that_branches_is_not_numbered(site_copy, tmp_path):
+    out = tmp_path / "out"
+    build_into(out, site_copy)  # first-light has two follow-ups: a thread, not a series.
+    assert "Part " not in soup(out / "posts/first-light/index.html").get_text()
+
+
+def test_drafts_can_follow_drafts_in_the_preview(tmp_path):
+    _series(tmp_path / "content" / "posts", statuses=("", "draft", "draft"))
+    out = tmp_path / "out"
+    # As the live preview builds: drafts under /drafts/.
+    build_into(out, tmp_path / "content", DRAFT_SAVE_AS="drafts/{slug}/index.html")
+    three = soup(out / "drafts/b-part-three/index.html")
+    thread = three.select_one(".thread")
+    assert thread.get_text(" ", strip=True).startswith("Part 3 of 3")
+    assert thread.a["href"] == "/drafts/c-part-two/"
+    # Published pages never show a draft: part one stands alone.
+    one = soup(out / "posts/a-part-one/index.html")
+    assert not one.select(".followups, .thread")
+
+
+def test_a_draft_series_also_builds_for_production(tmp_path):
+    from happening.build import PROD_SETTINGS
+
+    _series(tmp_path / "content" / "posts", statuses=("", "draft", "draft"))
+    out = tmp_path / "out"
+    build_into(out, tmp_path / "content", PROD_SETTINGS, SITEURL="https://blog.example")
+    assert not (out / "drafts").exists() and (out / "posts/a-part-one/index.html").is_file()

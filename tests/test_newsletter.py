@@ -106,7 +106,9 @@ def test_no_email_holds_a_relative_url(tmp_path):
 
 
 def test_preview_is_byte_for_byte_what_send_writes(tmp_path):
-    paths = newsletter.preview(site(tmp_path), post="second-thoughts", env={})
+    # No local build to take images from: the .html is then the email's HTML part unchanged.
+    nothing = tmp_path / "no-local-build"
+    paths = newsletter.preview(site(tmp_path), post="second-thoughts", env={}, local_output=nothing)
     assert [p.suffix for p in paths] == [".html", ".txt", ".eml"]
     newsletter.send(site(tmp_path), env={})
     sent = tmp_path / "outbox" / "2024-02-12-second-thoughts.eml"
@@ -120,9 +122,35 @@ def crlf_to_lf(text):
     return text.replace("\r\n", "\n")
 
 
-def test_preview_defaults_to_the_newest_unsent_post(tmp_path):
+def test_preview_writes_every_email_send_would_send(tmp_path):
     paths = newsletter.preview(site(tmp_path), env={})
-    assert paths[0].name == stem(POSTS[-1]) + ".html"
+    waiting = [s.post for s in newsletter.send(site(tmp_path), dry_run=True, env={}).steps]
+    assert len(waiting) == len(POSTS) > 1
+    assert [p.name for p in paths] == [
+        f"{stem(p)}{suffix}" for p in POSTS for suffix in (".html", ".txt", ".eml")
+    ]
+
+
+def test_preview_with_nothing_waiting_shows_the_newest_post(tmp_path):
+    newsletter.send(site(tmp_path), env={})
+    paths = newsletter.preview(site(tmp_path), env={})
+    assert [p.name for p in paths] == [stem(POSTS[-1]) + s for s in (".html", ".txt", ".eml")]
+
+
+def test_the_html_preview_shows_images_from_the_local_build(site_copy, tmp_path):
+    add_post(site_copy, "pictured.md", "Title: Pictured\nDate: 2024-03-01\n", "![A dot](/dot.png)")
+    local = tmp_path / "output"
+    (local).mkdir()
+    (local / "dot.png").write_bytes(b"\x89PNG")
+    paths = newsletter.preview(
+        site(tmp_path, site_copy), post="pictured", env={}, local_output=local
+    )
+    html = paths[0].read_text(encoding="utf-8")
+    assert f'src="{(local / "dot.png").as_uri()}"' in html
+    sent = paths[2].read_text(encoding="utf-8", errors="replace")
+    assert (local / "dot.png").as_uri() not in sent  # The .eml is what goes out: public URLs.
+    newsletter.send(site(tmp_path, site_copy), post="pictured", env={})
+    assert paths[2].read_bytes() == (tmp_path / "outbox/2024-03-01-pictured.eml").read_bytes()
 
 
 def test_drafts_hidden_future_and_opted_out_posts_are_never_sent(site_copy, tmp_path):
@@ -260,7 +288,7 @@ def test_status_lists_every_post_and_what_send_would_do(tmp_path):
         else (p["title"], "not sent", "send via outbox")
         for p in POSTS
     ]
-    assert "Second thoughts" in newsletter.format_status(rows, provider)
+    assert "Second thoughts" in newsletter.format_status(rows, provider, width=140)
 
 
 def test_the_real_essay_renders_and_fits_in_gmail(tmp_path):

@@ -3,8 +3,9 @@
 from .errors import ArchiveGuard, NewsletterError, ProviderError, SettingError
 from .inbox import check_inbox
 from .posts import Site
+from .preview import preview
 from .report import format_report, format_status
-from .send import REFUSED, Report, baseline, preview, send, status
+from .send import REFUSED, Report, baseline, send, status
 
 __all__ = [
     "ArchiveGuard",

@@ -2,6 +2,7 @@
 
 import io
 import os
+import shutil
 
 from rich.console import Console
 from rich.table import Table
@@ -39,11 +40,17 @@ def format_report(report) -> str:
     return "\n".join(lines)
 
 
-def format_status(rows, provider) -> str:
-    """The status table (plain text, wide enough for ids) and the provider in use."""
+def format_status(rows, provider, width=None) -> str:
+    """The status table (plain text) and the provider in use, ``width`` columns wide.
+
+    The default is the terminal's width (``COLUMNS`` when set; 140 when output is not a
+    terminal, as before): long cells fold onto more lines instead of running off the edge.
+    """
+    width = width or shutil.get_terminal_size((140, 24)).columns
     table = Table(title=f"Newsletter (provider: {provider})", title_justify="left")
     for column in ("date", "post", "state", "when", "via", "remote id", "send would"):
-        table.add_column(column, overflow="fold", max_width=36 if column == "post" else None)
+        # The date stays whole; the rest folds onto more lines in a narrow terminal.
+        table.add_column(column, overflow="fold", no_wrap=column == "date")
     for row in rows:
         table.add_row(
             row["date"],
@@ -55,7 +62,7 @@ def format_status(rows, provider) -> str:
             row["next"],
         )
     buffer = io.StringIO()
-    Console(file=buffer, width=140, color_system=None, force_terminal=False).print(table)
+    Console(file=buffer, width=width, color_system=None, force_terminal=False).print(table)
     return buffer.getvalue().rstrip()
 
 

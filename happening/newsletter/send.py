@@ -1,4 +1,4 @@
-"""The library behind ``./inv newsletter.*``: plan, send, status, preview, baseline.
+"""The library behind ``./inv newsletter.*``: plan, send, status, baseline (preview.py: preview).
 
 ``send`` walks the published posts oldest first and, for each one the ledger does not record as
 done, writes ``sending`` to the ledger, lets the provider deliver, and writes ``sent``. A post left
@@ -30,7 +30,6 @@ from .ledger import DONE, Ledger, LedgerError, exclusive, now
 from .posts import Post, as_site, find, published
 from .recipients import valid as valid_address
 from .render import render
-from .unsubscribe import personalise
 
 log = logging.getLogger(__name__)
 
@@ -399,30 +398,6 @@ def _next(step):
         "guard": f"hold back ({step.reason})",
         "same": f"refuse: {step.reason}",
     }[step.action]
-
-
-def preview(settings=None, *, post=None, env=None) -> list[Path]:
-    """Write ``post``'s email (default: newest unsent) as .html, .txt and .eml, as send sends it."""
-    ctx = _open(settings, env)
-    if not ctx.posts:
-        raise NewsletterError("newsletter: no published post to preview")
-    if post is not None:
-        chosen = find(ctx.posts, post)
-    else:
-        waiting = [s.post for s in plan(ctx) if s.action in ("send", "guard")]
-        chosen = (waiting or ctx.posts)[-1]
-    email = render(chosen, ctx.config, unsubscribe=ctx.provider.unsubscribe)
-    folder = ctx.config.path("NEWSLETTER_PREVIEWS")
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / f"{chosen.date:%Y-%m-%d}-{chosen.slug}"
-    paths = [stem.with_suffix(".html"), stem.with_suffix(".txt"), stem.with_suffix(".eml")]
-    # The writer's own copy, unsubscribe link and all: exactly what the outbox writes.
-    message = personalise(email.message(ctx.config), ctx.config.sender, ctx.config)
-    text, html = (part.get_content() for part in message.iter_parts())
-    paths[0].write_text(html, encoding="utf-8")
-    paths[1].write_text(text, encoding="utf-8")
-    paths[2].write_bytes(message.as_bytes())
-    return paths
 
 
 def baseline(settings=None, *, env=None) -> Report:

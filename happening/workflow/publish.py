@@ -116,7 +116,10 @@ def _unsafe(dest, settings):
     site with an index.html), and never the project, its sources or its build folders.
     """
     within = [Path(settings[k]).resolve() for k in ("PATH", "OUTPUT_PATH", "CACHE_PATH")]
-    within += [ROOT / name for name in ("content", "output", "cache", "theme", "plugins", ".git")]
+    within += [
+        ROOT / name
+        for name in ("content", "output", "output-production", "cache", "theme", "plugins", ".git")
+    ]
     for folder in within:
         if dest == folder or dest.is_relative_to(folder) or folder.is_relative_to(dest):
             return f"is or overlaps {folder}"

@@ -12,6 +12,8 @@ the subscribe plugin and the README's provider table, which a test compares with
   environment variables it reads (secrets), and the settings of its public sign-up form;
 - ``public_form(settings)``: the sign-up form the theme shows (see :meth:`Provider.public_form`),
   or None when the service takes no sign-ups from a web page;
+- ``signup_notice(settings)``: one line the build prints when readers cannot sign up by email
+  with this provider (what to set instead), or None;
 - ``supports_draft``, ``supports_schedule``: whether ``--draft`` and ``--schedule`` work.
 
 How it is built: ``Provider(config, *, option=None, ...)``. Every option is a keyword argument of
@@ -119,6 +121,11 @@ class Provider:
         "hidden"}``, ``hidden`` a list of ``(name, value)`` pairs. None also when the form's
         settings are unset; set but unusable raises :class:`SettingError` naming the setting.
         """
+        return None
+
+    @classmethod
+    def signup_notice(cls, settings) -> str | None:
+        """One line for the build when this provider leaves readers no way to sign up by email."""
         return None
 
     @property

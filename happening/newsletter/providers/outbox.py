@@ -23,6 +23,13 @@ class OutboxProvider(Provider):
     verbs = {"sent": "written"}  # It reaches nobody; "sent" would say otherwise.
     nothing_new = "nothing new for the outbox; every post's email is already there"
 
+    @classmethod
+    def signup_notice(cls, settings):
+        return (
+            "subscribe: readers cannot subscribe by email yet (NEWSLETTER_PROVIDER is 'outbox'); "
+            "set NEWSLETTER_PROVIDER and its sign-up setting (README: Newsletter providers)"
+        )
+
     def __init__(self, config, *, folder=None):
         """``folder``: where the files go (default ``NEWSLETTER_OUTBOX``, relative to the site)."""
         super().__init__(config)

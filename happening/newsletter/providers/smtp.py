@@ -49,6 +49,7 @@ class SmtpProvider(Provider):
         "NEWSLETTER_UNSUBSCRIBE_URL",
     )
     environment = ("SMTP_USERNAME", "SMTP_PASSWORD", "NEWSLETTER_RECIPIENTS")
+    form_settings = ("NEWSLETTER_SUBSCRIBE_ADDRESS",)
 
     def __init__(
         self,
@@ -97,6 +98,34 @@ class SmtpProvider(Provider):
             )
         self._connection = None
         self._recipients = None
+
+    @classmethod
+    def public_form(cls, settings):
+        """A ``mailto:`` link readers write to, as no web form can reach an SMTP-only list.
+
+        The address is ``NEWSLETTER_SUBSCRIBE_ADDRESS`` (the inbox the subscribe task reads),
+        else the sender's own address, so a reader always has somewhere to write.
+        """
+        address = str(settings.get("NEWSLETTER_SUBSCRIBE_ADDRESS") or "").strip()
+        if not address:
+            sender = settings.get("NEWSLETTER_FROM") or ""
+            address = parseaddr(str(sender))[1]
+        if not address:
+            domain = str(settings.get("POST_ID_AUTHORITY") or "localhost").split("@")[-1]
+            address = f"newsletter@{domain}"
+        if "@" not in address or any(c in address for c in " <>?&"):
+            raise SettingError(
+                f"subscribe: NEWSLETTER_SUBSCRIBE_ADDRESS is {address!r}; set it to the plain "
+                "email address readers write to, e.g. 'subscribe@example.org'"
+            )
+        return {
+            "provider": cls.name,
+            "action": None,
+            "email_name": None,
+            "hidden": [],
+            "mailto": f"mailto:{address}?subject=subscribe",
+            "address": address,
+        }
 
     # -- the contract ---------------------------------------------------------------------------
     def deliver(self, email, *, record, checkpoint, schedule=None, draft=False):
