@@ -277,6 +277,11 @@ def email_content(html: str, base: str, *, images: tuple[Path, ...] = ()) -> str
         for image in fragment.iter("img"):
             if image.get("alt") is None:
                 image.set("alt", "")
+            # The page's responsive copies and lazy loading (plugins/images) mean nothing to
+            # most mail apps (caniemail: srcset/sizes unsupported in Gmail, Outlook...): the
+            # email shows the one src, sized below.
+            for attribute in ("srcset", "sizes", "loading", "decoding"):
+                image.attrib.pop(attribute, None)
             _size(image, base, images)
         for numbered in fragment.xpath('.//table[contains(@class, "highlighttable")]'):
             # Pygments' line numbers are a table cell beside the code: in an email they only
