@@ -99,7 +99,10 @@ READ_ONLY = {
         )
     },
     "DIRECT_TEMPLATES": [],
-    **{f"FEEDS_{feed}": None for feed in ("ATOM", "RSS", "JSON", "CATEGORY_ATOM", "TAG_ATOM")},
+    **{
+        f"FEEDS_{feed}": None
+        for feed in ("ATOM", "RSS", "JSON", "CATEGORY_ATOM", "TAG_ATOM", "THREAD_ATOM")
+    },
     "FEEDS_STYLESHEET": None,
 }
 

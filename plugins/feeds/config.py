@@ -20,6 +20,8 @@ DEFAULTS = {
     "FEEDS_JSON": "feeds/feed.json",
     "FEEDS_CATEGORY_ATOM": "feeds/category/{slug}.atom.xml",
     "FEEDS_TAG_ATOM": "feeds/tag/{slug}.atom.xml",
+    # One Atom feed per thread (an essay and its follow-ups), named by the essay's slug.
+    "FEEDS_THREAD_ATOM": "feeds/thread/{slug}.atom.xml",
     "FEEDS_TAXONOMY_MAX_ITEMS": 20,
     "FEEDS_STYLESHEET": "feeds/feed.xsl",
     # The address feeds point at when neither FEED_DOMAIN nor SITEURL is set (a local preview):
@@ -72,6 +74,7 @@ class FeedsConfig:
     json: str | None
     category_atom: str | None
     tag_atom: str | None
+    thread_atom: str | None
     max_items: int | None
     taxonomy_max_items: int | None
     summary_only: bool
@@ -113,11 +116,11 @@ def load_config(settings) -> FeedsConfig:
             "settings instead"
         )
     paths = {name: _path(settings, name) for name in DEFAULTS if _is_path(name)}
-    for name in ("FEEDS_CATEGORY_ATOM", "FEEDS_TAG_ATOM"):
+    for name in ("FEEDS_CATEGORY_ATOM", "FEEDS_TAG_ATOM", "FEEDS_THREAD_ATOM"):
         if paths[name] and "{slug}" not in paths[name]:
             raise FeedsSettingsError(
-                f"feeds: {name} = {paths[name]!r} has no {{slug}}; every category or tag would "
-                f"write the same file. Use e.g. {DEFAULTS[name]!r}, or None to turn it off"
+                f"feeds: {name} = {paths[name]!r} has no {{slug}}; every category, tag or "
+                f"thread would write the same file. Use e.g. {DEFAULTS[name]!r}, or None to turn it off"
             )
     local = _url(settings, "FEEDS_LOCAL_URL", required=True)
     siteurl = _url(settings, "SITEURL")
@@ -132,6 +135,7 @@ def load_config(settings) -> FeedsConfig:
         json=paths["FEEDS_JSON"],
         category_atom=paths["FEEDS_CATEGORY_ATOM"],
         tag_atom=paths["FEEDS_TAG_ATOM"],
+        thread_atom=paths["FEEDS_THREAD_ATOM"],
         max_items=_count(settings, "FEED_MAX_ITEMS", 100),
         taxonomy_max_items=_count(settings, "FEEDS_TAXONOMY_MAX_ITEMS"),
         summary_only=bool(settings.get("RSS_FEED_SUMMARY_ONLY", False)),

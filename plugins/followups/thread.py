@@ -13,6 +13,7 @@ from pelican import signals
 from happening.errors import UserError
 
 from .neighbours import link_neighbours
+from .threads import link_threads
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,9 @@ def link_followups(generator):
                 original.followups.append(article)
     for article in public:
         article.followups.sort(key=lambda a: a.date, reverse=True)
+    link_threads(public)
+    for draft in getattr(generator, "drafts", []):
+        draft.thread, draft.thread_root = [], None
     link_neighbours(generator)
 
 
