@@ -37,6 +37,7 @@ PLUGINS = [
     "happening.plugins.readingtime",
     "happening.plugins.subscribe",
     "happening.plugins.sitemap",
+    "happening.plugins.socialcards",
     "happening.plugins.themeassets",
     "happening.plugins.fastbuild",
 ]
@@ -134,6 +135,11 @@ CHECK_MODIFIED_METHOD = "mtime"
 # Pelican's pages plus a 404 page (404.html at the root: point your host's error page at it).
 DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "404"]
 INDEX_URL = ""  # The home page is "/", so "Newer posts" on page 2 never links to /index.html.
+# Link previews (plugins/socialcards): each post's 1200x630 card, drawn once per change.
+# SOCIALCARDS_PATH = "cards"
+# Fediverse: your handle credits shared links to you; REL_ME verifies your profiles.
+# FEDIVERSE_CREATOR = "@you@mastodon.social"
+# REL_ME = ["https://mastodon.social/@you"]
 # Reading time shown on each post: words divided by this pace, rounded up (plugins/readingtime).
 # READING_WORDS_PER_MINUTE = 230
 

@@ -16,6 +16,6 @@ SITEURL = "https://readers.example"
 THREAD = ["slow-web", "slow-web-readers", "slow-web-numbers", "slow-web-one-year"]
 
 
-def build_readers(out: Path, **overrides):
-    """The readers' site with production settings at ``SITEURL`` (or ``overrides``)."""
-    return build_into(out, READERS, PROD_SETTINGS, **{"SITEURL": SITEURL, **overrides})
+def build_readers(out: Path, content: Path = READERS, **overrides):
+    """The readers' site (or a copy, ``content``) with production settings at ``SITEURL``."""
+    return build_into(out, content, PROD_SETTINGS, **{"SITEURL": SITEURL, **overrides})

@@ -120,7 +120,8 @@ def load_config(settings) -> FeedsConfig:
         if paths[name] and "{slug}" not in paths[name]:
             raise FeedsSettingsError(
                 f"feeds: {name} = {paths[name]!r} has no {{slug}}; every category, tag or "
-                f"thread would write the same file. Use e.g. {DEFAULTS[name]!r}, or None to turn it off"
+                f"thread would write the same file. Use e.g. {DEFAULTS[name]!r}, or None to turn "
+                "it off"
             )
     local = _url(settings, "FEEDS_LOCAL_URL", required=True)
     siteurl = _url(settings, "SITEURL")
