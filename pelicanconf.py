@@ -35,6 +35,7 @@ PLUGINS = [
     "happening.plugins.feeds",
     "happening.plugins.followups",
     "happening.plugins.readingtime",
+    "happening.plugins.related",
     "happening.plugins.subscribe",
     "happening.plugins.sitemap",
     "happening.plugins.socialcards",
