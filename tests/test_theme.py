@@ -429,7 +429,10 @@ def test_stylesheet_has_tokens_first_a_dark_scheme_and_a_print_sheet():
     for hidden in (".site-nav", ".subscribe", ".post-nav"):
         assert hidden in print_rules.split("display: none")[0]
     assert "attr(href)" in print_rules
-    assert "@import" not in css and "url(" not in css  # No web fonts, nothing else to fetch.
+    # Nothing else to fetch but the one self-hosted text face, which never holds text back.
+    assert "@import" not in css
+    assert re.findall(r"url\(([^)]*)\)", css) == ['"../fonts/source-serif-4-latin-400.woff2"']
+    assert "font-display: swap" in css
 
 
 def test_bad_reading_pace_fails_the_build_naming_the_setting(tmp_path):

@@ -6,22 +6,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from happening import textface
 from happening.errors import SettingError
 
 from .render import Faces
 
 log = logging.getLogger(__name__)
 
-# The faces the theme falls back to on Linux when the reader has none of its named fonts
-# (Debian's fonts-dejavu-core, which chromium pulls in); None draws in Pillow's built-in face.
+# The theme's text face (Source Serif 4, as TrueType: happening/textface.py) for the title and
+# dek; for the site's name the sans the theme's interface stack meets on Linux (Debian's
+# fonts-dejavu-core, which chromium pulls in). A missing file draws in Pillow's built-in face.
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 DEFAULTS = {
     "SOCIALCARDS_PATH": "cards",  # the output folder the cards are written to
     "SOCIALCARDS_OWN_IMAGES": True,  # a post's Cover: or first image wins over its card
     # Font files (TrueType or OpenType): the title's, the dek's and the site name's.
     "SOCIALCARDS_FONTS": {
-        "title": DEJAVU / "DejaVuSerif-Bold.ttf",
-        "text": DEJAVU / "DejaVuSerif.ttf",
+        "title": textface.CARDS["bold"],
+        "text": textface.CARDS["regular"],
         "name": DEJAVU / "DejaVuSans-Bold.ttf",
     },
 }
