@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 WIDTH, HEIGHT = 1200, 630  # what Facebook, Mastodon, Bluesky and X all show uncropped
 MARGIN = 80
 # Bump when the drawing changes, so every cached card is drawn again.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 # The light scheme's tokens in site.css (tests/test_socialcards.py compares them).
 COLOURS = {"bg": "#fdfcfa", "text": "#1f1d1a", "muted": "#5b564f", "accent": "#a3330f"}
@@ -74,7 +74,8 @@ def render_card(title: str, dek: str, site_name: str, faces: Faces, host: str = 
             y += 46
 
     out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=9)
+    # zlib level 6: a third quicker to write than 9, for 40 KB instead of 27 KB a card.
+    image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 
