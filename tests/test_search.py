@@ -113,6 +113,10 @@ def test_typing_a_query_shows_the_right_post(served):
         assert result.locator(".post-meta").inner_text() == "21 March 2023"
         assert "zeppelin" in result.locator("mark").first.inner_text().lower()
         assert page.locator("#search-status").inner_text() == "1 post matches:"
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(page)  # with results shown: WCAG 2.2 AA as every page
+        assert results.violations_count == 0, results.generate_report()
     finally:
         context.close()
 
