@@ -22,6 +22,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from happening.errors import UserError
+
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +50,7 @@ SOURCES = {
 STAMP = ROOT / "theme/fonts/.stamp"
 
 
-class TextFaceError(RuntimeError):
+class TextFaceError(UserError):
     """The font could not be fetched or cut; the message says what to install or check."""
 
 
