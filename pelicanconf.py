@@ -44,8 +44,10 @@ PLUGINS = [
     "happening.plugins.foldercategory",
     "happening.plugins.images",
     "happening.plugins.readingtime",
+    "happening.plugins.related",
     "happening.plugins.subscribe",
     "happening.plugins.sitemap",
+    "happening.plugins.socialcards",
     "happening.plugins.themeassets",
     "happening.plugins.redirects",  # Old URLs from redirects.txt (`invoke import` writes it).
     "happening.plugins.translations",
@@ -77,6 +79,9 @@ TAGS_URL = "tags/"
 TAGS_SAVE_AS = "tags/index.html"
 AUTHORS_URL = "authors/"
 AUTHORS_SAVE_AS = "authors/index.html"
+# The search page (Pagefind's index is written after each `./inv build`, `preview`, `publish`).
+SEARCH_URL = "search/"
+SEARCH_SAVE_AS = "search/index.html"
 YEAR_ARCHIVE_URL = "{date:%Y}/"
 YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
 DEFAULT_PAGINATION = 10
@@ -156,8 +161,13 @@ CHECK_MODIFIED_METHOD = "mtime"
 
 # -- Theme --------------------------------------------------------------------------------------
 # Pelican's pages plus a 404 page (404.html at the root: point your host's error page at it).
-DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "404"]
+DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "404", "search"]
 INDEX_URL = ""  # The home page is "/", so "Newer posts" on page 2 never links to /index.html.
+# Link previews (plugins/socialcards): each post's 1200x630 card, drawn once per change.
+# SOCIALCARDS_PATH = "cards"
+# Fediverse: your handle credits shared links to you; REL_ME verifies your profiles.
+# FEDIVERSE_CREATOR = "@you@mastodon.social"
+# REL_ME = ["https://mastodon.social/@you"]
 # Reading time shown on each post: words divided by this pace, rounded up (plugins/readingtime).
 # READING_WORDS_PER_MINUTE = 230
 

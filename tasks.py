@@ -50,14 +50,14 @@ def _report(result, what):
 def build(c, no_cache=False):
     """Build the blog for local preview into output/."""
     overrides = {"LOAD_CONTENT_CACHE": False} if no_cache else {}
-    _report(site.build(site.DEV_SETTINGS, **overrides), "Built")
+    _report(site.build(site.DEV_SETTINGS, search=True, **overrides), "Built")
 
 
 @task
 @user_errors
 def preview(c):
     """Build the blog with production settings (publishconf.py) into output-production/."""
-    _report(site.build(site.PROD_SETTINGS), "Built for production")
+    _report(site.build(site.PROD_SETTINGS, search=True), "Built for production")
 
 
 @task

@@ -15,6 +15,7 @@ from pelican.log import console
 from pelican.settings import read_settings
 
 from happening import build_log
+from happening import search as site_search
 from happening.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,10 @@ READ_ONLY = {
         )
     },
     "DIRECT_TEMPLATES": [],
-    **{f"FEEDS_{feed}": None for feed in ("ATOM", "RSS", "JSON", "CATEGORY_ATOM", "TAG_ATOM")},
+    **{
+        f"FEEDS_{feed}": None
+        for feed in ("ATOM", "RSS", "JSON", "CATEGORY_ATOM", "TAG_ATOM", "THREAD_ATOM")
+    },
     "FEEDS_STYLESHEET": None,
 }
 
@@ -90,12 +94,16 @@ def load_settings(settings_file=DEV_SETTINGS, **overrides):
     return read_settings(str(settings_file), override=overrides or None)
 
 
-def build(settings_file=DEV_SETTINGS, *, strict=True, quiet=False, **overrides) -> BuildResult:
+def build(
+    settings_file=DEV_SETTINGS, *, strict=True, quiet=False, search=False, **overrides
+) -> BuildResult:
     """Build the site; raise :class:`BuildError` if Pelican logged any warning and ``strict``.
 
     ``overrides`` are Pelican settings (``OUTPUT_PATH``, ``PATH``, ``LOAD_CONTENT_CACHE``...).
     ``quiet`` hides Pelican's "Done: Processed ..." line, for builds the writer did not ask for
-    (the newsletter reading the posts); warnings are still collected.
+    (the newsletter reading the posts); warnings are still collected. ``search`` then indexes
+    the pages with Pagefind (:mod:`happening.search`), as ``build``, ``preview`` and ``publish``
+    do; tests and the newsletter's reading builds leave it off.
     """
     settings = load_settings(settings_file, **overrides)
     collector = build_log.Collector()
@@ -125,6 +133,8 @@ def build(settings_file=DEV_SETTINGS, *, strict=True, quiet=False, **overrides) 
             f"build: {len(problems)} problem(s) (settings: {Path(settings_file).name}); "
             "fix them and build again:\n  " + "\n  ".join(problems)
         )
+    if search and generators and not problems:
+        site_search.index_site(Path(settings["OUTPUT_PATH"]), Path(settings["CACHE_PATH"]))
     articles = sum(len(getattr(g, "articles", [])) for g in generators)
     pages = sum(len(getattr(g, "pages", [])) for g in generators)
     return BuildResult(

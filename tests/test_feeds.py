@@ -36,7 +36,9 @@ TAXONOMY = sorted(
     {f"feeds/category/{_slug(p['category'])}.atom.xml" for p in POSTS}
     | {f"feeds/tag/{_slug(t)}.atom.xml" for p in POSTS for t in p["tags"]}
 )
-XML_FEEDS = ["feeds/all.atom.xml", "feeds/all.rss.xml", *TAXONOMY]
+# The test site's one thread: "first-light" and its two follow-ups.
+THREADS = ["feeds/thread/first-light.atom.xml"]
+XML_FEEDS = ["feeds/all.atom.xml", "feeds/all.rss.xml", *TAXONOMY, *THREADS]
 
 
 def post_url(slug, base=LOCAL):
@@ -80,7 +82,7 @@ def xml(path):
 
 def test_each_feed_is_written_once_at_pelicans_paths(test_site):
     written = sorted(p.relative_to(test_site).as_posix() for p in test_site.glob("feeds/**/*.*"))
-    assert written == sorted([*SITE_WIDE, *TAXONOMY, "feeds/feed.xsl"])
+    assert written == sorted([*SITE_WIDE, *TAXONOMY, *THREADS, "feeds/feed.xsl"])
 
 
 def test_production_settings_write_the_feeds_at_the_public_address(real_site_prod):
@@ -205,7 +207,14 @@ def test_each_post_is_rewritten_once_however_many_feeds_it_is_in(site_copy, tmp_
     assert len(calls) == 2 * len(POSTS)
     assert set(calls) == {post_url(p["slug"]) for p in POSTS}
     calls.clear()
-    build_into(tmp_path / "few", site_copy, FEED_MAX_ITEMS=1, FEEDS_TAXONOMY_MAX_ITEMS=0)
+    # Thread feeds list a whole thread, whatever the limits: off here, so one post is in a feed.
+    build_into(
+        tmp_path / "few",
+        site_copy,
+        FEED_MAX_ITEMS=1,
+        FEEDS_TAXONOMY_MAX_ITEMS=0,
+        FEEDS_THREAD_ATOM=None,
+    )
     assert calls == [post_url(POSTS[0]["slug"])] * 2  # a post in no feed: free
 
 

@@ -149,7 +149,8 @@ def test_post_head_has_description_canonical_social_and_theme_tags(prod):
     assert meta(property="og:url") == url
     assert meta(property="og:title") == "First light"
     assert meta(property="og:description") == "The first tiny post."
-    assert meta(name="twitter:card") == "summary"
+    assert meta(name="twitter:card") == "summary_large_image"  # its social card (socialcards)
+    assert meta(property="og:image") == f"{SITEURL}/cards/first-light.png"
     assert meta(name="color-scheme") == "light dark"
     assert len(page.find_all("meta", attrs={"name": "theme-color"})) == 2
     assert meta(property="article:published_time").startswith("2024-01-10T09:00")
@@ -174,8 +175,15 @@ def test_feed_autodiscovery_lists_atom_rss_and_json_feed_in_order(prod):
 
 
 def feed_links(page):
-    """The feeds a page offers: autodiscovery in <head>, the subscribe box, the footer."""
-    head = [link["href"] for link in page.head.find_all("link", rel="alternate")]
+    """The site-wide feeds a page offers: autodiscovery in <head>, the subscribe box, the footer.
+
+    A post in a thread also offers its thread's feed (tests/test_threads.py); left out here.
+    """
+    head = [
+        link["href"]
+        for link in page.head.find_all("link", rel="alternate")
+        if "/feeds/thread/" not in link["href"]
+    ]
     box = [a["href"] for a in page.select("section.subscribe a")]
     footer = [a["href"] for a in page.select(".site-footer a") if "/feeds/" in a["href"]]
     return head, box, footer
@@ -421,7 +429,10 @@ def test_stylesheet_has_tokens_first_a_dark_scheme_and_a_print_sheet():
     for hidden in (".site-nav", ".subscribe", ".post-nav"):
         assert hidden in print_rules.split("display: none")[0]
     assert "attr(href)" in print_rules
-    assert "@import" not in css and "url(" not in css  # No web fonts, nothing else to fetch.
+    # Nothing else to fetch but the one self-hosted text face, which never holds text back.
+    assert "@import" not in css
+    assert re.findall(r"url\(([^)]*)\)", css) == ['"../fonts/source-serif-4-latin-400.woff2"']
+    assert "font-display: swap" in css
 
 
 def test_bad_reading_pace_fails_the_build_naming_the_setting(tmp_path):

@@ -51,7 +51,7 @@ def publish(target=None, *, settings_file=PROD_SETTINGS, on_check=None, **overri
     deployer = _DEPLOYERS[target]
     destination = deployer.destination(settings)  # Settings are checked before a slow build.
 
-    built = build(settings_file, **overrides)
+    built = build(settings_file, search=True, **overrides)  # the published search page needs it
     output = Path(built.output)
     if settings.get("DRAFT_SAVE_AS") or (output / "drafts").exists():
         raise PublishError(

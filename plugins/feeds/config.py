@@ -23,6 +23,8 @@ DEFAULTS = {
     # One feed per language, on a site with translations (Pelican's TRANSLATION_FEED_*).
     "FEEDS_TRANSLATION_ATOM": "feeds/all-{lang}.atom.xml",
     "FEEDS_TRANSLATION_RSS": None,
+    # One Atom feed per thread (an essay and its follow-ups), named by the essay's slug.
+    "FEEDS_THREAD_ATOM": "feeds/thread/{slug}.atom.xml",
     "FEEDS_TAXONOMY_MAX_ITEMS": 20,
     "FEEDS_STYLESHEET": "feeds/feed.xsl",
     # The address feeds point at when neither FEED_DOMAIN nor SITEURL is set (a local preview):
@@ -77,6 +79,7 @@ class FeedsConfig:
     tag_atom: str | None
     translation_atom: str | None
     translation_rss: str | None
+    thread_atom: str | None
     max_items: int | None
     taxonomy_max_items: int | None
     summary_only: bool
@@ -118,11 +121,12 @@ def load_config(settings) -> FeedsConfig:
             "settings instead"
         )
     paths = {name: _path(settings, name) for name in DEFAULTS if _is_path(name)}
-    for name in ("FEEDS_CATEGORY_ATOM", "FEEDS_TAG_ATOM"):
+    for name in ("FEEDS_CATEGORY_ATOM", "FEEDS_TAG_ATOM", "FEEDS_THREAD_ATOM"):
         if paths[name] and "{slug}" not in paths[name]:
             raise FeedsSettingsError(
-                f"feeds: {name} = {paths[name]!r} has no {{slug}}; every category or tag would "
-                f"write the same file. Use e.g. {DEFAULTS[name]!r}, or None to turn it off"
+                f"feeds: {name} = {paths[name]!r} has no {{slug}}; every category, tag or "
+                f"thread would write the same file. Use e.g. {DEFAULTS[name]!r}, or None to turn "
+                "it off"
             )
     for name in ("FEEDS_TRANSLATION_ATOM", "FEEDS_TRANSLATION_RSS"):
         if paths[name] and "{lang}" not in paths[name]:
@@ -145,6 +149,7 @@ def load_config(settings) -> FeedsConfig:
         tag_atom=paths["FEEDS_TAG_ATOM"],
         translation_atom=paths["FEEDS_TRANSLATION_ATOM"],
         translation_rss=paths["FEEDS_TRANSLATION_RSS"],
+        thread_atom=paths["FEEDS_THREAD_ATOM"],
         max_items=_count(settings, "FEED_MAX_ITEMS", 100),
         taxonomy_max_items=_count(settings, "FEEDS_TAXONOMY_MAX_ITEMS"),
         summary_only=bool(settings.get("RSS_FEED_SUMMARY_ONLY", False)),

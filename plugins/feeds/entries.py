@@ -16,9 +16,12 @@ from happening.postid import post_id
 from happening.urls import absolutise, plain_text
 
 from .config import FeedsConfig
-from .extension import RssEntryExtension
+from .extension import AtomEntryExtension, RssEntryExtension
 
 RSS_EXT = "feeds_rss"
+ATOM_EXT = "feeds_atom"
+# JSON Feed extension (its spec: a key starting with "_"); the README's Feeds section documents it.
+JSON_THREAD = "_thread"
 
 
 class SharedEntry(FeedEntry):
@@ -66,8 +69,14 @@ def make_post(article, config: FeedsConfig) -> Post:
     terms = _terms(article)
     authors = [str(a) for a in getattr(article, "authors", None) or []]
 
+    parents = [(_id(p), config.absolute(p.url)) for p in getattr(article, "follows", None) or []]
+    thread = getattr(article, "thread_feed", None)
+    thread_url = config.feed_link(thread["url"]) if thread else None
+    image = _image(article, config)
+
     entry = SharedEntry()
     entry.register_extension(RSS_EXT, RssEntryExtension, atom=False, rss=True)
+    entry.register_extension(ATOM_EXT, AtomEntryExtension, atom=True, rss=False)
     entry.id(pid)  # also the RSS guid, marked isPermaLink="false": a tag: URI is not a link
     entry.title(article.title)
     entry.link(href=url, rel="alternate", type="text/html")
@@ -86,6 +95,13 @@ def make_post(article, config: FeedsConfig) -> Post:
     rss = getattr(entry, RSS_EXT)
     rss.creators = authors
     rss.modified = updated
+    rss.image = image
+    atom = getattr(entry, ATOM_EXT)
+    atom.in_reply_to = parents
+    followups = getattr(article, "followups", None) or []
+    if thread_url and followups:
+        atom.replies = (thread_url, len(followups))
+    atom.image = image
 
     item = {
         "id": pid,
@@ -97,6 +113,8 @@ def make_post(article, config: FeedsConfig) -> Post:
     }
     if summary_text:
         item["summary"] = summary_text
+    if image:
+        item["image"] = image["url"]
     if authors:
         item["authors"] = [{"name": name} for name in authors]
     if terms:
@@ -104,6 +122,12 @@ def make_post(article, config: FeedsConfig) -> Post:
     lang = getattr(article, "lang", None)
     if lang and lang != config.lang:
         item["language"] = lang
+    if thread_url:
+        item[JSON_THREAD] = {
+            "in_reply_to": [{"id": ref, "url": href} for ref, href in parents],
+            "root": _id(article.thread_root),
+            "feed_url": thread_url,
+        }
     return Post(pid, url, article.title, published, updated, entry, item)
 
 
@@ -119,6 +143,14 @@ def newest_first(articles, limit=None):
 
 def _id(article):
     return getattr(article, "post_id", None) or post_id(article, article.settings)
+
+
+def _image(article, config):
+    """The post's picture for feed readers: what its ``og:image`` is (plugins/socialcards)."""
+    image = getattr(article, "social_image", None)
+    if not image:
+        return None
+    return {**image, "url": config.absolute(image["url"])}
 
 
 def _terms(article):

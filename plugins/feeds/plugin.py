@@ -9,9 +9,11 @@ import logging
 from types import SimpleNamespace
 
 from pelican import signals
+from pelican.generators import ArticlesGenerator
 
 from .config import load_config
 from .languages import language_feeds, write_language_feeds
+from .threads import link_thread_feeds, thread_feeds
 from .writer import site_feeds, write_feeds
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,18 @@ def add_context(generator):
         )
 
 
+def link_threads(generators):
+    """Give each post its thread feed's address once every plugin has linked the posts.
+
+    Here rather than in ``add_context``: the followups plugin sets ``article.thread`` in the same
+    signal as ``add_context`` and may run after it; every page is rendered after this one.
+    """
+    config = _state.config
+    for generator in generators:
+        if config is not None and isinstance(generator, ArticlesGenerator):
+            link_thread_feeds(config, generator.articles)
+
+
 def write(generator, writer):
     """Write the feeds once the posts are final (after the article pages are written)."""
     config = _state.config or load_config(generator.settings)
@@ -42,6 +56,7 @@ def write(generator, writer):
         generator.categories,
         sorted(generator.tags.items()),
         generator.output_path,
+        threads=thread_feeds(config, generator.articles),
     )
     written += write_language_feeds(
         config, generator.articles, generator.translations, generator.output_path
@@ -55,5 +70,6 @@ def reset(pelican):
 
 def register():
     signals.article_generator_finalized.connect(add_context)
+    signals.all_generators_finalized.connect(link_threads)
     signals.article_writer_finalized.connect(write)
     signals.finalized.connect(reset)

@@ -1,4 +1,4 @@
-"""Write the feeds: site-wide Atom, RSS 2.0 and JSON Feed 1.1, and Atom per category and tag."""
+"""Write the feeds: site-wide Atom, RSS 2.0 and JSON Feed 1.1; Atom per category, tag and thread."""
 
 import json
 import logging
@@ -15,6 +15,7 @@ from feedgen.feed import FeedGenerator
 from .config import ATOM_TYPE, JSON_TYPE, RSS_TYPE, FeedsConfig
 from .entries import Post, make_post, newest_first
 from .extension import AtomExtension, RssExtension
+from .threads import ThreadFeed
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +41,14 @@ def site_feeds(config: FeedsConfig) -> list[dict]:
     return [{"title": t, "type": kind, "url": path} for t, kind, path in feeds if path]
 
 
-def write_feeds(config: FeedsConfig, articles, categories, tags, output_path) -> list[Written]:
+def write_feeds(
+    config: FeedsConfig, articles, categories, tags, output_path, threads: list[ThreadFeed] = ()
+) -> list[Written]:
     """Write every configured feed into ``output_path``; return what was written.
 
     ``categories`` and ``tags`` are ``(taxonomy, articles)`` pairs as Pelican's generator holds
-    them. Each post is turned into a feed entry once, however many feeds it appears in, and
-    only if it appears in one.
+    them; ``threads`` the thread feeds (:func:`threads.thread_feeds`). Each post is turned into a
+    feed entry once, however many feeds it appears in, and only if it appears in one.
     """
     posts: dict[int, Post] = {}
 
@@ -58,11 +61,22 @@ def write_feeds(config: FeedsConfig, articles, categories, tags, output_path) ->
     # A post's entry is dropped once the last feed listing it is written: holding every entry
     # until the end cost ~19 MB of a 5,000-post build's peak memory.
     site_articles = newest_first(articles, config.max_items)
+    # (path, title, alternate page, posts) of every Atom feed after the site-wide ones.
+    # A thread feed lists its whole thread, however long: a reader subscribed to follow it.
     taxonomy_feeds = [
-        (pattern, taxonomy, newest_first(members, config.taxonomy_max_items))
+        (
+            pattern.format(slug=taxonomy.slug),
+            f"{config.title}: {taxonomy.name}",
+            config.absolute(taxonomy.url),
+            newest_first(members, config.taxonomy_max_items),
+        )
         for pattern, groups in ((config.category_atom, categories), (config.tag_atom, tags))
         if pattern
         for taxonomy, members in groups
+    ]
+    taxonomy_feeds += [
+        (thread.path, thread.title, config.absolute(thread.root.url), newest_first(thread.members))
+        for thread in threads
     ]
     uses = Counter(id(a) for a in site_articles)
     uses.update(id(a) for *_, chosen in taxonomy_feeds for a in chosen)
@@ -87,11 +101,9 @@ def write_feeds(config: FeedsConfig, articles, categories, tags, output_path) ->
         written.append(_write(output, config.json, JSON_TYPE, data))
     del site_wide
     release(site_articles)
-    for pattern, taxonomy, listed in taxonomy_feeds:
+    for path, title, alternate, listed in taxonomy_feeds:
         chosen = [post(a) for a in listed]
-        path = pattern.format(slug=taxonomy.slug)
-        title = f"{config.title}: {taxonomy.name}"
-        data = atom(config, chosen, path, title, config.absolute(taxonomy.url))
+        data = atom(config, chosen, path, title, alternate)
         written.append(_write(output, path, ATOM_TYPE, data))
         del chosen
         release(listed)
@@ -99,7 +111,7 @@ def write_feeds(config: FeedsConfig, articles, categories, tags, output_path) ->
         written.append(_write(output, config.stylesheet, "text/xsl", stylesheet(config)))
     # Last, and sparing every feed this build wrote: the patterns may share a folder.
     kept = {w.path for w in written}
-    for pattern in (config.category_atom, config.tag_atom):
+    for pattern in (config.category_atom, config.tag_atom, config.thread_atom):
         if pattern:
             _remove_stale(output, pattern, kept)
     return written
@@ -216,7 +228,7 @@ def _remove_stale(output: Path, pattern: str, kept: set[str]):
             and path not in kept
         ):
             candidate.unlink()
-            log.info("feeds: removed %s (its category or tag has no posts any more)", path)
+            log.info("feeds: removed %s (its category, tag or thread has no posts any more)", path)
 
 
 def _write(output: Path, path: str, kind: str, data: bytes) -> Written:

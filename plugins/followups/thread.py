@@ -21,6 +21,7 @@ from pelican import signals
 from happening.errors import UserError
 
 from .neighbours import link_neighbours
+from .threads import link_threads
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,9 @@ def link_followups(generator):
             article.part = _part(article, lambda a: a.followups)
         else:
             article.part = _part(article, lambda a: sequels[id(a)])
+    link_threads(public)
+    for draft in getattr(generator, "drafts", []):
+        draft.thread, draft.thread_root = [], None
     link_neighbours(generator, key)
 
 

@@ -1,0 +1,131 @@
+"""Social cards: every post has an og:image that exists at its stated size; cards are cached."""
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from conftest import ROOT, soup
+from happening.plugins import socialcards
+from happening.plugins.socialcards import render
+from readers_support import READERS, SITEURL, build_readers
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cards") / "output"
+    build_readers(out)
+    return out
+
+
+def meta(page, prop):
+    tag = page.find("meta", attrs={"property": prop}) or page.find("meta", attrs={"name": prop})
+    return tag["content"] if tag else None
+
+
+def post_pages(site):
+    return sorted((site / "posts").glob("*/index.html"))
+
+
+def test_every_post_has_an_og_image_whose_file_exists_at_the_stated_size(site):
+    pages = post_pages(site)
+    assert len(pages) >= 22
+    for path in pages:
+        page = soup(path)
+        url = meta(page, "og:image")
+        assert url.startswith(f"{SITEURL}/"), path
+        file = site / url.removeprefix(f"{SITEURL}/")
+        with Image.open(file) as image:
+            size = image.size
+        assert size == (int(meta(page, "og:image:width")), int(meta(page, "og:image:height")))
+        assert meta(page, "og:image:alt")
+        assert meta(page, "twitter:card") == "summary_large_image"
+
+
+def test_a_post_without_a_picture_gets_its_own_1200_by_630_card(site):
+    page = soup(site / "posts/tide-tables/index.html")
+    assert meta(page, "og:image") == f"{SITEURL}/cards/tide-tables.png"
+    assert (meta(page, "og:image:width"), meta(page, "og:image:height")) == ("1200", "630")
+    assert meta(page, "og:image:alt") == (
+        "Reading tide tables: High water, low water and the rule of twelfths."
+    )
+
+
+def test_a_cover_or_the_posts_first_image_wins_over_the_card(site):
+    cover = soup(site / "posts/airships/index.html")
+    assert meta(cover, "og:image") == f"{SITEURL}/images/cover.png"
+    assert (meta(cover, "og:image:width"), meta(cover, "og:image:height")) == ("800", "420")
+    first = soup(site / "posts/photo-essay/index.html")
+    assert meta(first, "og:image") == f"{SITEURL}/images/quay.png"
+    assert meta(first, "og:image:alt") == "The quay at night, lamps reflected in the water"
+
+
+def test_the_home_page_shows_the_sites_card(site):
+    assert meta(soup(site / "index.html"), "og:image") == f"{SITEURL}/cards/site.png"
+
+
+def test_feeds_carry_the_card_as_the_entrys_image(site):
+    items = {i["url"]: i for i in json.loads((site / "feeds/feed.json").read_text())["items"]}
+    assert items[f"{SITEURL}/posts/tide-tables/"]["image"] == f"{SITEURL}/cards/tide-tables.png"
+    assert items[f"{SITEURL}/posts/airships/"]["image"] == f"{SITEURL}/images/cover.png"
+    atom = (site / "feeds/all.atom.xml").read_text()
+    assert f'<media:thumbnail url="{SITEURL}/cards/tide-tables.png" width="1200"' in atom
+
+
+def test_cards_are_drawn_again_only_when_their_text_changes(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(READERS, content)
+    drawn = []
+    real = render.render_card
+    monkeypatch.setattr(
+        "happening.plugins.socialcards.plugin.render_card",
+        lambda title, *args: drawn.append(title) or real(title, *args),
+    )
+    out = tmp_path / "output"
+    build_readers(out, content, DELETE_OUTPUT_DIRECTORY=False)
+    assert len(drawn) == 22  # 20 posts without a picture, the translation, the site
+    first = (out / "cards/tide-tables.png").stat().st_mtime_ns
+    drawn.clear()
+    build_readers(out, content, DELETE_OUTPUT_DIRECTORY=False)
+    assert drawn == []
+    assert (out / "cards/tide-tables.png").stat().st_mtime_ns == first  # not even rewritten
+    post = content / "posts/tide-tables.md"
+    post.write_text(post.read_text().replace("Title: Reading tide tables", "Title: Tides"))
+    build_readers(out, content, DELETE_OUTPUT_DIRECTORY=False)
+    assert drawn == ["Tides"]
+
+
+def test_the_same_card_is_the_same_bytes():
+    faces = socialcards.settings.load_settings({"SITENAME": "A blog"}).faces
+    one = socialcards.render_card("A title", "A dek", "A blog", faces)
+    assert one == socialcards.render_card("A title", "A dek", "A blog", faces)
+    with Image.open(io.BytesIO(one)) as image:
+        assert image.size == (socialcards.WIDTH, socialcards.HEIGHT) == (1200, 630)
+
+
+def test_the_cards_colours_are_the_themes_light_tokens():
+    css = Path(ROOT / "theme/static/css/site.css").read_text()
+    root = css.split(":root {", 1)[1].split("}", 1)[0]
+    tokens = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6});", root))
+    for name, colour in render.COLOURS.items():
+        assert tokens[name] == colour, name
+
+
+def test_fediverse_creator_and_rel_me_come_from_the_settings(tmp_path):
+    out = tmp_path / "output"
+    profiles = ["https://mastodon.example/@ada", "https://github.com/ada"]
+    build_readers(out, FEDIVERSE_CREATOR="@ada@mastodon.example", REL_ME=profiles)
+    for path in (out / "index.html", out / "posts/tide-tables/index.html"):
+        page = soup(path)
+        assert meta(page, "fediverse:creator") == "@ada@mastodon.example"
+        assert [link["href"] for link in page.head.find_all("link", rel="me")] == profiles
+
+
+def test_without_those_settings_no_fediverse_tags_are_written(site):
+    page = soup(site / "posts/tide-tables/index.html")
+    assert meta(page, "fediverse:creator") is None
+    assert page.head.find_all("link", rel="me") == []

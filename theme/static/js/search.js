@@ -1,0 +1,71 @@
+// Search as you type, with Pagefind's index (written after each build by happening/search.py).
+// Only the search page loads this file, and pagefind.js is fetched on the first query: a
+// reader who never searches downloads nothing of it. Results are the posts' title, date and
+// the passage that matched (Pagefind's excerpt, its only markup <mark>).
+const form = document.querySelector(".search-form");
+const input = form.querySelector("input[name=q]");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const SHOWN = 20;
+let pagefind;
+
+async function search(query) {
+  pagefind ??= await import(form.dataset.pagefind);
+  // null when a newer keystroke superseded this one.
+  const found = await pagefind.debouncedSearch(query, {}, 150);
+  if (found === null || query !== input.value.trim()) return;
+  const results = await Promise.all(found.results.slice(0, SHOWN).map((r) => r.data()));
+  show(query, results, found.results.length);
+}
+
+function show(query, results, total) {
+  list.replaceChildren(...results.map(entry));
+  if (!total) status.textContent = `No post matches “${query}”.`;
+  else if (total > SHOWN) status.textContent = `${total} posts match; the ${SHOWN} best:`;
+  else status.textContent = `${total} post${total === 1 ? "" : "s"} match${total === 1 ? "es" : ""}:`;
+}
+
+function entry(result) {
+  const item = document.createElement("li");
+  const title = document.createElement("a");
+  title.href = result.url;
+  title.textContent = result.meta.title || result.url;
+  const heading = document.createElement("h2");
+  heading.append(title);
+  item.append(heading);
+  if (result.meta.date) {
+    const date = document.createElement("p");
+    date.className = "post-meta";
+    date.textContent = result.meta.date;
+    item.append(date);
+  }
+  const excerpt = document.createElement("p");
+  excerpt.innerHTML = result.excerpt; // Pagefind escapes the text; it adds only <mark>.
+  item.append(excerpt);
+  return item;
+}
+
+function clear() {
+  list.replaceChildren();
+  status.textContent = "";
+}
+
+input.addEventListener("input", () => {
+  const query = input.value.trim();
+  if (query) search(query);
+  else clear();
+});
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const query = input.value.trim();
+  history.replaceState(null, "", query ? `?q=${encodeURIComponent(query)}` : location.pathname);
+  if (query) search(query);
+});
+
+// A search sent without JavaScript, or a shared link: ?q=...
+const initial = new URLSearchParams(location.search).get("q");
+if (initial) {
+  input.value = initial;
+  search(initial.trim());
+}
