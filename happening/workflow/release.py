@@ -16,7 +16,7 @@ from happening.build import PROD_SETTINGS, load_settings
 from happening.errors import UserError
 from happening.plugins.feeds import websub
 
-from . import publish
+from . import publish, reuse
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ def _publish(release: Release) -> str:
         release.target,
         settings_file=release.settings_file,
         on_check=release.on_check,
+        reuse=True,
         **release.overrides,
     )
     warnings = f", {done.warnings} check warning(s)" if done.warnings else ""
@@ -77,7 +78,12 @@ def _ping(release: Release) -> str:
 
 
 def _newsletter(release: Release) -> str:
-    report = newsletter.send(newsletter.Site(Path(release.settings_file), dict(release.overrides)))
+    # The newsletter reads the posts again (a build that renders nothing); it reads them from the
+    # production build's reader cache, by content, and leaves its page cache alone.
+    cache = reuse.cache_folder(release.settings(), release.settings_file)
+    reading = {**reuse.reuse_settings(cache), "FASTBUILD_PAGE_CACHE": False}
+    site = newsletter.Site(Path(release.settings_file), {**release.overrides, **reading})
+    report = newsletter.send(site)
     sent = [step.post.title for step in report.sent]
     if not sent:
         return f"nothing new to send ({report.provider}): every post has gone out"
