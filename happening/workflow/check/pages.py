@@ -19,6 +19,7 @@ def check(site):
     # (kind, missing file) -> [(page, line, url)]: one row per missing target, however many
     # pages point at it (a broken link in the footer is one problem, not one per page).
     broken = defaultdict(list)
+    resolved = {}  # most links are the same absolute URLs on every page: resolved once each
     for page, scan in site.scans.items():
         weight = scan.size
         for src, line in scan.no_alt:
@@ -26,7 +27,17 @@ def check(site):
                 site.problem(ERROR, "alt", page, line, f"image {src!r} has no alt", (src,))
             )
         for ref in scan.refs:
-            target, fragment = resolve(ref.url, page, siteurl, site.files)
+            url = ref.url
+            if url.startswith("/") or "://" in url or url.lower().startswith(SKIP_SCHEMES):
+                at = url  # the same file from every page
+            elif not url or url.startswith(("#", "?")):
+                at = (url, page)
+            else:
+                at = (url, posixpath.dirname(page))
+            found = resolved.get(at)
+            if found is None:
+                found = resolved[at] = resolve(ref.url, page, siteurl, site.files)
+            target, fragment = found
             if target is None:
                 continue
             if target not in site.files:

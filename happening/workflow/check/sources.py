@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown import Markdown
+from markdown.extensions.meta import MetaPreprocessor
 from pelican.contents import Article, Page
-from pelican.readers import MarkdownReader, Readers
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader, Readers
 
 
 @dataclass
@@ -102,9 +103,15 @@ def files(settings, paths, excludes):
 class HeaderReader(MarkdownReader):
     """Pelican's Markdown reader, reading only the metadata header (the body is not converted).
 
-    The metadata goes through Pelican's own ``_parse_metadata`` and ``process_metadata``, so
-    dates, tags, slugs and summaries mean what they mean in the build.
+    The header is split by Markdown's own ``meta`` extension and each value goes through
+    Pelican's ``process_metadata``, so dates, tags, slugs and statuses mean what they mean in
+    the build. Formatted fields (``Summary:``) are kept as written: `check` asks only whether
+    there is one and whether it is still the placeholder, so rendering them would be waste.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._meta = MetaPreprocessor(Markdown())
 
     def read(self, source_path):
         self._source_path = source_path
@@ -113,11 +120,19 @@ class HeaderReader(MarkdownReader):
             for line in f:
                 if not line.strip():
                     break
-                header.append(line)
-        self._md = Markdown(extensions=["markdown.extensions.meta"])
-        self._md.convert("".join(header))
-        meta = getattr(self._md, "Meta", {})
-        return "", self._parse_metadata(meta)
+                header.append(line.rstrip("\n"))
+        self._meta.md.Meta = {}
+        self._meta.run(header)
+        formatted = self.settings["FORMATTED_FIELDS"]
+        metadata = {}
+        for name, values in self._meta.md.Meta.items():
+            if name in formatted:
+                metadata[name] = "\n".join(values)
+            elif len(values) > 1 and DUPLICATES_DEFINITIONS_ALLOWED.get(name, True):
+                metadata[name] = self.process_metadata(name, values)
+            else:
+                metadata[name] = self.process_metadata(name, values[0])
+        return "", metadata
 
 
 def _readers(settings):
