@@ -78,11 +78,16 @@ def _ping(release: Release) -> str:
 
 
 def _newsletter(release: Release) -> str:
-    # The newsletter reads the posts again (a build that renders nothing); it reads them from the
-    # production build's reader cache, by content, and leaves its page cache alone.
-    cache = reuse.cache_folder(release.settings(), release.settings_file)
+    # The newsletter reads the posts again (a build that renders nothing), with a reader cache
+    # of its own beside the production build's, by content too. Not the production build's own:
+    # plugins leave their marks on the metadata Pelican caches, and a read-only build's marks
+    # (no feeds) would then show in the next production build.
+    cache = reuse.cache_folder(release.settings(), release.settings_file) / "newsletter"
     reading = {**reuse.reuse_settings(cache), "FASTBUILD_PAGE_CACHE": False}
-    site = newsletter.Site(Path(release.settings_file), {**release.overrides, **reading})
+    # Nor the production OUTPUT_PATH: the read-only build writes category pages into a folder of
+    # its own, where they cannot spoil the released output (and its reuse next time).
+    kept = {k: v for k, v in release.overrides.items() if k != "OUTPUT_PATH"}
+    site = newsletter.Site(Path(release.settings_file), {**kept, **reading})
     report = newsletter.send(site)
     sent = [step.post.title for step in report.sent]
     if not sent:

@@ -137,8 +137,10 @@ class HeaderReader(MarkdownReader):
 
 def _readers(settings):
     readers = Readers(settings)
+    # isinstance: after a build in this process (publish, release), a plugin's readers_init
+    # handler may have put its own Markdown reader (a subclass) in place.
     for ext, reader in list(readers.readers.items()):
-        if type(reader) is MarkdownReader:
+        if isinstance(reader, MarkdownReader):
             readers.readers[ext] = HeaderReader(settings)
     return readers
 
