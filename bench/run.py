@@ -420,6 +420,41 @@ def table(results):
     return "\n".join(rows)
 
 
+def loops_summary(results):
+    """The four loops a writer waits for, one line each: median and ratio, or why it is absent."""
+    lines = ["The writer's loops (medians; ratios taken within each run):"]
+    full = [v for k, v in results.items() if k.startswith("full_")]
+    for value in full:
+        lines.append(
+            f"- cold build, {value['posts']:,} posts: ours {value['ours_s']:.2f} s, bare Pelican "
+            f"{value['bare_s']:.2f} s, ours/bare {value['ratio']:.2f}"
+        )
+    saves = [v for k, v in results.items() if k.startswith("save_")]
+    for value in saves:
+        lines.append(f"- save -> page, {value['posts']:,} posts: {value['ours_s']:.2f} s")
+    if not saves:
+        lines.append("- save -> page: not measured by this run (the live preview's loop)")
+    for key, value in results.items():
+        if key.startswith("release_"):
+            lines.append(
+                f"- release one new post, {value['posts']:,} posts: {value['release_s']:.2f} s, "
+                f"{value['ratio_to_cold']:.2f}x our cold build, {value['ratio_to_bare']:.2f}x "
+                f"bare Pelican's; output identical to a cold build: "
+                f"{value['identical_to_cold_build']}"
+            )
+        elif key.startswith("check_"):
+            lines.append(
+                f"- check --production, {value['posts']:,} posts: {value['cold_s']:.2f} s "
+                f"({value['ratio_cold']:.2f}x our build), {value['warm_s']:.2f} s with the last "
+                f"check's scans ({value['ratio_warm']:.2f}x)"
+            )
+    hugo = shutil.which("hugo")
+    lines.append(
+        f"- Hugo: {hugo} is installed but not yet timed here" if hugo else "- Hugo: not installed"
+    )
+    return "\n".join(lines)
+
+
 NOTES = "<!-- Written by hand below this line; bench/run.py --results keeps it. -->"
 
 
@@ -443,6 +478,8 @@ one run, then the median. Peak memory is the build process's `ru_maxrss`.
 - Command: `{results["command"]}`
 
 {table(results)}
+
+{loops_summary(results)}
 
 {NOTES}{kept}"""
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
@@ -544,6 +581,8 @@ def main(argv=None):
     )
     print()
     print(table(results))
+    print()
+    print(loops_summary(results))
     print(
         f"\nbench peak memory of this process tree: "
         f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB (largest child)"
