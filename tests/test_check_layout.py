@@ -86,3 +86,33 @@ def test_cached_and_parallel_checks_find_what_a_fresh_one_does(tmp_path, monkeyp
     parallel = check_site(load_settings(PATH=str(BLOG)), out)
     assert [p.message for p in cached.errors] == [p.message for p in parallel.errors]
     assert any("'/gone/'" in p.message for p in cached.errors)
+
+
+def test_reading_only_the_header_gives_what_pelicans_reader_gives():
+    # The check reads each post's metadata header only; the posts, their dates, slugs, statuses
+    # and output paths must be the ones Pelican's full Markdown reader gives.
+    from conftest import TEST_SITE
+    from happening.workflow.check import sources
+    from happening.workflow.posts import read_posts
+
+    settings = load_settings(PATH=str(TEST_SITE))
+    full, _ = read_posts(settings)
+    header = sources.read(settings)
+
+    def described(article):
+        return (
+            article.source_path,
+            article.title,
+            article.date,
+            article.slug,
+            article.status,
+            str(article.category),
+            [str(t) for t in getattr(article, "tags", [])],
+            article.save_as,
+        )
+
+    assert [described(a) for a in header.posts] == [described(a) for a in full]
+    assert {bool(a.metadata.get("summary")) for a in header.posts} == {
+        bool(a.metadata.get("summary")) for a in full
+    }
+    assert [p.source_path for p in header.pages] == [str(TEST_SITE / "pages" / "about.md")]
