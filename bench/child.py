@@ -1,9 +1,15 @@
-"""One benchmark build in a fresh process; prints one JSON line with what the parent measures.
+"""One benchmark step in a fresh process; prints one JSON line with what the parent measures.
 
-    python bench/child.py SETTINGS_FILE CONTENT OUTPUT CACHE [--cache] [--profile FILE]
+    python bench/child.py SETTINGS_FILE CONTENT OUTPUT CACHE [--cache-on] [--profile FILE]
+    python bench/child.py SETTINGS_FILE CONTENT OUTPUT CACHE --do release --work DIR
+    python bench/child.py SETTINGS_FILE CONTENT OUTPUT CACHE --do check
 
-It runs our strict build (``happening.build.build``: any Pelican warning fails it) with
-``SETTINGS_FILE``, so bare Pelican's settings are held to the same standard as ours.
+``--do build`` (the default) runs our strict build (``happening.build.build``: any Pelican
+warning fails it) with ``SETTINGS_FILE``, so bare Pelican's settings are held to the same
+standard as ours. ``--do release`` runs ``release --target dir`` as the task does (production
+build reusing the last one, check, deploy to a folder, WebSub with no hub, the outbox
+newsletter), with every path of it under ``--work``. ``--do check`` runs ``check --production``
+on OUTPUT, with its scan cache in CACHE.
 """
 
 import argparse
@@ -15,15 +21,37 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("settings", help="the Pelican settings file")
-    parser.add_argument("content", help="PATH: the corpus folder")
-    parser.add_argument("output", help="OUTPUT_PATH")
-    parser.add_argument("cache", help="CACHE_PATH")
-    parser.add_argument("--cache-on", action="store_true", help="load and write the cache")
-    parser.add_argument("--profile", help="write a cProfile of the build to this file")
-    args = parser.parse_args(argv)
+def release_settings(args):
+    work = Path(args.work)
+    return {
+        "PATH": args.content,
+        "OUTPUT_PATH": args.output,
+        "CACHE_PATH": args.cache,
+        "PUBLISH_DIR": str(work / "public"),
+        "WEBSUB_HUBS": [],
+        "NEWSLETTER_PROVIDER": "outbox",
+        # With no ledger yet, send only what is dated after the corpus: the posts the bench adds.
+        "NEWSLETTER_SINCE": "2025-12-31",
+        "NEWSLETTER_LEDGER": str(work / "ledger.json"),
+        "NEWSLETTER_OUTBOX": str(work / "outbox"),
+        "NEWSLETTER_PREVIEWS": str(work / "previews"),
+    }
+
+
+def run(args):
+    """The step asked for; returns a dict of counts for the JSON line."""
+    if args.do == "release":
+        from happening.workflow.release import release
+
+        outcomes = release("dir", settings_file=args.settings, **release_settings(args))
+        return {"steps": [o.step for o in outcomes if o.ok]}
+    if args.do == "check":
+        from happening.build import load_settings
+        from happening.workflow.check import check_site
+
+        settings = load_settings(args.settings, PATH=args.content, CACHE_PATH=args.cache)
+        report = check_site(settings, args.output)
+        return {"pages": report.pages, "errors": len(report.errors)}
 
     from happening.build import build
 
@@ -32,15 +60,31 @@ def main(argv=None):
         overrides.update(CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True, DELETE_OUTPUT_DIRECTORY=False)
     else:
         overrides.update(LOAD_CONTENT_CACHE=False)
+    result = build(args.settings, **overrides)
+    return {"articles": result.articles, "pages": result.pages}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("settings", help="the Pelican settings file")
+    parser.add_argument("content", help="PATH: the corpus folder")
+    parser.add_argument("output", help="OUTPUT_PATH")
+    parser.add_argument("cache", help="CACHE_PATH")
+    parser.add_argument("--do", choices=("build", "release", "check"), default="build")
+    parser.add_argument("--work", help="--do release: the folder for public/, the ledger...")
+    parser.add_argument("--cache-on", action="store_true", help="load and write the cache")
+    parser.add_argument("--profile", help="write a cProfile of the step to this file")
+    args = parser.parse_args(argv)
+
     start = time.perf_counter()
     if args.profile:
         import cProfile
 
         profiler = cProfile.Profile()
-        result = profiler.runcall(build, args.settings, **overrides)
+        counts = profiler.runcall(run, args)
         profiler.dump_stats(args.profile)
     else:
-        result = build(args.settings, **overrides)
+        counts = run(args)
     seconds = time.perf_counter() - start
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -48,8 +92,7 @@ def main(argv=None):
         json.dumps(
             {
                 "build_s": seconds,
-                "articles": result.articles,
-                "pages": result.pages,
+                **counts,
                 "maxrss_kb": own,
                 "worker_maxrss_kb": workers,
             }

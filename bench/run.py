@@ -39,10 +39,10 @@ EMAIL_COLLECT = 1000  # The corpus on which the newsletter's collection build is
 
 
 # -- Builds ---------------------------------------------------------------------------------------
-def child_build(side, content, output, cache, *, cache_on=False):
-    """One build in a fresh process: wall seconds (as a writer waits for it) and its report."""
+def child_build(side, content, output, cache, *, cache_on=False, extra=()):
+    """One build (or ``extra``: another step) in a fresh process: wall seconds and its report."""
     cmd = [sys.executable, str(HERE / "child.py"), str(SIDES[side]), str(content)]
-    cmd += [str(output), str(cache)] + (["--cache-on"] if cache_on else [])
+    cmd += [str(output), str(cache)] + (["--cache-on"] if cache_on else []) + list(extra)
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - start
@@ -158,6 +158,131 @@ def rebuilds(work, n, runs, results):
     }
 
 
+# -- The loops a writer waits for: release one new post, check ------------------------------------
+NEW_POST = """Title: A new post, number {run}
+Slug: new-post-{run}
+Date: 2026-01-{day:02d} 09:00
+Category: Technology
+Tags: Python
+Summary: Written after the last release.
+
+{body}
+"""
+
+
+def add_post(content, run):
+    """A new post, as a writer adds one between two releases."""
+    body = "A paragraph of the new post, long enough to be a page of its own. " * 60
+    post = content / "posts" / f"new-post-{run:03d}.md"
+    post.write_text(NEW_POST.format(run=run, day=run % 28 + 1, body=body), encoding="utf-8")
+
+
+def release_loop(work, n, runs, results):
+    """``release --target dir`` after one new post against a cold build of the same content.
+
+    Primed by one release (the first is cold); then each run adds a post, runs bare Pelican's
+    and our cold build (alternating), then the release that reuses the last one. The release's
+    output is compared with the last cold build's, file by file.
+    """
+    base = work / f"release-{n}"
+    shutil.rmtree(base, ignore_errors=True)
+    content = base / "content"
+    shutil.copytree(work / f"corpus-{n}", content)
+    out, cache, cold_out = base / "output", base / "cache", base / "cold"
+    release = ["--do", "release", "--work", str(base)]
+    child_build("ours", content, out, cache, extra=release)  # prime: the cold first release
+    times, ratios, bare_ratios = {"bare": [], "ours": [], "release": []}, [], []
+    memory = []
+    for run, order in enumerate(alternate(runs)):
+        add_post(content, run)
+        this_run = {}
+        for side in order:
+            shutil.rmtree(cold_out, ignore_errors=True)
+            report = child_build(side, content, cold_out, base / f"cold-cache-{side}")
+            this_run[side] = report["wall_s"]
+        report = child_build("ours", content, out, cache, extra=release)
+        this_run["release"] = report["wall_s"]
+        memory.append(report["maxrss_kb"])
+        for key, value in this_run.items():
+            times[key].append(value)
+        ratios.append(this_run["release"] / this_run["ours"])
+        bare_ratios.append(this_run["release"] / this_run["bare"])
+        print(
+            f"  release one post, {n} posts: {this_run['release']:.2f}s; cold build: ours "
+            f"{this_run['ours']:.2f}s, bare {this_run['bare']:.2f}s"
+        )
+    differ = same_tree(out, cold_out) if order[-1] == "ours" else None
+    if differ is None:  # the last cold build was bare's: build ours once more to compare
+        shutil.rmtree(cold_out, ignore_errors=True)
+        child_build("ours", content, cold_out, base / "cold-cache-ours")
+        differ = same_tree(out, cold_out)
+    results[f"release_{n}"] = {
+        "posts": n,
+        "runs": runs,
+        "release_s": statistics.median(times["release"]),
+        "ours_cold_s": statistics.median(times["ours"]),
+        "bare_cold_s": statistics.median(times["bare"]),
+        "ratio_to_cold": statistics.median(ratios),
+        "ratio_to_bare": statistics.median(bare_ratios),
+        "peak_mb": max(memory) / 1024,
+        "identical_to_cold_build": not differ,
+        "differing_files": differ[:10],
+    }
+
+
+def check_loop(work, n, runs, results):
+    """``check --production`` on a production build: with no scan cache, then with one.
+
+    Timed against our cold build of the same corpus in the same run (the target is a ratio).
+    """
+    base = work / f"check-{n}"
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    content, out = work / f"corpus-{n}", base / "output"
+    times = {"build": [], "cold": [], "warm": []}
+    pages = 0
+    for _ in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        times["build"].append(child_build("ours", content, out, base / "build-cache")["wall_s"])
+        shutil.rmtree(base / "scans", ignore_errors=True)
+        report = child_build("ours", content, out, base / "scans", extra=["--do", "check"])
+        times["cold"].append(report["wall_s"])
+        pages = report["pages"]
+        report = child_build("ours", content, out, base / "scans", extra=["--do", "check"])
+        times["warm"].append(report["wall_s"])
+        print(
+            f"  check, {n} posts ({pages} pages): {times['cold'][-1]:.2f}s, again "
+            f"{times['warm'][-1]:.2f}s; build {times['build'][-1]:.2f}s"
+        )
+    build_s = statistics.median(times["build"])
+    cold, warm = statistics.median(times["cold"]), statistics.median(times["warm"])
+    results[f"check_{n}"] = {
+        "posts": n,
+        "runs": runs,
+        "pages": pages,
+        "build_s": build_s,
+        "cold_s": cold,
+        "warm_s": warm,
+        "ratio_cold": _median_ratio(times["cold"], times["build"]),
+        "ratio_warm": _median_ratio(times["warm"], times["build"]),
+        "cold_s_per_1000_pages": cold / pages * 1000 if pages else 0,
+    }
+
+
+def _median_ratio(tops, bottoms):
+    """The median of the ratios taken run by run (each pair measured in the same run)."""
+    return statistics.median(t / b for t, b in zip(tops, bottoms, strict=True))
+
+
+# The loops `./inv bench` times, in the order it prints them: (name, function(work, n, runs,
+# results)). The cold build runs at every --sizes size before them; save -> page is the live
+# preview's (its module adds one entry here).
+LOOPS = [
+    ("release one post", release_loop),
+    ("check", check_loop),
+]
+
+
 # -- Email ----------------------------------------------------------------------------------------
 def email_figures(work, results, collect_sizes=()):
     """Render one email and send one post to 1,000 recipients over SMTP on 127.0.0.1.
@@ -247,6 +372,26 @@ def table(results):
                 f"| output, {key[6:]} posts | {value['bare'] / 1e6:.1f} MB "
                 f"| {value['ours'] / 1e6:.1f} MB | {value['ratio']:.2f} |"
             )
+    for key, value in results.items():
+        if key.startswith("release_"):
+            same = "identical" if value["identical_to_cold_build"] else "DIFFERS"
+            rows.append(
+                f"| release one new post (`release --target dir`), {value['posts']:,} posts "
+                f"(median of {value['runs']}; output {same} to a cold build; ours cold build "
+                f"{value['ours_cold_s']:.2f} s, ratio release/our cold build "
+                f"**{value['ratio_to_cold']:.2f}**; peak {value['peak_mb']:.0f} MB) "
+                f"| {value['bare_cold_s']:.2f} s (cold build) | {value['release_s']:.2f} s "
+                f"| {value['ratio_to_bare']:.2f} |"
+            )
+        elif key.startswith("check_"):
+            rows.append(
+                f"| `check --production`, {value['posts']:,} posts, {value['pages']:,} pages "
+                f"(median of {value['runs']}; ours cold build {value['build_s']:.2f} s; "
+                f"check/build **{value['ratio_cold']:.2f}** with no scan cache, "
+                f"{value['ratio_warm']:.2f} with one; "
+                f"{value['cold_s_per_1000_pages']:.1f} s per 1,000 pages) "
+                f"| - | {value['cold_s']:.2f} s / {value['warm_s']:.2f} s | - |"
+            )
     render = results.get("email_render")
     if render:
         rows.append(
@@ -275,6 +420,41 @@ def table(results):
     return "\n".join(rows)
 
 
+def loops_summary(results):
+    """The four loops a writer waits for, one line each: median and ratio, or why it is absent."""
+    lines = ["The writer's loops (medians; ratios taken within each run):"]
+    full = [v for k, v in results.items() if k.startswith("full_")]
+    for value in full:
+        lines.append(
+            f"- cold build, {value['posts']:,} posts: ours {value['ours_s']:.2f} s, bare Pelican "
+            f"{value['bare_s']:.2f} s, ours/bare {value['ratio']:.2f}"
+        )
+    saves = [v for k, v in results.items() if k.startswith("save_")]
+    for value in saves:
+        lines.append(f"- save -> page, {value['posts']:,} posts: {value['ours_s']:.2f} s")
+    if not saves:
+        lines.append("- save -> page: not measured by this run (the live preview's loop)")
+    for key, value in results.items():
+        if key.startswith("release_"):
+            lines.append(
+                f"- release one new post, {value['posts']:,} posts: {value['release_s']:.2f} s, "
+                f"{value['ratio_to_cold']:.2f}x our cold build, {value['ratio_to_bare']:.2f}x "
+                f"bare Pelican's; output identical to a cold build: "
+                f"{value['identical_to_cold_build']}"
+            )
+        elif key.startswith("check_"):
+            lines.append(
+                f"- check --production, {value['posts']:,} posts: {value['cold_s']:.2f} s "
+                f"({value['ratio_cold']:.2f}x our build), {value['warm_s']:.2f} s with the last "
+                f"check's scans ({value['ratio_warm']:.2f}x)"
+            )
+    hugo = shutil.which("hugo")
+    lines.append(
+        f"- Hugo: {hugo} is installed but not yet timed here" if hugo else "- Hugo: not installed"
+    )
+    return "\n".join(lines)
+
+
 NOTES = "<!-- Written by hand below this line; bench/run.py --results keeps it. -->"
 
 
@@ -298,6 +478,8 @@ one run, then the median. Peak memory is the build process's `ru_maxrss`.
 - Command: `{results["command"]}`
 
 {table(results)}
+
+{loops_summary(results)}
 
 {NOTES}{kept}"""
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
@@ -340,6 +522,9 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a small run, under a minute")
     parser.add_argument("--sizes", help='corpus sizes and runs, e.g. "100:5,1000:5,5000:2"')
     parser.add_argument("--rebuild", help='rebuild corpus size and runs, e.g. "1000:5"')
+    parser.add_argument(
+        "--loops", help='release and check: corpus size and runs, e.g. "1000:3"; "0" skips them'
+    )
     parser.add_argument("--work", type=Path, help="keep corpora and outputs here (default: temp)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--no-email", action="store_true", help="skip the email figures")
@@ -364,6 +549,7 @@ def main(argv=None):
     if args.email_only:
         return email_only(args, argv)
     rebuild = plan(args.rebuild or ("50:2" if args.quick else "1000:5"))
+    loops = {} if args.loops == "0" else plan(args.loops or ("50:1" if args.quick else "1000:3"))
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-"))
     work.mkdir(parents=True, exist_ok=True)
     info = machine()
@@ -379,6 +565,11 @@ def main(argv=None):
             if not (work / f"corpus-{n}").exists():
                 corpus.generate(n, work / f"corpus-{n}")
             rebuilds(work, n, runs, results)
+        for n, runs in loops.items():
+            if not (work / f"corpus-{n}").exists():
+                corpus.generate(n, work / f"corpus-{n}")
+            for _, loop in LOOPS:
+                loop(work, n, runs, results)
         if not args.no_email:
             email_figures(work, results, () if args.quick else (EMAIL_COLLECT,))
     finally:
@@ -390,6 +581,8 @@ def main(argv=None):
     )
     print()
     print(table(results))
+    print()
+    print(loops_summary(results))
     print(
         f"\nbench peak memory of this process tree: "
         f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB (largest child)"

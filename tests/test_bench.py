@@ -51,3 +51,9 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path):
     assert "messages/s" in done.stdout
     assert figures["machine"]["nproc"] >= 1
     assert "| full build, 50 posts" in done.stdout
+    # The writer's loops: release one new post (byte-identical to a cold build) and check.
+    released, checked = figures["release_50"], figures["check_50"]
+    assert released["identical_to_cold_build"], released["differing_files"]
+    assert released["release_s"] > 0 and released["ratio_to_cold"] > 0
+    assert checked["cold_s"] > 0 and checked["warm_s"] > 0 and checked["pages"] > 0
+    assert "| release one new post" in done.stdout and "| `check --production`" in done.stdout

@@ -102,3 +102,26 @@ def test_resume_from_the_failed_step_skips_publishing(tmp_path, httpserver, sett
     outcomes = release("dir", start="ping", **settings)
     assert [o.step for o in outcomes] == ["ping", "newsletter"]
     assert Path(tmp_path / "public" / "index.html").stat().st_mtime_ns == stamp
+
+
+def test_a_second_release_reuses_the_first_and_matches_a_cold_build(tmp_path, httpserver, settings):
+    from happening.build import PROD_SETTINGS, build
+    from test_reuse import differences
+
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    release("dir", **settings)
+    post = Path(settings["PATH"]) / "posts" / "after-the-first-release.md"
+    post.write_text(
+        "Title: After the first release\nDate: 2024-06-01 09:00\nCategory: Notes\n"
+        "Summary: A post written after the site went out.\n\nIts body.\n",
+        encoding="utf-8",
+    )
+    outcomes = release("dir", **settings)
+    assert "After the first release" in outcomes[-1].detail  # emailed, once
+    cold = tmp_path / "cold"
+    build(
+        PROD_SETTINGS, **{**settings, "OUTPUT_PATH": str(cold), "CACHE_PATH": str(tmp_path / "c")}
+    )
+    # The newsletter's read-only build wrote nothing into the released output.
+    assert differences(settings["OUTPUT_PATH"], cold) == []
+    assert differences(tmp_path / "public", cold) == []

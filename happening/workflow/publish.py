@@ -21,6 +21,7 @@ from happening.errors import UserError
 
 from .check import check_site
 from .config import TARGETS, setting
+from .reuse import production_build
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,13 @@ class Published:
     warnings: int
 
 
-def publish(target=None, *, settings_file=PROD_SETTINGS, on_check=None, **overrides) -> Published:
+def publish(
+    target=None, *, settings_file=PROD_SETTINGS, on_check=None, reuse=False, **overrides
+) -> Published:
     """Build with ``settings_file``, check, then deploy to ``target`` (default PUBLISH_TARGET).
+
+    ``reuse``: build through :func:`reuse.production_build`, which reuses the last production
+    build where it provably changes nothing (``release`` does).
 
     ``on_check(report)`` is called with the check report before any deploy decision, so callers
     can show it; a report with errors raises :class:`check.CheckFailed` and nothing is deployed.
@@ -51,7 +57,8 @@ def publish(target=None, *, settings_file=PROD_SETTINGS, on_check=None, **overri
     deployer = _DEPLOYERS[target]
     destination = deployer.destination(settings)  # Settings are checked before a slow build.
 
-    built = build(settings_file, search=True, **overrides)  # the published search page needs it
+    # The published search page needs its index (happening/search.py), reused or cold.
+    built = (production_build if reuse else build)(settings_file, search=True, **overrides)
     output = Path(built.output)
     if settings.get("DRAFT_SAVE_AS") or (output / "drafts").exists():
         raise PublishError(

@@ -16,7 +16,7 @@ from happening.build import PROD_SETTINGS, load_settings
 from happening.errors import UserError
 from happening.plugins.feeds import websub
 
-from . import publish
+from . import publish, reuse
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ def _publish(release: Release) -> str:
         release.target,
         settings_file=release.settings_file,
         on_check=release.on_check,
+        reuse=True,
         **release.overrides,
     )
     warnings = f", {done.warnings} check warning(s)" if done.warnings else ""
@@ -77,7 +78,17 @@ def _ping(release: Release) -> str:
 
 
 def _newsletter(release: Release) -> str:
-    report = newsletter.send(newsletter.Site(Path(release.settings_file), dict(release.overrides)))
+    # The newsletter reads the posts again (a build that renders nothing), with a reader cache
+    # of its own beside the production build's, by content too. Not the production build's own:
+    # plugins leave their marks on the metadata Pelican caches, and a read-only build's marks
+    # (no feeds) would then show in the next production build.
+    cache = reuse.cache_folder(release.settings(), release.settings_file) / "newsletter"
+    reading = {**reuse.reuse_settings(cache), "FASTBUILD_PAGE_CACHE": False}
+    # Nor the production OUTPUT_PATH: the read-only build writes category pages into a folder of
+    # its own, where they cannot spoil the released output (and its reuse next time).
+    kept = {k: v for k, v in release.overrides.items() if k != "OUTPUT_PATH"}
+    site = newsletter.Site(Path(release.settings_file), {**kept, **reading})
+    report = newsletter.send(site)
     sent = [step.post.title for step in report.sent]
     if not sent:
         return f"nothing new to send ({report.provider}): every post has gone out"

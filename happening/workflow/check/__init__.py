@@ -1,0 +1,54 @@
+"""`check`: find what a reader would trip over in a built site before it goes out.
+
+It reads the output folder the way a browser and a feed reader would (links, images, feeds,
+page weight) and the sources the way the email side will (summaries, post ids, forgotten
+drafts), and reports each finding against the source file (and line) that causes it. Errors
+stop `publish`; warnings are shown and let it go on.
+
+One module per job: ``sources.py`` reads the content layout, ``scan.py`` reads one page,
+``cache.py`` keeps scans of unchanged pages, ``site.py`` holds what the checks share and maps
+a finding to its source; the checks themselves are ``pages.py``, ``feeds.py`` and
+``posts.py``. A new check is a function ``check(site) -> list[Problem]`` added to ``CHECKS``.
+"""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from . import feeds, pages, posts, redirects, sources
+from .cache import ScanCache
+from .model import ERROR, WARNING, CheckFailed, Problem, Report
+from .site import Site
+
+__all__ = ["CHECKS", "ERROR", "WARNING", "CheckFailed", "Problem", "Report", "check_site"]
+
+# Each takes the Site and returns its findings; they run in this order.
+CHECKS = [pages.check, feeds.check, redirects.check, posts.check]
+
+
+def check_site(settings, output=None, *, now=None, checks=None) -> Report:
+    """Check the built site in ``output`` (default OUTPUT_PATH) and the sources under PATH."""
+    output = Path(output or settings["OUTPUT_PATH"])
+    if not output.is_dir() or not (output / "index.html").is_file():
+        raise CheckFailed(f"check: {output} has no built site; run `invoke build` first")
+    report = Report(output)
+    # Output paths are shown from the project folder (output/about/index.html) when inside it.
+    project = Path(settings["PATH"]).resolve().parent
+    resolved = output.resolve()
+    shown = resolved.relative_to(project) if resolved.is_relative_to(project) else Path()
+    zone = ZoneInfo(settings.get("TIMEZONE") or "UTC")
+    site = Site(
+        settings=settings,
+        output=output,
+        shown_output=shown,
+        sources=sources.read(settings),
+        now=(now or datetime.now(UTC)).astimezone(zone),
+        cache=ScanCache(settings.get("CACHE_PATH")),
+        report=report,
+    )
+    site.load()
+    report.pages = len(site.scans)
+    for check in checks if checks is not None else CHECKS:
+        report.problems.extend(check(site))
+    report.problems.sort(key=lambda p: (p.level != ERROR, p.where, p.line or 0, p.kind))
+    return report

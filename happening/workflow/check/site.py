@@ -1,0 +1,113 @@
+"""What every check reads: the output's files, each page's scan, the sources, and how a finding
+on an output page is traced back to the Markdown file (and line) it came from."""
+
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from multiprocessing import get_context
+from pathlib import Path
+
+from .cache import ScanCache, digest
+from .model import Problem, Report
+from .scan import scan, scan_files
+from .sources import Sources
+
+# Below this many pages to parse, starting worker processes costs more than it saves.
+PARALLEL_FROM = 200
+FONT_FACE = re.compile(r"@font-face\s*{([^}]*)}", re.IGNORECASE)
+CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.IGNORECASE)
+
+
+@dataclass
+class Site:
+    settings: dict
+    output: Path
+    shown_output: Path  # how output paths are shown: output/ when it sits in the project
+    sources: Sources
+    now: datetime
+    cache: ScanCache
+    report: Report
+    files: set = field(default_factory=set)  # every output file, posix, relative to output
+    scans: dict = field(default_factory=dict)  # output page (posix) -> Scan
+    _weights: dict = field(default_factory=dict, repr=False)
+
+    def load(self):
+        """Index the output and scan every page: from the cache, else in parallel."""
+        root = str(self.output)
+        for dirpath, _, names in os.walk(root):
+            rel = os.path.relpath(dirpath, root)
+            for name in names:
+                self.files.add(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+        todo = []
+        for rel in sorted(f for f in self.files if f.endswith(".html")):
+            data = (self.output / rel).read_bytes()
+            key = digest(data)
+            found = self.cache.get(key)
+            if found is None:
+                todo.append((rel, key, data))
+            else:
+                self.scans[rel] = found
+        for (rel, key, _), result in zip(todo, _scan_all(self.output, todo), strict=True):
+            self.cache.put(key, result)
+            self.scans[rel] = result
+        self.cache.save()
+        return self
+
+    def shown(self, rel):
+        return (self.shown_output / rel).as_posix()
+
+    def problem(self, level, kind, page, line, message, needles=()):
+        """A finding on output ``page``, placed in the source that made it when that is known.
+
+        A post's or page's own output maps to its source file, at the first line holding one of
+        ``needles`` (the URL as written, say). A finding on a listing (home, tags, archives) is
+        placed in the source whose text holds the needle, as the text came from there; else it
+        stays on the output page, where the theme put it.
+        """
+        source = self.sources.by_output.get(page)
+        if source is not None:
+            line_there = self.sources.line_of(source, *needles) if needles else None
+            return Problem(level, kind, self.sources.shown(source), line_there, message)
+        if needles:
+            for item in (*self.sources.posts, *self.sources.pages):
+                line_there = self.sources.line_of(item.source_path, *needles)
+                if line_there:
+                    where = self.sources.shown(item.source_path)
+                    return Problem(level, kind, where, line_there, message)
+        return Problem(level, kind, self.shown(page), line, message)
+
+    def weight_of(self, rel):
+        """Bytes a browser fetches for ``rel`` before first paint: a stylesheet with its fonts."""
+        if rel not in self._weights:
+            path = self.output / rel
+            weight = path.stat().st_size
+            if rel.endswith(".css"):
+                text = path.read_text(encoding="utf-8", errors="replace")
+                for block in FONT_FACE.findall(text):
+                    for url in CSS_URL.findall(block):
+                        font = os.path.normpath(os.path.join(os.path.dirname(rel), url))
+                        if url.startswith("/"):
+                            font = url.lstrip("/")
+                        font = font.split("?")[0].split("#")[0].replace(os.sep, "/")
+                        if font in self.files:
+                            weight += (self.output / font).stat().st_size
+            self._weights[rel] = weight
+        return self._weights[rel]
+
+
+def _scan_all(output, todo):
+    """Scans of ``todo``'s pages in order, on every available core when there are many."""
+    if len(todo) < PARALLEL_FROM or not hasattr(os, "sched_getaffinity"):
+        return [scan(data) for _, _, data in todo]
+    workers = len(os.sched_getaffinity(0))
+    if workers < 2:
+        return [scan(data) for _, _, data in todo]
+    paths = [str(output / rel) for rel, _, _ in todo]
+    size = -(-len(paths) // (workers * 4))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    # Forked, so the workers start at once with this process's imports; they read the files
+    # themselves and send back only the small scans.
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        return [result for part in pool.map(scan_files, chunks) for result in part]

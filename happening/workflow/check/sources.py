@@ -1,0 +1,178 @@
+"""The site's sources as Pelican sees them: which files are posts, which are pages, where each
+one is written in the output, and on which line of it a piece of text sits.
+
+Posts are the files under ARTICLE_PATHS less ARTICLE_EXCLUDES, pages those under PAGE_PATHS less
+PAGE_EXCLUDES, with IGNORE_FILES applied: Pelican's own rules (``Generator.get_files``), so
+Pelican's usual layout (posts at the top of ``content/``, ``pages/`` excluded) is read as
+Pelican reads it. Only the metadata header of a Markdown file is parsed (the body is what the
+build already converted; `check` needs the title, date, status, slug and summary), which is
+what makes reading a thousand posts take a fraction of a second.
+"""
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown import Markdown
+from markdown.extensions.meta import MetaPreprocessor
+from pelican.contents import Article, Page
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader, Readers
+
+
+@dataclass
+class Unreadable:
+    """A source file Pelican could not read; ``reason`` says why."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class Sources:
+    """Every post and page, read; ``shown(path)`` is how a finding names a source file."""
+
+    project: Path
+    posts: list = field(default_factory=list)  # pelican Article objects (body left empty)
+    pages: list = field(default_factory=list)  # pelican Page objects
+    unreadable: list[Unreadable] = field(default_factory=list)
+    by_output: dict = field(default_factory=dict)  # output path (posix, relative) -> source
+    _texts: dict = field(default_factory=dict, repr=False)
+
+    def shown(self, path):
+        path = Path(path).resolve()
+        if path.is_relative_to(self.project):
+            return path.relative_to(self.project).as_posix()
+        return str(path)
+
+    def line_of(self, source, *needles):
+        """The 1-based line of the first of ``needles`` found in ``source``, or None."""
+        text = self._texts.get(source)
+        if text is None:
+            try:
+                text = Path(source).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            self._texts[source] = text
+        for needle in needles:
+            if needle:
+                at = text.find(needle)
+                if at >= 0:
+                    return text.count("\n", 0, at) + 1
+        return None
+
+    def header_line(self, source, key):
+        """The line of ``key:`` in the source's metadata header, or None."""
+        self.line_of(source)  # reads and keeps the text
+        for number, line in enumerate(self._texts[source].splitlines(), 1):
+            if not line.strip():
+                return None  # The header ends at the first blank line.
+            if line.lower().startswith(key.lower() + ":"):
+                return number
+        return None
+
+
+def files(settings, paths, excludes):
+    """Pelican's ``Generator.get_files`` rules: the source files under ``paths``, sorted."""
+    base = Path(settings["PATH"])
+    extensions = set(Readers(settings).extensions)
+    ignores = settings.get("IGNORE_FILES") or []
+    excluded = {}
+    for item in excludes or []:
+        parent, name = os.path.split(os.path.join(str(base), item))
+        excluded.setdefault(parent, set()).add(name)
+    found = set()
+    for folder in paths:
+        root = os.path.join(str(base), folder) if folder else str(base)
+        if os.path.isfile(root):
+            found.add(Path(root))
+            continue
+        for dirpath, dirs, names in os.walk(root, topdown=True, followlinks=True):
+            skip = excluded.get(dirpath, ())
+            dirs[:] = [
+                d for d in dirs if d not in skip and not any(fnmatch.fnmatch(d, i) for i in ignores)
+            ]
+            for name in names:
+                if any(fnmatch.fnmatch(name, i) for i in ignores):
+                    continue
+                if os.path.splitext(name)[1][1:] in extensions:
+                    found.add(Path(dirpath) / name)
+    return sorted(found)
+
+
+class HeaderReader(MarkdownReader):
+    """Pelican's Markdown reader, reading only the metadata header (the body is not converted).
+
+    The header is split by Markdown's own ``meta`` extension and each value goes through
+    Pelican's ``process_metadata``, so dates, tags, slugs and statuses mean what they mean in
+    the build. Formatted fields (``Summary:``) are kept as written: `check` asks only whether
+    there is one and whether it is still the placeholder, so rendering them would be waste.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._meta = MetaPreprocessor(Markdown())
+
+    def read(self, source_path):
+        self._source_path = source_path
+        header = []
+        with open(source_path, encoding="utf-8-sig") as f:
+            for line in f:
+                if not line.strip():
+                    break
+                header.append(line.rstrip("\n"))
+        self._meta.md.Meta = {}
+        self._meta.run(header)
+        formatted = self.settings["FORMATTED_FIELDS"]
+        metadata = {}
+        for name, values in self._meta.md.Meta.items():
+            if name in formatted:
+                metadata[name] = "\n".join(values)
+            elif len(values) > 1 and DUPLICATES_DEFINITIONS_ALLOWED.get(name, True):
+                metadata[name] = self.process_metadata(name, values)
+            else:
+                metadata[name] = self.process_metadata(name, values[0])
+        return "", metadata
+
+
+def _readers(settings):
+    readers = Readers(settings)
+    # isinstance: after a build in this process (publish, release), a plugin's readers_init
+    # handler may have put its own Markdown reader (a subclass) in place.
+    for ext, reader in list(readers.readers.items()):
+        if isinstance(reader, MarkdownReader):
+            readers.readers[ext] = HeaderReader(settings)
+    return readers
+
+
+def read(settings) -> Sources:
+    """Every post and page under PATH, read as Pelican reads them, drafts included."""
+    base = Path(settings["PATH"])
+    sources = Sources(project=base.resolve().parent)
+    readers = _readers(settings)
+    kinds = (
+        (Article, settings["ARTICLE_PATHS"], settings.get("ARTICLE_EXCLUDES"), sources.posts),
+        (Page, settings["PAGE_PATHS"], settings.get("PAGE_EXCLUDES"), sources.pages),
+    )
+    for content_class, paths, excludes, into in kinds:
+        for path in files(settings, paths, excludes):
+            try:
+                item = readers.read_file(
+                    base_path=str(base),
+                    path=str(path.relative_to(base)),
+                    content_class=content_class,
+                    context={},
+                )
+            except Exception as exc:  # Pelican raises plain exceptions for unreadable metadata.
+                sources.unreadable.append(Unreadable(path, f"{type(exc).__name__}: {exc}"))
+                continue
+            needs_date = content_class is Article
+            if not getattr(item, "title", None) or (needs_date and not getattr(item, "date", 0)):
+                what = "no Title: or no Date:" if needs_date else "no Title:"
+                sources.unreadable.append(Unreadable(path, what))
+                continue
+            into.append(item)
+            save_as = getattr(item, "save_as", "")
+            if save_as:
+                sources.by_output[Path(save_as).as_posix()] = item.source_path
+    return sources

@@ -1,0 +1,232 @@
+"""A production build that reuses what is provably unchanged since the last one, keyed by content.
+
+A cold production build reads every post and renders every page. After one new post, almost all
+of that is the same work with the same result, so ``production_build`` lets Pelican reuse it,
+and only where the inputs are the same bytes:
+
+- **The key** (:func:`key`) covers every setting, the settings files, every file of the theme and
+  of the plugins (and of the ``happening`` package they import), and the versions of Python,
+  Pelican, Markdown, Jinja2, Pygments and the other libraries that shape the output. The caches
+  live in ``CACHE_PATH/production/<key>``: when any of those changes, the folder is new and empty
+  and the build is cold; the old folder is removed.
+- **Each source file** is reused by its bytes: Pelican's reader cache with
+  ``CHECK_MODIFIED_METHOD = "sha256"`` (not mtime), so a post is read again whenever its bytes
+  differ, and only then.
+- **Each page** is reused by fastbuild's page cache (``plugins/fastbuild/pages.py``), which
+  re-renders a page when anything it was given changed.
+- **The output folder** must be exactly what the last production build left (a manifest of every
+  file's size, times and inode): anything else (a preview build into the same folder, a file
+  edited or added by hand) makes the build cold. After the build, every file that this build
+  neither wrote nor announced (``content_written``) is deleted, so the tree is the one a cold
+  build into an empty folder writes: ``tests/test_reuse.py`` compares them byte for byte.
+
+Static files, feeds, the sitemap and the other plugin files are simply written again.
+"""
+
+import copy
+import hashlib
+import importlib
+import importlib.metadata
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+from pelican import signals
+
+from happening import search as site_search
+from happening.build import ROOT, BuildResult, build, load_settings
+
+log = logging.getLogger(__name__)
+
+# Libraries whose version can change the bytes of the output.
+LIBRARIES = ("pelican", "markdown", "jinja2", "pygments", "feedgen", "lxml", "typogrify")
+MANIFEST = "output-manifest.json"
+FORMAT = 1  # Bump when what the key covers or the manifest's layout changes.
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+
+
+def versions() -> dict:
+    """The versions that are part of the key: Python's and each library's that is installed."""
+    found = {"python": sys.version}
+    for name in LIBRARIES:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def key(settings, settings_file, *, versions=versions) -> str:
+    """The hash of everything but the sources that decides a production build's bytes."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((FORMAT, sorted(versions().items()))).encode())
+    settings = {**settings, "MARKDOWN": _markdown_as_read(settings.get("MARKDOWN") or {})}
+    try:
+        described = json.dumps(settings, sort_keys=True, default=_describe)
+    except TypeError:  # A dict with keys JSON cannot sort: described by repr, sorted by key.
+        described = repr(sorted((k, _ADDRESS.sub("", repr(v))) for k, v in settings.items()))
+    h.update(described.encode())
+    for root in _code_roots(settings, settings_file):
+        if root.is_file():
+            h.update(str(root).encode() + b"\0" + root.read_bytes() + b"\0")
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _markdown_as_read(config):
+    """MARKDOWN as Pelican's reader completes it (in place, on its first read, so a second build
+    in one process would otherwise see another value): every configured extension listed."""
+    config = copy.deepcopy(config)
+    config.setdefault("extension_configs", {})
+    extensions = config.setdefault("extensions", [])
+    for name in [*config["extension_configs"], "markdown.extensions.meta"]:
+        if name not in extensions:
+            extensions.append(name)
+    return config
+
+
+def _describe(value):
+    """A setting JSON cannot hold, described without its memory address (its code is hashed)."""
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)  # A set's order changes from run to run; its items do not.
+    name = getattr(value, "__qualname__", None)
+    if name is not None:
+        return f"{getattr(value, '__module__', '')}.{name}"
+    return _ADDRESS.sub("", repr(value))
+
+
+def _code_roots(settings, settings_file):
+    settings_file = Path(settings_file).resolve()
+    # The settings files themselves (publishconf.py imports pelicanconf.py beside it).
+    roots = sorted(settings_file.parent.glob("*conf.py")) + [settings_file]
+    roots.append(Path(settings["THEME"]))
+    roots += [Path(p) for p in settings.get("PLUGIN_PATHS") or []]
+    roots += [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or []]
+    roots.append(ROOT / "happening")  # helpers the plugins import (postid, urls, dates)
+    for plugin in settings.get("PLUGINS") or []:
+        if isinstance(plugin, str):
+            try:  # Pelican imports it for the build anyway; its files are what is hashed.
+                module = importlib.import_module(plugin)
+            except ImportError:
+                continue  # Pelican reports it when the build runs.
+        else:
+            module = plugin
+        places = getattr(module, "__path__", None) or [getattr(module, "__file__", None)]
+        roots += [Path(p) for p in places if p]
+    unique = []
+    for root in roots:
+        if root not in unique and root.exists():
+            unique.append(root)
+    return unique
+
+
+def _stats(output: Path) -> dict:
+    """Every file under ``output``: (size, mtime, ctime, inode); any write changes one of them."""
+    found = {}
+    for dirpath, _, names in os.walk(output):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            st = os.stat(path)
+            found[os.path.relpath(path, output)] = [
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_ctime_ns,
+                st.st_ino,
+            ]
+    return found
+
+
+def reuse_settings(cache: Path) -> dict:
+    """The Pelican settings that make a build reuse ``cache`` by content."""
+    return {
+        "CACHE_PATH": str(cache),
+        "CACHE_CONTENT": True,
+        "LOAD_CONTENT_CACHE": True,
+        "CONTENT_CACHING_LAYER": "reader",
+        "CHECK_MODIFIED_METHOD": "sha256",
+        "STATIC_CHECK_IF_MODIFIED": False,
+        "FASTBUILD_PAGE_CACHE": True,
+    }
+
+
+def cache_folder(settings, settings_file, *, versions=versions) -> Path:
+    return (
+        Path(settings["CACHE_PATH"])
+        / "production"
+        / key(settings, settings_file, versions=versions)
+    )
+
+
+def production_build(settings_file, *, versions=versions, search=False, **overrides) -> BuildResult:
+    """``build(settings_file, **overrides)``, reusing the last production build where provable.
+
+    The result's ``reused`` attribute says whether anything could be reused (False: cold).
+    ``search``: index the pages with Pagefind afterwards, as ``build(search=True)`` does; its
+    files (``pagefind/``) are the index's to keep or redo, never stale Pelican output.
+    """
+    settings = load_settings(settings_file, **overrides)
+    cache = cache_folder(settings, settings_file, versions=versions)
+    output = Path(settings["OUTPUT_PATH"])
+    for other in cache.parent.glob("*") if cache.parent.is_dir() else []:
+        if other != cache:  # Built under another key: it can never be reused.
+            shutil.rmtree(other, ignore_errors=True)
+    manifest = cache / MANIFEST
+    before = _stats(output) if output.is_dir() else {}
+    warm = manifest.is_file() and _load(manifest) == before and bool(before)
+    if not warm:
+        shutil.rmtree(cache, ignore_errors=True)  # Nothing in it can be trusted with this output.
+    announced = set()
+
+    def written(path, **_):
+        announced.add(os.path.relpath(os.path.abspath(path), os.path.abspath(output)))
+
+    signals.content_written.connect(written)
+    signals.feed_written.connect(written)
+    try:
+        built = build(
+            settings_file,
+            **{**overrides, **reuse_settings(cache), "DELETE_OUTPUT_DIRECTORY": not warm},
+        )
+    finally:
+        signals.content_written.disconnect(written)
+        signals.feed_written.disconnect(written)
+    after = _stats(output)
+    for rel, stat in after.items():
+        if rel.startswith(f"{site_search.BUNDLE}/"):
+            continue  # The search index's own, redone below when any page changed.
+        if rel not in announced and before.get(rel) == stat:
+            stale = output / rel
+            stale.unlink()  # Neither written nor announced by this build: a cold one has none.
+            log.info("release: removed %s (no longer built)", rel)
+            _remove_empty_parents(stale.parent, output)
+    if search and not built.warnings:
+        site_search.index_site(output, Path(settings["CACHE_PATH"]))
+    cache.mkdir(parents=True, exist_ok=True)
+    manifest.write_text(json.dumps(_stats(output), sort_keys=True), encoding="utf-8")
+    built.reused = warm
+    return built
+
+
+def _load(manifest):
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _remove_empty_parents(folder, output):
+    output = output.resolve()
+    folder = folder.resolve()
+    while folder != output and output in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -1,0 +1,118 @@
+"""`check` follows Pelican's content layout, names the source file and line of each finding,
+weighs what loads before first paint, and gives the same findings from its cache and its
+worker processes as from a fresh serial run."""
+
+import shutil
+
+from conftest import BLOG, build_into
+from happening.build import load_settings
+from happening.workflow.check import WARNING, check_site, pages, site
+
+
+def pelican_layout(tmp_path):
+    """The blog laid out as Pelican's quickstart does: posts at the top, pages/ excluded."""
+    content = tmp_path / "content"
+    shutil.copytree(BLOG / "pages", content / "pages")
+    for post in (BLOG / "posts").glob("*.md"):
+        shutil.copy(post, content / post.name)
+    return content, {"ARTICLE_PATHS": [""], "PAGE_PATHS": ["pages"]}
+
+
+def test_pages_are_not_checked_as_posts(tmp_path):
+    content, layout = pelican_layout(tmp_path)
+    out = tmp_path / "output"
+    build_into(out, content, **layout)
+    report = check_site(load_settings(PATH=str(content), **layout), out)
+    assert report.posts == 1  # the essay; about.md and subscribe.md are pages
+    assert report.problems == []
+
+
+def test_excluded_folders_are_not_posts(tmp_path):
+    content, layout = pelican_layout(tmp_path)
+    (content / "notes").mkdir()
+    (content / "notes" / "scratch.md").write_text("No header at all.\n", encoding="utf-8")
+    layout["ARTICLE_EXCLUDES"] = ["notes"]
+    out = tmp_path / "output"
+    build_into(out, content, **layout)
+    report = check_site(load_settings(PATH=str(content), **layout), out)
+    assert not [p for p in report.problems if "scratch" in p.where]
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_weight_counts_css_fonts_and_scripts_but_not_images(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    out = tmp_path / "output"
+    write(
+        out / "index.html",
+        '<html><head><link rel="stylesheet" href="/s.css"><script src="/a.js"></script>'
+        '</head><body><img src="/big.png" alt="a big picture"></body></html>',
+    )
+    write(out / "s.css", "@font-face { src: url(fonts/f.woff2) }\nbody{}")
+    write(out / "fonts" / "f.woff2", "f" * 3000)
+    write(out / "a.js", "j" * 3000)
+    write(out / "big.png", "p" * 50_000)
+    settings = load_settings(PATH=str(content), CACHE_PATH=str(tmp_path / "cache"))
+
+    def weighed(budget):
+        settings["CHECK_PAGE_BUDGET_KB"] = budget
+        report = check_site(settings, out, checks=[pages.check])
+        return [p for p in report.problems if p.kind == "weight"]
+
+    over = weighed(5)  # 6 KB of font and script: over 5 KB, though the image is 50 KB
+    assert len(over) == 1 and over[0].level == WARNING and over[0].where.endswith("index.html")
+    assert weighed(7) == []  # the 50 KB image is not counted
+
+
+def test_cached_and_parallel_checks_find_what_a_fresh_one_does(tmp_path, monkeypatch):
+    out = tmp_path / "output"
+    build_into(out)
+    settings = load_settings(PATH=str(BLOG), CACHE_PATH=str(tmp_path / "check-cache"))
+    fresh = check_site(settings, out)
+    assert (tmp_path / "check-cache" / "check-pages.pickle").is_file()
+    assert check_site(settings, out).problems == fresh.problems == []
+    # A page changed since the cached check is read again: its new broken link is found.
+    page = out / "about" / "index.html"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("</main>", '<a href="/gone/">x</a></main>'),
+        encoding="utf-8",
+    )
+    cached = check_site(settings, out)
+    monkeypatch.setattr(site, "PARALLEL_FROM", 0)  # every page parsed in worker processes
+    parallel = check_site(load_settings(PATH=str(BLOG)), out)
+    assert [p.message for p in cached.errors] == [p.message for p in parallel.errors]
+    assert any("'/gone/'" in p.message for p in cached.errors)
+
+
+def test_reading_only_the_header_gives_what_pelicans_reader_gives():
+    # The check reads each post's metadata header only; the posts, their dates, slugs, statuses
+    # and output paths must be the ones Pelican's full Markdown reader gives.
+    from conftest import TEST_SITE
+    from happening.workflow.check import sources
+    from happening.workflow.posts import read_posts
+
+    settings = load_settings(PATH=str(TEST_SITE))
+    full, _ = read_posts(settings)
+    header = sources.read(settings)
+
+    def described(article):
+        return (
+            article.source_path,
+            article.title,
+            article.date,
+            article.slug,
+            article.status,
+            str(article.category),
+            [str(t) for t in getattr(article, "tags", [])],
+            article.save_as,
+        )
+
+    assert [described(a) for a in header.posts] == [described(a) for a in full]
+    assert {bool(a.metadata.get("summary")) for a in header.posts} == {
+        bool(a.metadata.get("summary")) for a in full
+    }
+    assert [p.source_path for p in header.pages] == [str(TEST_SITE / "pages" / "about.md")]

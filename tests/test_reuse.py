@@ -1,0 +1,211 @@
+"""Production reuse (`happening.workflow.reuse`): the same bytes as a cold build, always.
+
+Every test compares a reusing build with a cold build of the same inputs into an empty folder,
+file by file and byte by byte, and each key (source bytes, a setting, a theme file, a plugin
+file, a library version) is changed on its own to show it is not served stale.
+"""
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import BLOG, ROOT
+from happening.build import PROD_SETTINGS, build
+from happening.workflow import reuse
+
+NEW_POST = """Title: A new post
+Slug: a-new-post
+Date: 2025-04-01 09:00
+Category: Essays
+Summary: Written after the first release.
+
+The body of the new post, with a [link]({filename}2025-03-03-what-i-learned-at-netflix.md).
+"""
+
+
+@pytest.fixture
+def content(tmp_path):
+    folder = tmp_path / "content"
+    shutil.copytree(BLOG, folder)
+    return folder
+
+
+def settings_for(tmp_path, content, **more):
+    return {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(tmp_path / "output"),
+        "CACHE_PATH": str(tmp_path / "cache"),
+        **more,
+    }
+
+
+def differences(a, b):
+    """Relative paths missing from one tree or with different bytes; [] when identical."""
+    a, b = Path(a), Path(b)
+    left = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
+    right = {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
+    differ = sorted(str(p) for p in left ^ right)
+    differ += [str(p) for p in sorted(left & right) if not filecmp.cmp(a / p, b / p, False)]
+    return differ
+
+
+def cold(tmp_path, content, name="cold", **more):
+    out = tmp_path / name
+    shutil.rmtree(out, ignore_errors=True)
+    build(
+        PROD_SETTINGS,
+        **{
+            **settings_for(tmp_path, content, **more),
+            "OUTPUT_PATH": str(out),
+            "CACHE_PATH": str(tmp_path / f"{name}-cache"),
+        },
+    )
+    return out
+
+
+def test_a_new_post_reuses_and_matches_a_cold_build(tmp_path, content):
+    first = reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
+    assert first.reused is False
+    (content / "posts" / "2025-04-01-a-new-post.md").write_text(NEW_POST, encoding="utf-8")
+    second = reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
+    assert second.reused is True
+    assert (tmp_path / "output" / "posts" / "a-new-post" / "index.html").is_file()
+    assert differences(tmp_path / "output", cold(tmp_path, content)) == []
+
+
+def test_a_deleted_post_leaves_nothing_behind(tmp_path, content):
+    (content / "posts" / "2025-04-01-a-new-post.md").write_text(NEW_POST, encoding="utf-8")
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
+    (content / "posts" / "2025-04-01-a-new-post.md").unlink()
+    assert reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content)).reused
+    assert not (tmp_path / "output" / "posts" / "a-new-post").exists()
+    assert differences(tmp_path / "output", cold(tmp_path, content)) == []
+
+
+def test_source_bytes_are_the_key_not_the_file_time(tmp_path, content):
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
+    post = content / "posts" / "2025-03-03-what-i-learned-at-netflix.md"
+    stat = post.stat()
+    post.write_text(
+        post.read_text(encoding="utf-8") + "\nA sentence added later.\n", encoding="utf-8"
+    )
+    os.utime(post, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime, other bytes
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
+    page = (
+        tmp_path
+        / "output"
+        / "posts"
+        / "what-i-learned-at-netflix-and-felt-about-anora"
+        / "index.html"
+    )
+    assert "A sentence added later." in page.read_text(encoding="utf-8")
+    assert differences(tmp_path / "output", cold(tmp_path, content)) == []
+
+
+def test_a_changed_setting_builds_cold(tmp_path, content):
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
+    renamed = settings_for(tmp_path, content, SITENAME="A Renamed Blog")
+    again = reuse.production_build(PROD_SETTINGS, **renamed)
+    assert again.reused is False
+    assert "A Renamed Blog" in (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    assert (
+        differences(tmp_path / "output", cold(tmp_path, content, SITENAME="A Renamed Blog")) == []
+    )
+    assert len(list((tmp_path / "cache" / "production").iterdir())) == 1  # the old key is gone
+
+
+def test_a_changed_theme_file_builds_cold(tmp_path, content):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content, THEME=str(theme)))
+    base = theme / "templates" / "base.html"
+    base.write_text(
+        base.read_text(encoding="utf-8").replace("</body>", "<!-- theme v2 --></body>"),
+        encoding="utf-8",
+    )
+    again = reuse.production_build(
+        PROD_SETTINGS, **settings_for(tmp_path, content, THEME=str(theme))
+    )
+    assert again.reused is False
+    assert "theme v2" in (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    assert differences(tmp_path / "output", cold(tmp_path, content, THEME=str(theme))) == []
+
+
+def test_a_changed_library_version_builds_cold(tmp_path, content):
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
+
+    def newer_markdown():
+        return {**reuse.versions(), "markdown": "99.0"}
+
+    again = reuse.production_build(
+        PROD_SETTINGS, versions=newer_markdown, **settings_for(tmp_path, content)
+    )
+    assert again.reused is False
+    for library in ("python", "pelican", "markdown", "jinja2", "pygments"):
+        faked = {**reuse.versions(), library: "0-fake"}
+        settings = reuse.load_settings(PROD_SETTINGS, **settings_for(tmp_path, content))
+        assert reuse.key(settings, PROD_SETTINGS, versions=lambda f=faked: f) != reuse.key(
+            settings, PROD_SETTINGS
+        ), library
+
+
+def test_an_output_touched_by_hand_builds_cold(tmp_path, content):
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
+    (tmp_path / "output" / "stray.html").write_text("left by a preview", encoding="utf-8")
+    again = reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
+    assert again.reused is False
+    assert differences(tmp_path / "output", cold(tmp_path, content)) == []
+
+
+PLUGIN = """from pelican import signals
+
+
+def stamp(pelican):
+    with open(pelican.settings["OUTPUT_PATH"] + "/stamp.txt", "w") as f:
+        f.write("{text}")
+
+
+def register():
+    signals.finalized.connect(stamp)
+"""
+
+BUILD = """import sys, json
+from happening.workflow import reuse
+from happening.build import PROD_SETTINGS
+built = reuse.production_build(PROD_SETTINGS, **json.loads(sys.argv[1]))
+print(built.reused)
+"""
+
+
+def test_a_changed_plugin_file_builds_cold(tmp_path, content):
+    # In fresh processes: a plugin module, once imported, stays as it was in this one.
+    import json
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    from happening.build import load_settings
+
+    names = [*load_settings(PROD_SETTINGS)["PLUGINS"], "stamper"]
+    settings = settings_for(tmp_path, content, PLUGIN_PATHS=[str(plugins)], PLUGINS=names)
+
+    def run():
+        done = subprocess.run(
+            [sys.executable, "-c", BUILD, json.dumps(settings)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    (plugins / "stamper.py").write_text(PLUGIN.replace("{text}", "one"), encoding="utf-8")
+    assert run() == "False"
+    assert run() == "True"  # nothing changed: reused
+    (plugins / "stamper.py").write_text(PLUGIN.replace("{text}", "two"), encoding="utf-8")
+    assert run() == "False"
+    assert (tmp_path / "output" / "stamp.txt").read_text(encoding="utf-8") == "two"
