@@ -62,6 +62,10 @@ ATTRIBUTES = {
     "pelican.contents.Content._content": "the body as read",
     # The shared context a post keeps: left out of a post's digest (it is digested once).
     "pelican.contents.Content._context": "the shared context",
+    # pelican.utils.memoized keeps every (post, siteurl) -> HTML it computed, for the life of the
+    # process: a long-lived process (the live preview, `pelican --autoreload`) would keep every
+    # build's posts alive. forget_memoised() empties it once a build is over.
+    "pelican.utils.memoized.cache": "the dict of results get_content and get_summary keep",
 }
 
 
@@ -98,6 +102,9 @@ def _attributes_present():
         ),
         "pelican.contents.Content._content": vars(post).get("_content") == "<p>body</p>",
         "pelican.contents.Content._context": vars(post).get("_context") == {"k": 1},
+        "pelican.utils.memoized.cache": all(
+            isinstance(getattr(_memoised(name), "cache", None), dict) for name in MEMOISED
+        ),
     }
 
 
@@ -131,6 +138,25 @@ def problem() -> str | None:
             "building as plain Pelican (update plugins/fastbuild/fence.py)"
         )
     return None
+
+
+# -- Pelican's memoised methods ------------------------------------------------------------------
+MEMOISED = ("get_content", "get_summary")
+
+
+def _memoised(name):
+    value = Content.__dict__[name]
+    while hasattr(value, "_fastbuild_original"):
+        value = value._fastbuild_original
+    return value
+
+
+def forget_memoised(*_):
+    """Empty the results ``get_content``/``get_summary`` keep (each holds its posts alive)."""
+    for name in MEMOISED:
+        cache = getattr(_memoised(name), "cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
 
 
 # -- Patches on Pelican's classes, undone when the build ends -------------------------------------

@@ -1,0 +1,241 @@
+"""The live preview: watch the sources, rebuild after every save, tell the browser.
+
+One process keeps Pelican, the theme and the plugins loaded and builds in place into the dev
+settings' ``output/``. Every save is seen (inotify through ``watchfiles``, which Pelican already
+depends on: no polling interval to wait out) and none is dropped: changes arriving while a build
+runs are kept and make exactly one more build when it ends.
+
+What a change needs decides how much is rebuilt (:func:`plan`):
+
+- an edit to an existing post or page: an **incremental** build in this process. Pelican's
+  content cache re-reads only the changed file and fastbuild's page cache re-renders only the
+  pages whose inputs changed; both keep their records in memory between builds.
+- a post added or deleted, the theme, the settings, a static file: a **full** build (the output
+  folder emptied first, no cache loaded), so nothing stale can survive.
+- our own Python code (``plugins/``, ``happening/``): modules already imported cannot be
+  reloaded safely, so the process **restarts** itself (the task passes ``os.execv``); open pages
+  reconnect and reload.
+
+A failed build keeps the server running: the browser shows the error page (see ``reload.py``)
+until the next good build.
+"""
+
+import logging
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from happening.build import DEV_SETTINGS, ROOT, UserError, build, load_settings
+from happening.plugins.fastbuild import memory
+
+from .reload import LiveHooks, locate
+
+log = logging.getLogger(__name__)
+
+INCREMENTAL, FULL, RESTART = "incremental", "full", "restart"
+# Our code: a change here means new Python, which only a new process runs.
+CODE = (ROOT / "plugins", ROOT / "happening")
+SOURCE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown", ".html", ".htm", ".rst")
+
+
+@dataclass
+class Sources:
+    """Where one site's inputs are: what to watch, and how to tell the kinds apart."""
+
+    settings_file: Path
+    content: Path
+    theme: Path
+    output: Path
+    cache: Path
+    code: tuple = CODE
+
+    @classmethod
+    def of(cls, settings_file, overrides):
+        settings = load_settings(settings_file, **overrides)
+        return cls(
+            Path(settings_file).resolve(),
+            Path(settings["PATH"]),
+            Path(settings["THEME"]),
+            Path(settings["OUTPUT_PATH"]),
+            Path(settings["CACHE_PATH"]),
+        )
+
+    def watched(self):
+        return [self.settings_file, self.content, self.theme, *self.code]
+
+
+def plan(changes, sources: Sources) -> str:
+    """What the changed files need: :data:`INCREMENTAL`, :data:`FULL` or :data:`RESTART`.
+
+    ``changes`` is a set of ``(kind, path)`` with kind ``"added"``, ``"modified"`` or
+    ``"deleted"`` (as ``watchfiles`` reports them).
+    """
+    verdict = INCREMENTAL
+    for kind, path in changes:
+        path = Path(path)
+        if any(root in path.parents for root in sources.code):
+            if path.suffix == ".py":
+                return RESTART
+            continue
+        edited_source = (
+            kind == "modified"
+            and path.suffix in SOURCE_SUFFIXES
+            and sources.content in path.parents
+            and path.is_file()
+        )
+        if not edited_source:
+            verdict = FULL
+    return verdict
+
+
+@dataclass
+class Outcome:
+    """One build of the live preview: how, whether it worked, how long it took."""
+
+    how: str
+    ok: bool
+    seconds: float = 0.0
+    message: str = ""
+    rendered: dict = field(default_factory=dict)
+
+
+class LivePreview:
+    """Rebuilds a site after every change; :attr:`hooks` tells the browser.
+
+    ``overrides`` are Pelican settings, as for :func:`happening.build.build`. ``restart`` is
+    called (instead of building) when our own code changed.
+    """
+
+    def __init__(self, settings_file=DEV_SETTINGS, *, hooks=None, restart=None, **overrides):
+        self.settings_file = settings_file
+        self.overrides = overrides
+        self.sources = Sources.of(settings_file, overrides)
+        self.hooks = hooks or LiveHooks()
+        self.restart = restart
+        self.outcomes: list[Outcome] = []  # The last few, for tests and the bench.
+        self._lock = threading.Condition()
+        self._building = threading.Lock()
+        self._changes = set()
+        self._pending = False
+        self._busy = False
+        self._stop = threading.Event()
+        self._threads = []
+
+    # -- Builds ----------------------------------------------------------------------------------
+    def rebuild(self, how=INCREMENTAL) -> Outcome:
+        """One build now, in this thread; the browser is told whatever happens.
+
+        Builds never overlap (Pelican's signals and our plugins' state are per process): a
+        caller waits for the build in progress.
+        """
+        with self._building:
+            return self._rebuild(how)
+
+    def _rebuild(self, how):
+        try:
+            if how == FULL:
+                self._start_from_nothing()
+            result = build(self.settings_file, **self.overrides)
+        except Exception as exc:  # Whatever broke, the server must keep serving.
+            message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+            log.error("%s", message)
+            log.error("The browser shows this until a save fixes it.")
+            self.hooks.built(locate(message, self.sources.content))
+            return self._keep(Outcome(how, False, message=message))
+        self.hooks.built()
+        log.warning(
+            "Rebuilt (%s) %d posts, %d pages in %.2fs",
+            how,
+            result.articles,
+            result.pages,
+            result.seconds,
+        )
+        return self._keep(Outcome(how, True, result.seconds, rendered=memory.last_build()))
+
+    def _start_from_nothing(self):
+        """Empty the output folder (not the folder itself: it is being served) and the caches.
+
+        Done here rather than with DELETE_OUTPUT_DIRECTORY and LOAD_CONTENT_CACHE: settings are
+        part of every page's digest, so changing them for one build would make the next
+        incremental build render every page again.
+        """
+        memory.forget()
+        for folder in (self.sources.output, self.sources.cache):
+            if folder.is_dir():
+                for child in folder.iterdir():
+                    if child.is_dir() and not child.is_symlink():
+                        shutil.rmtree(child)
+                    else:
+                        child.unlink()
+
+    def _keep(self, outcome):
+        self.outcomes = [*self.outcomes[-19:], outcome]
+        return outcome
+
+    # -- Changes ---------------------------------------------------------------------------------
+    def changed(self, changes):
+        """Files changed (``{(kind, path)}``): build once more, as soon as the builder is free."""
+        with self._lock:
+            self._changes |= set(changes)
+            self._pending = True
+            self._lock.notify_all()
+
+    def _next_changes(self):
+        with self._lock:
+            self._lock.wait_for(lambda: self._pending or self._stop.is_set())
+            changes, self._changes, self._pending = self._changes, set(), False
+            self._busy = not self._stop.is_set()
+            return changes
+
+    def _builder(self):
+        while not self._stop.is_set():
+            changes = self._next_changes()
+            if self._stop.is_set():
+                return
+            try:
+                how = plan(changes, self.sources)
+                if how == RESTART and self.restart is not None:
+                    log.warning("Our code changed: restarting the live preview")
+                    self.restart()
+                    return
+                self.rebuild(FULL if how == RESTART else how)
+            except Exception:  # A bug of ours must not stop the preview: say it, go on.
+                log.exception("live preview: the rebuild failed")
+            finally:
+                with self._lock:
+                    self._busy = False
+                    self._lock.notify_all()
+
+    def _watcher(self):
+        from watchfiles import Change, watch  # Only the live preview needs it.
+
+        names = {Change.added: "added", Change.modified: "modified", Change.deleted: "deleted"}
+        # step: how long to wait for the rest of one save (editors write in bursts).
+        for batch in watch(
+            *self.sources.watched(), debounce=200, step=20, stop_event=self._stop, debug=False
+        ):
+            self.changed({(names[kind], path) for kind, path in batch})
+
+    def start(self):
+        """Watch and build in two background threads (after a full build, done here)."""
+        self.rebuild(FULL)
+        for target in (self._builder, self._watcher):
+            thread = threading.Thread(target=target, name=f"livepreview{target.__name__}")
+            thread.daemon = True
+            thread.start()
+            self._threads.append(thread)
+
+    def wait_idle(self, timeout) -> bool:
+        """Wait until no change is waiting and no build runs (tests and the bench)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._pending and not self._busy, timeout)
+
+    def stop(self):
+        self._stop.set()
+        with self._lock:
+            self._lock.notify_all()
+        self.hooks.close()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads = []

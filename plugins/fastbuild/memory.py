@@ -1,0 +1,33 @@
+"""What a long-lived build process keeps between its builds, with FASTBUILD_KEEP_IN_MEMORY.
+
+The live preview builds many times in one process. Reading the page cache's records from
+``CACHE_PATH`` and pickling them back after every build costs time for nothing there: the records
+stay here instead, keyed by their cache file, and are only as good as that file would be (the
+same code digest; ``LOAD_CONTENT_CACHE`` off ignores them, as it ignores the file).
+"""
+
+_kept = {}  # cache file -> (code digest, entries)
+
+
+def recall(cache_file, code):
+    """The entries kept for ``cache_file`` under ``code``, or None."""
+    kept = _kept.get(str(cache_file))
+    if kept is None or kept[0] != code:
+        return None
+    return kept[1]
+
+
+def keep(cache_file, code, entries):
+    _kept[str(cache_file)] = (code, entries)
+
+
+def forget():
+    """Drop everything kept (a full build starts from nothing)."""
+    _kept.clear()
+
+
+def last_build() -> dict:
+    """What the last build rendered and reused: ``{"rendered": n, "reused": n, ...}``."""
+    from .pages import last_build  # pages imports this module.
+
+    return dict(last_build)
