@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import corpus  # bench/ is this script's folder, so Python finds it first
+import save_to_page
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -235,6 +236,8 @@ def table(results):
                 f"(median of {value['runs']}; output {same} to a full build) "
                 f"| {value['bare_s']:.2f} s | {value['ours_s']:.2f} s | {value['ratio']:.2f} |"
             )
+        elif key.startswith("save_to_page_"):
+            rows.append(save_to_page.row(value))
         elif key.startswith("memory_"):
             rows.append(
                 f"| peak memory (ru_maxrss), {key[7:]} posts, full build "
@@ -379,6 +382,8 @@ def main(argv=None):
             if not (work / f"corpus-{n}").exists():
                 corpus.generate(n, work / f"corpus-{n}")
             rebuilds(work, n, runs, results)
+            quick = {"edits": 3, "saves": 5, "bare_runs": 1} if args.quick else {}
+            results.update(save_to_page.measure(work, n, corpus, child_build, **quick))
         if not args.no_email:
             email_figures(work, results, () if args.quick else (EMAIL_COLLECT,))
     finally:

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 INCREMENTAL, FULL, RESTART = "incremental", "full", "restart"
 # Our code: a change here means new Python, which only a new process runs.
 CODE = (ROOT / "plugins", ROOT / "happening")
+# An edit re-reads one file and re-renders a few pages: a worker pool and a forked rendering
+# helper would cost more to start than they save.
+ONE_EDIT = {"FASTBUILD_WORKERS": 0}
 SOURCE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown", ".html", ".htm", ".rst")
 
 
@@ -114,6 +117,7 @@ class LivePreview:
         self.hooks = hooks or LiveHooks()
         self.restart = restart
         self.outcomes: list[Outcome] = []  # The last few, for tests and the bench.
+        self.builds = 0  # How many builds so far.
         self._lock = threading.Condition()
         self._building = threading.Lock()
         self._changes = set()
@@ -136,7 +140,8 @@ class LivePreview:
         try:
             if how == FULL:
                 self._start_from_nothing()
-            result = build(self.settings_file, **self.overrides)
+            overrides = {**self.overrides, **(ONE_EDIT if how == INCREMENTAL else {})}
+            result = build(self.settings_file, **overrides)
         except Exception as exc:  # Whatever broke, the server must keep serving.
             message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
             log.error("%s", message)
@@ -170,6 +175,7 @@ class LivePreview:
                         child.unlink()
 
     def _keep(self, outcome):
+        self.builds += 1
         self.outcomes = [*self.outcomes[-19:], outcome]
         return outcome
 

@@ -57,6 +57,9 @@ FORMAT = 1  # Bump when the cache's layout or the digest's meaning changes.
 # Context lists Pelican fills from a set, so their order changes from run to run (and no template
 # can rely on it): digested without their order.
 UNORDERED = frozenset({"staticfiles"})
+# fastbuild's own settings change how a build runs, never what it writes (the byte-identity tests
+# hold that): left out, so the live preview may build one edit with no worker pool and reuse pages.
+OWN_SETTINGS = "FASTBUILD_"
 
 
 class Undigestable(Exception):
@@ -410,7 +413,7 @@ def _call_digest(key, context, args, kwargs):
             shared = {
                 k: frozenset(v) if k in UNORDERED else v
                 for k, v in context.items()
-                if k != "localsiteurl"
+                if k != "localsiteurl" and not k.startswith(OWN_SETTINGS)
             }
             state.global_digest = digester(shared)
             state.global_keys = keys
