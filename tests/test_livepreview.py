@@ -110,7 +110,7 @@ def edit_theme(site):
 
 def change_setting(site):
     settings = site / "pelicanconf.py"
-    replace(settings, 'SITESUBTITLE = "', 'SITESUBTITLE = "Now: ')
+    replace(settings, 'SITESUBTITLE = "', 'SITESUBTITLE = "Freshly set. ')
     return {("modified", str(settings))}
 
 
@@ -161,6 +161,9 @@ def test_a_change_to_our_code_restarts_and_anything_unknown_builds_everything(si
     body = site / "content/posts/first.md"
     assert plan({("modified", str(body)), ("added", str(image))}, sources) == FULL
     assert plan({("modified", str(body))}, sources) == INCREMENTAL
+    # Saved by writing a new file over the old one: "added", but the post was there before.
+    assert plan({("added", str(body))}, sources, known={str(body)}) == INCREMENTAL
+    assert plan({("added", str(body))}, sources, known=set()) == FULL
 
 
 def test_a_build_leaves_no_post_alive_in_pelicans_memoised_methods(site):
@@ -168,6 +171,14 @@ def test_a_build_leaves_no_post_alive_in_pelicans_memoised_methods(site):
     assert preview.rebuild(FULL).ok
     for name in fence.MEMOISED:
         assert fence._memoised(name).cache == {}, name
+
+
+def text(path):
+    """A page's text, or "" while a full build has emptied the folder."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
 
 
 def wait_for(condition, timeout=60.0, what="the condition"):
@@ -190,7 +201,7 @@ def test_two_saves_300_ms_apart_both_reach_the_output(site):
         # The second save lands 300 ms after the first, whatever the first build is doing.
         time.sleep(max(0.0, first_save + 0.3 - time.monotonic()))
         replace(post, "Save one", "Save two")
-        wait_for(lambda: "Save two" in page.read_text(encoding="utf-8"), what="save two")
+        wait_for(lambda: "Save two" in text(page), what="save two")
         assert preview.wait_idle(timeout=60)
         assert "Save two" in page.read_text(encoding="utf-8")
         assert all(outcome.ok for outcome in preview.outcomes)
@@ -226,3 +237,17 @@ def test_saves_during_a_build_queue_exactly_one_more(site):
     finally:
         preview.stop()
         builder.join(timeout=30)
+
+
+def test_a_saved_setting_is_seen_and_rebuilds_everything(site):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    preview.start()
+    try:
+        home = preview.sources.output / "index.html"
+        builds = preview.builds
+        change_setting(site)
+        wait_for(lambda: "Freshly set. " in text(home), what="the new subtitle")
+        assert preview.wait_idle(timeout=60)
+        assert preview.builds > builds and preview.outcomes[-1].how == FULL
+    finally:
+        preview.stop()

@@ -65,14 +65,17 @@ class Sources:
         )
 
     def watched(self):
-        return [self.settings_file, self.content, self.theme, *self.code]
+        """The folders watched, with their sub-folders (the settings file is watched apart)."""
+        return [self.content, self.theme, *self.code]
 
 
-def plan(changes, sources: Sources) -> str:
+def plan(changes, sources: Sources, known=frozenset()) -> str:
     """What the changed files need: :data:`INCREMENTAL`, :data:`FULL` or :data:`RESTART`.
 
     ``changes`` is a set of ``(kind, path)`` with kind ``"added"``, ``"modified"`` or
-    ``"deleted"`` (as ``watchfiles`` reports them).
+    ``"deleted"`` (as ``watchfiles`` reports them); ``known`` the source files the last build
+    read. An editor that saves by writing a new file and renaming it over the old one reports an
+    "added" or "deleted": what counts is whether the file was there before and is there now.
     """
     verdict = INCREMENTAL
     for kind, path in changes:
@@ -81,15 +84,18 @@ def plan(changes, sources: Sources) -> str:
             if path.suffix == ".py":
                 return RESTART
             continue
-        edited_source = (
-            kind == "modified"
-            and path.suffix in SOURCE_SUFFIXES
-            and sources.content in path.parents
-            and path.is_file()
-        )
-        if not edited_source:
+        source = path.suffix in SOURCE_SUFFIXES and sources.content in path.parents
+        existed = kind == "modified" or str(path) in known
+        if not (source and existed and path.is_file()):
             verdict = FULL
     return verdict
+
+
+def source_files(content: Path) -> frozenset:
+    """Every post and page file under ``content`` (what a build reads), as strings."""
+    return frozenset(
+        str(p) for p in content.rglob("*") if p.suffix in SOURCE_SUFFIXES and p.is_file()
+    )
 
 
 @dataclass
@@ -120,6 +126,7 @@ class LivePreview:
         self.builds = 0  # How many builds so far.
         self._lock = threading.Condition()
         self._building = threading.Lock()
+        self._known = frozenset()
         self._changes = set()
         self._pending = False
         self._busy = False
@@ -138,6 +145,7 @@ class LivePreview:
 
     def _rebuild(self, how):
         try:
+            self._known = source_files(self.sources.content)  # What this build will read.
             if how == FULL:
                 self._start_from_nothing()
             overrides = {**self.overrides, **(ONE_EDIT if how == INCREMENTAL else {})}
@@ -200,7 +208,7 @@ class LivePreview:
             if self._stop.is_set():
                 return
             try:
-                how = plan(changes, self.sources)
+                how = plan(changes, self.sources, self._known)
                 if how == RESTART and self.restart is not None:
                     log.warning("Our code changed: restarting the live preview")
                     self.restart()
@@ -213,20 +221,35 @@ class LivePreview:
                     self._busy = False
                     self._lock.notify_all()
 
-    def _watcher(self):
-        from watchfiles import Change, watch  # Only the live preview needs it.
+    def _watch(self, paths, recursive=True, only=None):
+        from watchfiles import Change, DefaultFilter, watch  # Only the live preview needs it.
 
         names = {Change.added: "added", Change.modified: "modified", Change.deleted: "deleted"}
+        keep = DefaultFilter() if only is None else (lambda change, path: Path(path) == only)
         # step: how long to wait for the rest of one save (editors write in bursts).
         for batch in watch(
-            *self.sources.watched(), debounce=200, step=20, stop_event=self._stop, debug=False
+            *paths,
+            watch_filter=keep,
+            recursive=recursive,
+            debounce=200,
+            step=20,
+            stop_event=self._stop,
         ):
             self.changed({(names[kind], path) for kind, path in batch})
+
+    def _watcher(self):
+        self._watch(self.sources.watched())
+
+    def _settings_watcher(self):
+        # The settings file's folder, not the file: an editor that replaces the file would end a
+        # watch on the file itself. Not recursive, as output/ and cache/ are often beside it.
+        settings = self.sources.settings_file
+        self._watch([settings.parent], recursive=False, only=settings)
 
     def start(self):
         """Watch and build in two background threads (after a full build, done here)."""
         self.rebuild(FULL)
-        for target in (self._builder, self._watcher):
+        for target in (self._builder, self._watcher, self._settings_watcher):
             thread = threading.Thread(target=target, name=f"livepreview{target.__name__}")
             thread.daemon = True
             thread.start()
