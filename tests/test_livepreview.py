@@ -251,3 +251,21 @@ def test_a_saved_setting_is_seen_and_rebuilds_everything(site):
         assert preview.builds > builds and preview.outcomes[-1].how == FULL
     finally:
         preview.stop()
+
+
+def test_after_a_build_that_stopped_half_way_the_fix_is_built_in_full(site, tmp_path):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    assert preview.rebuild(FULL).ok
+    post = site / "content/posts/theme-filler-4.md"
+    good = post.read_text(encoding="utf-8")
+    # The followups plugin stops the build from inside Pelican: nothing after it ran.
+    replace(post, "Tags:", "Follows: no-such-post\nTags:")
+    failed = preview.rebuild(INCREMENTAL)
+    assert not failed.ok and "no-such-post" in failed.message
+    assert preview.hooks.failed()
+
+    post.write_text(good.replace("Filler words", "Fixed filler words"), encoding="utf-8")
+    fixed = preview.rebuild(INCREMENTAL)
+    assert fixed.ok and fixed.how == FULL and not preview.hooks.failed()
+    after = snapshot(preview.sources.output)
+    assert differences(after, full_build(site, tmp_path / "full")) == []

@@ -127,6 +127,7 @@ class LivePreview:
         self._lock = threading.Condition()
         self._building = threading.Lock()
         self._known = frozenset()
+        self._torn = False  # The last build stopped half-way: the next one is full.
         self._changes = set()
         self._pending = False
         self._busy = False
@@ -144,6 +145,9 @@ class LivePreview:
             return self._rebuild(how)
 
     def _rebuild(self, how):
+        if self._torn and how == INCREMENTAL:
+            how = FULL  # The last build stopped half-way: what it wrote is known to nobody.
+        finished = memory.finished()
         try:
             self._known = source_files(self.sources.content)  # What this build will read.
             if how == FULL:
@@ -155,7 +159,11 @@ class LivePreview:
             log.error("%s", message)
             log.error("The browser shows this until a save fixes it.")
             self.hooks.built(locate(message, self.sources.content))
+            # A build that stopped inside Pelican (a plugin's error) may have written files no
+            # record names; one that ran to the end and then reported warnings did not.
+            self._torn = memory.finished() == finished
             return self._keep(Outcome(how, False, message=message))
+        self._torn = False
         self.hooks.built()
         log.warning(
             "Rebuilt (%s) %d posts, %d pages in %.2fs",

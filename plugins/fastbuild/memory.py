@@ -7,6 +7,7 @@ same code digest; ``LOAD_CONTENT_CACHE`` off ignores them, as it ignores the fil
 """
 
 _kept = {}  # cache file -> (code digest, entries)
+_finished = 0  # Builds that reached the end and kept their records.
 
 
 def recall(cache_file, code):
@@ -18,7 +19,14 @@ def recall(cache_file, code):
 
 
 def keep(cache_file, code, entries):
+    global _finished
     _kept[str(cache_file)] = (code, entries)
+    _finished += 1
+
+
+def finished() -> int:
+    """How many builds have kept their records: one that stopped half-way did not."""
+    return _finished
 
 
 def forget():
