@@ -39,6 +39,8 @@ CODE = (ROOT / "plugins", ROOT / "happening")
 # An edit re-reads one file and re-renders a few pages: a worker pool and a forked rendering
 # helper would cost more to start than they save.
 ONE_EDIT = {"FASTBUILD_WORKERS": 0}
+# How often the watcher wakes with no change (its first wake says the watch is in place).
+WATCH_READY_MS = 200
 SOURCE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown", ".html", ".htm", ".rst")
 
 
@@ -152,8 +154,7 @@ class LivePreview:
             self._known = source_files(self.sources.content)  # What this build will read.
             if how == FULL:
                 self._start_from_nothing()
-            overrides = {**self.overrides, **(ONE_EDIT if how == INCREMENTAL else {})}
-            result = build(self.settings_file, **overrides)
+            result = build(self.settings_file, **self._overrides(how))
         except Exception as exc:  # Whatever broke, the server must keep serving.
             message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
             log.error("%s", message)
@@ -173,6 +174,14 @@ class LivePreview:
             result.seconds,
         )
         return self._keep(Outcome(how, True, result.seconds, rendered=memory.last_build()))
+
+    def _overrides(self, how):
+        overrides = {**self.overrides, **(ONE_EDIT if how == INCREMENTAL else {})}
+        # Templates compiled once, not at every build (a full build empties the cache). Read
+        # each time: the settings file may have changed JINJA_ENVIRONMENT itself.
+        jinja = load_settings(self.settings_file, **self.overrides)["JINJA_ENVIRONMENT"]
+        overrides["JINJA_ENVIRONMENT"] = {**jinja, "bytecode_cache": memory.TEMPLATES}
+        return overrides
 
     def _start_from_nothing(self):
         """Empty the output folder (not the folder itself: it is being served) and the caches.
@@ -229,39 +238,55 @@ class LivePreview:
                     self._busy = False
                     self._lock.notify_all()
 
-    def _watch(self, paths, recursive=True, only=None):
+    def _watch(self, ready, paths, recursive=True, only=None):
         from watchfiles import Change, DefaultFilter, watch  # Only the live preview needs it.
 
         names = {Change.added: "added", Change.modified: "modified", Change.deleted: "deleted"}
         keep = DefaultFilter() if only is None else (lambda change, path: Path(path) == only)
-        # step: how long to wait for the rest of one save (editors write in bursts).
+        # step: how long to wait for the rest of one save (editors write in bursts). An empty
+        # batch comes every rust_timeout ms without changes: the first says the watch is set.
         for batch in watch(
             *paths,
             watch_filter=keep,
             recursive=recursive,
             debounce=200,
             step=20,
+            rust_timeout=WATCH_READY_MS,
+            yield_on_timeout=True,
             stop_event=self._stop,
         ):
-            self.changed({(names[kind], path) for kind, path in batch})
+            ready.set()
+            if batch:
+                self.changed({(names[kind], path) for kind, path in batch})
 
-    def _watcher(self):
-        self._watch(self.sources.watched())
+    def _watcher(self, ready):
+        self._watch(ready, self.sources.watched())
 
-    def _settings_watcher(self):
+    def _settings_watcher(self, ready):
         # The settings file's folder, not the file: an editor that replaces the file would end a
         # watch on the file itself. Not recursive, as output/ and cache/ are often beside it.
         settings = self.sources.settings_file
-        self._watch([settings.parent], recursive=False, only=settings)
+        self._watch(ready, [settings.parent], recursive=False, only=settings)
 
     def start(self):
-        """Watch and build in two background threads (after a full build, done here)."""
+        """Watch, build everything once, then rebuild on every change, in background threads.
+
+        The watches are set before the first build starts, so a save made at any moment after
+        ``start`` is called is built: one during the first build makes one more.
+        """
+        for target in (self._watcher, self._settings_watcher):
+            ready = threading.Event()
+            self._spawn(target, ready)
+            if not ready.wait(timeout=30):
+                raise UserError("livereload: could not watch the sources for changes")
         self.rebuild(FULL)
-        for target in (self._builder, self._watcher, self._settings_watcher):
-            thread = threading.Thread(target=target, name=f"livepreview{target.__name__}")
-            thread.daemon = True
-            thread.start()
-            self._threads.append(thread)
+        self._spawn(self._builder)
+
+    def _spawn(self, target, *args):
+        thread = threading.Thread(target=target, args=args, name=f"livepreview{target.__name__}")
+        thread.daemon = True
+        thread.start()
+        self._threads.append(thread)
 
     def wait_idle(self, timeout) -> bool:
         """Wait until no change is waiting and no build runs (tests and the bench)."""

@@ -6,6 +6,8 @@ stay here instead, keyed by their cache file, and are only as good as that file 
 same code digest; ``LOAD_CONTENT_CACHE`` off ignores them, as it ignores the file).
 """
 
+import jinja2
+
 _kept = {}  # cache file -> (code digest, entries)
 _finished = 0  # Builds that reached the end and kept their records.
 
@@ -29,9 +31,41 @@ def finished() -> int:
     return _finished
 
 
+class KeptTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept between builds (Pelican makes a new Jinja environment each time).
+
+    Jinja checks each template's source against the checksum stored with its code, so an edited
+    template is compiled afresh. Its key does not hold the environment's options, which is why
+    :func:`forget` (every full build, so every settings change) empties it. Given to Jinja through
+    Pelican's ``JINJA_ENVIRONMENT`` setting; its ``repr`` is fixed so that fastbuild's page
+    digests (which describe every setting) stay the same from one build to the next.
+    """
+
+    def __init__(self):
+        self._code = {}
+
+    def load_bytecode(self, bucket):
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+    def clear(self):
+        self._code.clear()
+
+    def __repr__(self):
+        return "KeptTemplates()"
+
+
+TEMPLATES = KeptTemplates()
+
+
 def forget():
     """Drop everything kept (a full build starts from nothing)."""
     _kept.clear()
+    TEMPLATES.clear()
 
 
 def last_build() -> dict:
