@@ -269,3 +269,17 @@ def test_after_a_build_that_stopped_half_way_the_fix_is_built_in_full(site, tmp_
     assert fixed.ok and fixed.how == FULL and not preview.hooks.failed()
     after = snapshot(preview.sources.output)
     assert differences(after, full_build(site, tmp_path / "full")) == []
+
+
+def test_a_change_to_our_code_calls_restart_instead_of_building(site):
+    restarted = threading.Event()
+    preview = LivePreview(site / "pelicanconf.py", restart=restarted.set, **PREVIEW)
+    builder = threading.Thread(target=preview._builder, daemon=True)
+    builder.start()
+    try:
+        preview.changed({("modified", str(ROOT / "plugins/readingtime/plugin.py"))})
+        assert restarted.wait(timeout=30)
+        builder.join(timeout=30)
+        assert not builder.is_alive() and preview.builds == 0  # Restarted, nothing built.
+    finally:
+        preview.stop()
