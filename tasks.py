@@ -71,7 +71,7 @@ def clean(c):
 @task(help={"host": "Address to listen on (default 127.0.0.1).", "port": "Port (default 8000)."})
 @user_errors
 def serve(c, host="127.0.0.1", port=8000):
-    """Serve output/ at http://127.0.0.1:8000/ (build first)."""
+    """Serve output/ at http://127.0.0.1:8000/ (build first); a missing page gets the 404 page."""
     serving.serve(site.LOCAL_OUTPUT, host, int(port))
 
 

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import corpus  # bench/ is this script's folder, so Python finds it first
+import save_to_page
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -360,6 +361,8 @@ def table(results):
                 f"(median of {value['runs']}; output {same} to a full build) "
                 f"| {value['bare_s']:.2f} s | {value['ours_s']:.2f} s | {value['ratio']:.2f} |"
             )
+        elif key.startswith("save_to_page_"):
+            rows.append(save_to_page.row(value))
         elif key.startswith("memory_"):
             rows.append(
                 f"| peak memory (ru_maxrss), {key[7:]} posts, full build "
@@ -565,6 +568,8 @@ def main(argv=None):
             if not (work / f"corpus-{n}").exists():
                 corpus.generate(n, work / f"corpus-{n}")
             rebuilds(work, n, runs, results)
+            quick = {"edits": 3, "saves": 5, "bare_runs": 1} if args.quick else {}
+            results.update(save_to_page.measure(work, n, corpus, child_build, **quick))
         for n, runs in loops.items():
             if not (work / f"corpus-{n}").exists():
                 corpus.generate(n, work / f"corpus-{n}")

@@ -1,52 +1,153 @@
-"""The live preview survives bad input: the error is shown and the last good build stays."""
+"""``serve`` and ``livereload`` over HTTP on 127.0.0.1: pages, the theme's 404, the error page.
 
-import logging
+The browser's side (the reload script actually reloading) is in test_browser_livepreview.py.
+"""
 
-from happening.workflow.serve import rebuild_safely
+import http.client
+import threading
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+
+import pytest
+
+from conftest import TEST_SITE, build_into
+from happening.plugins.fastbuild import memory
+from happening.workflow.livepreview import INCREMENTAL
+from happening.workflow.reload import LiveHooks, locate
+from happening.workflow.serve import start_livereload, stop_livereload
+from happening.workflow.siteserver import make_server
 
 
-def snapshot(folder):
-    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+@contextmanager
+def serving(folder, live=None):
+    server = make_server(folder, port=0, live=live)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
-def settings(content, tmp_path):
-    return {
-        "PATH": str(content),
-        "OUTPUT_PATH": str(tmp_path / "output"),
-        "CACHE_PATH": str(tmp_path / "cache"),
-        "DRAFT_SAVE_AS": "drafts/{slug}/index.html",  # As `invoke livereload` builds.
-    }
+def get(url):
+    """(status, body) for ``url``; redirects are followed as a browser does."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
 
 
-def test_broken_post_keeps_the_last_good_build(site_copy, tmp_path, caplog):
-    caplog.set_level(logging.WARNING)
-    overrides = settings(site_copy, tmp_path)
-    out = tmp_path / "output"
-    assert rebuild_safely(**overrides)
-    assert (out / "drafts/not-ready-yet/index.html").is_file()
-    good = snapshot(out)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serve") / "output"
+    build_into(out, content=TEST_SITE)
+    return out
 
-    bad = site_copy / "posts" / "bad.md"
-    bad.write_text("Title: Bad\nDate: not-a-date\n\nWords.\n", encoding="utf-8")
-    (site_copy / "posts" / "new.md").write_text(
-        "Title: New\nDate: 2024-04-01\nSummary: New.\n\nNew words.\n", encoding="utf-8"
+
+def test_serve_answers_pages_and_a_missing_path_with_the_themes_404(built):
+    with serving(built) as base:
+        status, page = get(base + "/posts/first-light/")
+        assert status == 200 and "First light" in page
+        assert get(base + "/posts/first-light")[0] == 200  # Redirected to the folder.
+        status, page = get(base + "/no/such/page/")
+        assert status == 404 and "Page not found" in page and "<html" in page
+        assert get(base + "/missing.css")[0] == 404
+        assert "live preview" not in page  # No reload script outside livereload.
+
+
+def test_serve_without_a_404_page_still_answers_404(tmp_path):
+    (tmp_path / "index.html").write_text("<p>home</p>")
+    with serving(tmp_path) as base:
+        assert get(base + "/nope/")[0] == 404
+
+
+def test_the_reload_script_is_added_as_pages_are_sent_never_to_the_files(built):
+    hooks = LiveHooks()
+    on_disk = (built / "index.html").read_bytes()
+    with serving(built, hooks) as base:
+        status, page = get(base + "/")
+        assert status == 200 and hooks.build_id in page and LiveHooks.EVENTS_PATH in page
+        status, page = get(base + "/gone/")
+        assert status == 404 and "Page not found" in page and hooks.build_id in page
+    assert (built / "index.html").read_bytes() == on_disk
+
+
+def test_the_event_stream_sends_the_current_build_then_each_new_one(built):
+    hooks = LiveHooks()
+    with serving(built, hooks) as base:
+        host, port = base.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        connection.request("GET", LiveHooks.EVENTS_PATH)
+        response = connection.getresponse()
+        assert response.getheader("Content-Type") == "text/event-stream"
+
+        def next_event():
+            while True:
+                line = response.fp.readline().decode()
+                if line.startswith("data: "):
+                    return line.removeprefix("data: ").strip()
+
+        first = next_event()
+        assert first == hooks.build_id
+        hooks.built()
+        assert next_event() == hooks.build_id != first
+        hooks.close()
+        connection.close()
+
+
+def test_locate_names_the_source_file_and_line(tmp_path):
+    post = tmp_path / "posts" / "bad.md"
+    post.parent.mkdir()
+    post.write_text("Title: Bad\nDate: not-a-date\n\nWords.\n")
+    message = "Could not process posts/bad.md: ValueError: 'not-a-date' is no date"
+    failure = locate(message, tmp_path)
+    assert (failure.source, failure.line) == ("posts/bad.md", 2)
+    assert locate("x: posts/bad.md, line 4: broken", tmp_path).line == 4
+    assert locate("no file named here", tmp_path).source is None
+
+
+@pytest.fixture
+def live(site_copy, tmp_path):
+    memory.forget()
+    preview, server = start_livereload(
+        port=0,
+        PATH=str(site_copy),
+        OUTPUT_PATH=str(tmp_path / "output"),
+        CACHE_PATH=str(tmp_path / "cache"),
     )
-    assert rebuild_safely(**overrides) is False
-    assert snapshot(out) == good  # Not even the good new post got in: nothing half-written.
-    assert "bad.md" in caplog.text and "last good build" in caplog.text
-    assert not (tmp_path / ".output.next").exists()
-
-    bad.unlink()
-    assert rebuild_safely(**overrides)
-    assert (out / "posts/new/index.html").is_file()
+    try:
+        yield preview, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        stop_livereload(preview, server)
+        memory.forget()
 
 
-def test_a_plugin_error_is_reported_not_raised(site_copy, tmp_path, caplog):
-    overrides = settings(site_copy, tmp_path)
-    assert rebuild_safely(**overrides)
-    # Two posts with one id: the postid plugin raises from inside Pelican.
-    first = site_copy / "posts" / "first.md"
-    (site_copy / "posts" / "twin.md").write_text(first.read_text().replace("First", "Twin"))
-    assert rebuild_safely(**overrides) is False
-    assert "same id" in caplog.text
-    assert (tmp_path / "output/posts/first-light/index.html").is_file()
+def test_livereload_shows_the_error_page_for_a_broken_save_until_the_fix(live, site_copy):
+    preview, base = live
+    assert get(base + "/drafts/not-ready-yet/")[0] == 200  # Drafts are previewed.
+    assert get(base + "/nowhere/")[0] == 404
+    post = site_copy / "posts" / "bad.md"
+    post.write_text("Title: Bad\nDate: not-a-date\n\nWords.\n", encoding="utf-8")
+    assert not preview.rebuild(INCREMENTAL).ok
+
+    status, page = get(base + "/posts/first-light/")
+    assert status == 500 and "The build failed" in page
+    assert "posts/bad.md" in page and "line 2" in page and "not-a-date" in page
+    assert get(base + "/nowhere/")[0] == 500  # Every page says so, until the fix.
+    assert get(base + "/theme/css/")[0] == 500
+
+    post.write_text("Title: Bad no more\nDate: 2024-02-02\n\nWords.\n", encoding="utf-8")
+    assert preview.rebuild(INCREMENTAL).ok
+    status, page = get(base + "/posts/first-light/")
+    assert status == 200 and "The build failed" not in page
+    assert get(base + "/posts/bad-no-more/")[0] == 200
+
+
+def test_livereload_says_which_port_is_taken(built):
+    with serving(built) as base:
+        port = int(base.rsplit(":", 1)[1])
+        with pytest.raises(Exception, match=r"livereload: cannot listen on 127\.0\.0\.1"):
+            start_livereload(port=port, PATH=str(built), OUTPUT_PATH=str(built))

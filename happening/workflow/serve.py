@@ -1,86 +1,84 @@
-"""Serve the built site locally, and rebuild + reload the browser while writing."""
+"""``serve`` the built site locally, and ``livereload``: rebuild and reload while writing.
+
+The server is ``siteserver.py`` for both (clean URLs, the theme's 404 page with status 404); the
+live preview adds ``livepreview.py`` (watch, rebuild, never drop a save) and ``reload.py`` (the
+reload script, its event stream and the error page), none of which touches the built files.
+"""
 
 import logging
-import shutil
-from functools import partial
+import os
+import sys
+import threading
 from pathlib import Path
 
-from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
-
-from happening.build import DEV_SETTINGS, ROOT, build, load_settings
+from happening.build import DEV_SETTINGS
 from happening.errors import UserError
+
+from .livepreview import LivePreview
+from .siteserver import make_server
 
 log = logging.getLogger(__name__)
 
-# Everything a build reads: a change to any of them is worth a rebuild.
-WATCHED = ("content", "theme", "plugins", "happening", "pelicanconf.py", "publishconf.py")
+# Drafts are previewed at /drafts/<slug>/ while writing; they never reach a production build.
+DRAFT_PREVIEW = {"DRAFT_SAVE_AS": "drafts/{slug}/index.html"}
+# The live preview keeps fastbuild's page records in its own memory between builds.
+LIVE = {"FASTBUILD_KEEP_IN_MEMORY": True}
+
+
+def _listen(what, output, host, port, live=None):
+    try:
+        return make_server(output, host, port, live)
+    except OSError as exc:
+        message = f"{what}: cannot listen on {host}:{port} ({exc.strerror}); try --port"
+        raise UserError(message) from exc
 
 
 def serve(output: Path, host: str = "127.0.0.1", port: int = 8000):
-    """Serve ``output`` with Pelican's handler (it maps /posts/x/ to /posts/x/index.html)."""
+    """Serve ``output`` until Ctrl-C; a missing page gets the theme's 404 page."""
     if not Path(output).is_dir():
         raise UserError(f"serve: {output} does not exist yet; run `invoke build` first")
-    RootedHTTPServer.allow_reuse_address = True
-    try:
-        server = RootedHTTPServer(str(output), (host, port), ComplexHTTPRequestHandler)
-    except OSError as exc:
-        raise UserError(
-            f"serve: cannot listen on {host}:{port} ({exc.strerror}); try --port"
-        ) from exc
-    log.warning("Serving %s at http://%s:%s/ (Ctrl-C stops)", output, host, port)
-    with server:
+    with _listen("serve", output, host, port) as server:
+        log.warning("Serving %s at http://%s:%s/ (Ctrl-C stops)", output, host, port)
         server.serve_forever()
 
 
-def rebuild_safely(settings_file=DEV_SETTINGS, **overrides) -> bool:
-    """One build for the live preview: a failure is reported, never raised, so serving goes on.
+def _restart():
+    """Our own code changed: run the same command again in a fresh interpreter."""
+    os.execv(sys.executable, [sys.executable, *sys.argv])
 
-    The build goes into a sibling folder and replaces OUTPUT_PATH only when it succeeded, so a
-    broken post never leaves a half-written site behind: readers keep the last good build.
+
+def start_livereload(
+    settings_file=DEV_SETTINGS, host="127.0.0.1", port=8000, drafts=True, restart=None, **overrides
+):
+    """Build, then serve and rebuild on every change, in background threads.
+
+    Returns ``(preview, server)``; :func:`stop_livereload` ends both. The server is listening
+    before the first build, so a taken port fails at once.
     """
-    output = Path(overrides.get("OUTPUT_PATH") or load_settings(settings_file)["OUTPUT_PATH"])
-    staging = output.with_name(f".{output.name}.next")
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        result = build(settings_file, **{**overrides, "OUTPUT_PATH": str(staging)})
-    except Exception as exc:  # Whatever broke, the server must keep serving.
-        shutil.rmtree(staging, ignore_errors=True)
-        reason = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
-        log.error("%s", reason)
-        log.error("Still serving the last good build; save a fix and it rebuilds.")
-        return False
-    _swap(staging, output)
-    log.warning(
-        "Rebuilt %d posts, %d pages in %.2fs", result.articles, result.pages, result.seconds
-    )
-    return True
+    overrides = {**LIVE, **(DRAFT_PREVIEW if drafts else {}), **overrides}
+    preview = LivePreview(settings_file, restart=restart, **overrides)
+    output = preview.sources.output
+    output.mkdir(parents=True, exist_ok=True)
+    server = _listen("livereload", output, host, port, preview.hooks)
+    preview.start()
+    thread = threading.Thread(target=server.serve_forever, name="livereload-server", daemon=True)
+    thread.start()
+    return preview, server
 
 
-def _swap(fresh: Path, output: Path):
-    """Put ``fresh`` where ``output`` is, leaving it missing for only a moment."""
-    stale = output.with_name(f".{output.name}.old")
-    shutil.rmtree(stale, ignore_errors=True)
-    if output.exists():
-        output.rename(stale)
-    fresh.rename(output)
-    shutil.rmtree(stale, ignore_errors=True)
+def stop_livereload(preview, server):
+    preview.stop()
+    server.shutdown()
+    server.server_close()
 
 
 def livereload(host: str = "127.0.0.1", port: int = 8000, drafts: bool = True):
     """Build, serve and rebuild on every change to content, theme, plugins or settings."""
-    from livereload import Server  # Imported here: only this task needs it.
-
-    # Drafts are previewed at /drafts/<slug>/ while writing; they never reach a production build.
-    overrides = {"DRAFT_SAVE_AS": "drafts/{slug}/index.html"} if drafts else {}
-    settings_output = ROOT / "output"
-    rebuild = partial(rebuild_safely, **overrides)
-    rebuild()
-    server = Server()
-    for path in WATCHED:
-        server.watch(str(ROOT / path), rebuild)
+    preview, server = start_livereload(host=host, port=port, drafts=drafts, restart=_restart)
+    log.warning("Live preview at http://%s:%s/ (Ctrl-C stops)", host, server.server_address[1])
     try:
-        server.serve(host=host, port=port, root=str(settings_output))
-    except OSError as exc:
-        raise UserError(
-            f"livereload: cannot listen on {host}:{port} ({exc.strerror}); try --port"
-        ) from exc
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_livereload(preview, server)

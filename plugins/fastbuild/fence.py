@@ -68,6 +68,10 @@ ATTRIBUTES = {
     # a second build in one process reports the warnings Pelican would otherwise drop as repeats.
     "pelican.log.LimitFilter._raised_messages": "messages already logged in this process",
     "pelican.log.LimitFilter._group_count": "records counted per limit group",
+    # pelican.utils.memoized keeps every (post, siteurl) -> HTML it computed, for the life of the
+    # process: a long-lived process (the live preview, `pelican --autoreload`) would keep every
+    # build's posts alive. forget_memoised() empties it once a build is over.
+    "pelican.utils.memoized.cache": "the dict of results get_content and get_summary keep",
 }
 
 
@@ -110,6 +114,9 @@ def _attributes_present():
         "pelican.log.LimitFilter._group_count": isinstance(
             getattr(LimitFilter, "_group_count", None), dict
         ),
+        "pelican.utils.memoized.cache": all(
+            isinstance(getattr(_memoised(name), "cache", None), dict) for name in MEMOISED
+        ),
     }
 
 
@@ -143,6 +150,25 @@ def problem() -> str | None:
             "building as plain Pelican (update plugins/fastbuild/fence.py)"
         )
     return None
+
+
+# -- Pelican's memoised methods ------------------------------------------------------------------
+MEMOISED = ("get_content", "get_summary")
+
+
+def _memoised(name):
+    value = Content.__dict__[name]
+    while hasattr(value, "_fastbuild_original"):
+        value = value._fastbuild_original
+    return value
+
+
+def forget_memoised(*_):
+    """Empty the results ``get_content``/``get_summary`` keep (each holds its posts alive)."""
+    for name in MEMOISED:
+        cache = getattr(_memoised(name), "cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
 
 
 # -- Patches on Pelican's classes, undone when the build ends -------------------------------------

@@ -47,7 +47,7 @@ from pelican.contents import Content
 from pelican.generators import PagesGenerator
 from pelican.urlwrappers import URLWrapper
 
-from . import fence, parallel, split
+from . import fence, memory, parallel, split
 from .settings import get
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,9 @@ FORMAT = 1  # Bump when the cache's layout or the digest's meaning changes.
 # Context lists Pelican fills from a set, so their order changes from run to run (and no template
 # can rely on it): digested without their order.
 UNORDERED = frozenset({"staticfiles"})
+# fastbuild's own settings change how a build runs, never what it writes (the byte-identity tests
+# hold that): left out, so the live preview may build one edit with no worker pool and reuse pages.
+OWN_SETTINGS = "FASTBUILD_"
 
 
 class Undigestable(Exception):
@@ -82,6 +85,7 @@ class _State:
         # Digests serve only a cache that is loaded or saved: a production build (neither)
         # skips them, ~3% of a full build.
         self.needed = True
+        self.in_memory = False  # FASTBUILD_KEEP_IN_MEMORY: records in memory.py, not a file
 
     def reset(self):
         self.__init__()
@@ -409,7 +413,7 @@ def _call_digest(key, context, args, kwargs):
             shared = {
                 k: frozenset(v) if k in UNORDERED else v
                 for k, v in context.items()
-                if k != "localsiteurl"
+                if k != "localsiteurl" and not k.startswith(OWN_SETTINGS)
             }
             state.global_digest = digester(shared)
             state.global_keys = keys
@@ -456,10 +460,14 @@ def start(generators):
         return
     state.cache_file = Path(settings["CACHE_PATH"]) / CACHE_FILE
     state.save = bool(settings.get("CACHE_CONTENT"))
+    state.in_memory = get(settings, "FASTBUILD_KEEP_IN_MEMORY")
     state.digester = Digester()
     code = code_digest(settings)
     previous = {}
-    if settings.get("LOAD_CONTENT_CACHE") and state.cache_file.is_file():
+    if state.in_memory:
+        previous = settings.get("LOAD_CONTENT_CACHE") and memory.recall(state.cache_file, code)
+        previous = previous or {}
+    elif settings.get("LOAD_CONTENT_CACHE") and state.cache_file.is_file():
         try:
             with open(state.cache_file, "rb") as f:
                 stored = pickle.load(f)
@@ -469,7 +477,7 @@ def start(generators):
             log.debug("fastbuild: ignoring %s (%s)", state.cache_file, exc)
     state.previous = previous
     state.code = code
-    state.needed = state.save or bool(previous)
+    state.needed = state.save or state.in_memory or bool(previous)
     watch_reads()
     for content in _all_contents(generators):
         state.bodies[content.source_path] = _body_hash(content)
@@ -527,7 +535,9 @@ def finish(pelican_object):
     last_build.update(
         rendered=state.rendered, reused=state.skipped, helpers=state.helpers + helpers
     )
-    if state.save:
+    if state.in_memory:
+        memory.keep(state.cache_file, state.code, state.entries)
+    elif state.save:
         state.cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = state.cache_file.with_suffix(".tmp")
         with open(tmp, "wb") as f:

@@ -36,6 +36,8 @@ def finish(pelican_object):
     finally:
         urls.stop()
         fence.restore()
+        # The site is written: nothing may keep this build's posts alive into the next one.
+        fence.forget_memoised()
 
 
 HANDLERS = (

@@ -7,6 +7,9 @@ DEFAULTS = {
     "FASTBUILD_WORKERS": None,
     # Re-render only the pages whose inputs changed (uses CACHE_PATH like Pelican's content cache).
     "FASTBUILD_PAGE_CACHE": True,
+    # Keep the page cache's records in this process between builds instead of in CACHE_PATH
+    # (the live preview: one process, many builds). See memory.py.
+    "FASTBUILD_KEEP_IN_MEMORY": False,
 }
 
 
@@ -29,8 +32,9 @@ def check(pelican_object):
             f"fastbuild: FASTBUILD_WORKERS = {workers!r} is not allowed; use a whole number "
             "of processes (0 turns the pool off) or None for one per core"
         )
-    cache = get(settings, "FASTBUILD_PAGE_CACHE")
-    if not isinstance(cache, bool):
-        raise FastBuildSettingError(
-            f"fastbuild: FASTBUILD_PAGE_CACHE = {cache!r} is not allowed; use True or False"
-        )
+    for name in ("FASTBUILD_PAGE_CACHE", "FASTBUILD_KEEP_IN_MEMORY"):
+        value = get(settings, name)
+        if not isinstance(value, bool):
+            raise FastBuildSettingError(
+                f"fastbuild: {name} = {value!r} is not allowed; use True or False"
+            )

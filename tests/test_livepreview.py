@@ -1,0 +1,285 @@
+"""The live preview's builds: after every kind of edit, its output is what a full build writes.
+
+Each test builds a copy of tests/data/site with its own copy of the settings and the theme (so a
+setting and the theme can be edited too) through one :class:`LivePreview`, edits, rebuilds the
+way the preview would for that change, and compares every file with a fresh full build of the
+same sources into an empty folder.
+"""
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TEST_SITE
+from happening.build import build
+from happening.plugins.fastbuild import fence, memory
+from happening.workflow.livepreview import FULL, INCREMENTAL, RESTART, LivePreview, plan
+
+# As `./inv livereload` builds (serve.py's DRAFT_PREVIEW and LIVE).
+PREVIEW = {"DRAFT_SAVE_AS": "drafts/{slug}/index.html", "FASTBUILD_KEEP_IN_MEMORY": True}
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A site folder: settings, theme and content, all copies that a test may edit."""
+    root = tmp_path / "site"
+    root.mkdir()
+    shutil.copy(ROOT / "pelicanconf.py", root / "pelicanconf.py")
+    shutil.copytree(ROOT / "theme", root / "theme")
+    shutil.copytree(TEST_SITE, root / "content")
+    memory.forget()
+    yield root
+    memory.forget()
+
+
+def snapshot(folder: Path):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def full_build(site: Path, out: Path):
+    build(
+        site / "pelicanconf.py",
+        OUTPUT_PATH=str(out),
+        CACHE_PATH=str(out.parent / "full-cache"),
+        LOAD_CONTENT_CACHE=False,
+        **PREVIEW,
+    )
+    return snapshot(out)
+
+
+def differences(a, b):
+    return sorted(name for name in a.keys() | b.keys() if a.get(name) != b.get(name))
+
+
+def replace(path: Path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def edit_body(site):
+    post = site / "content/posts/first.md"
+    replace(post, "The opening paragraph", "The rewritten opening paragraph")
+    return {("modified", str(post))}
+
+
+def edit_title(site):
+    post = site / "content/posts/second.md"
+    text = post.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("Title:"))
+    replace(post, title, title + " (revised)")
+    return {("modified", str(post))}
+
+
+def edit_tags(site):
+    post = site / "content/posts/first.md"
+    replace(post, "Tags: Alpha, Shared", "Tags: Alpha, Gamma")
+    return {("modified", str(post))}
+
+
+def edit_date(site):
+    post = site / "content/posts/theme-filler-3.md"
+    replace(post, "Date: 2023-03-15 09:00", "Date: 2024-06-01 09:00")
+    return {("modified", str(post))}
+
+
+def add_post(site):
+    post = site / "content/posts/brand-new.md"
+    post.write_text(
+        "Title: Brand new\nDate: 2024-05-01 10:00\nCategory: Notes\nTags: Shared\n"
+        "Summary: A post added while the preview runs.\n\nIts words.\n",
+        encoding="utf-8",
+    )
+    return {("added", str(post))}
+
+
+def delete_post(site):
+    post = site / "content/posts/theme-filler-2.md"
+    post.unlink()
+    return {("deleted", str(post))}
+
+
+def edit_theme(site):
+    template = site / "theme/templates/404.html"
+    replace(template, "<h1>Page not found</h1>", "<h1>Nothing here</h1>")
+    return {("modified", str(template))}
+
+
+def change_setting(site):
+    settings = site / "pelicanconf.py"
+    replace(settings, 'SITESUBTITLE = "', 'SITESUBTITLE = "Freshly set. ')
+    return {("modified", str(settings))}
+
+
+EDITS = {
+    "body": (edit_body, INCREMENTAL),
+    "title": (edit_title, INCREMENTAL),
+    "tags": (edit_tags, INCREMENTAL),
+    "date": (edit_date, INCREMENTAL),
+    "add a post": (add_post, FULL),
+    "delete a post": (delete_post, FULL),
+    "theme": (edit_theme, FULL),
+    "setting": (change_setting, FULL),
+}
+
+
+@pytest.mark.parametrize("kind", EDITS)
+def test_after_each_kind_of_edit_the_preview_equals_a_full_build(site, tmp_path, kind):
+    make_edit, expected = EDITS[kind]
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    assert preview.rebuild(FULL).ok
+    before = snapshot(preview.sources.output)
+    # An edit first that the preview handles incrementally, so the edit under test meets
+    # records kept in memory, as a writer's tenth save does.
+    appended = site / "content/posts/theme-filler-5.md"
+    appended.write_text(appended.read_text(encoding="utf-8") + "\nMore filler.\n")
+    assert preview.rebuild(INCREMENTAL).ok
+
+    changes = make_edit(site)
+    how = plan(changes, preview.sources)
+    assert how == expected
+    outcome = preview.rebuild(how)
+
+    assert outcome.ok, outcome.message
+    after = snapshot(preview.sources.output)
+    assert after != before  # The edit reached the output...
+    assert differences(after, full_build(site, tmp_path / "full")) == []  # ...exactly.
+    if kind == "body":  # Metadata is on every listing; a body is on few pages.
+        assert outcome.rendered["reused"] > 0  # Not a full render in disguise.
+
+
+def test_a_change_to_our_code_restarts_and_anything_unknown_builds_everything(site):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    sources = preview.sources
+    assert plan({("modified", str(ROOT / "plugins/feeds/writer.py"))}, sources) == RESTART
+    assert plan({("modified", str(ROOT / "happening/build.py"))}, sources) == RESTART
+    image = site / "content/images/new.png"
+    assert plan({("added", str(image))}, sources) == FULL
+    body = site / "content/posts/first.md"
+    assert plan({("modified", str(body)), ("added", str(image))}, sources) == FULL
+    assert plan({("modified", str(body))}, sources) == INCREMENTAL
+    # Saved by writing a new file over the old one: "added", but the post was there before.
+    assert plan({("added", str(body))}, sources, known={str(body)}) == INCREMENTAL
+    assert plan({("added", str(body))}, sources, known=set()) == FULL
+
+
+def test_a_build_leaves_no_post_alive_in_pelicans_memoised_methods(site):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    assert preview.rebuild(FULL).ok
+    for name in fence.MEMOISED:
+        assert fence._memoised(name).cache == {}, name
+
+
+def text(path):
+    """A page's text, or "" while a full build has emptied the folder."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+def wait_for(condition, timeout=60.0, what="the condition"):
+    """Poll ``condition`` until it holds or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def test_two_saves_300_ms_apart_both_reach_the_output(site):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    preview.start()
+    try:
+        post = site / "content/posts/first.md"
+        page = preview.sources.output / "posts/first-light/index.html"
+        first_save = time.monotonic()
+        replace(post, "The opening paragraph", "Save one")
+        # The second save lands 300 ms after the first, whatever the first build is doing.
+        time.sleep(max(0.0, first_save + 0.3 - time.monotonic()))
+        replace(post, "Save one", "Save two")
+        wait_for(lambda: "Save two" in text(page), what="save two")
+        assert preview.wait_idle(timeout=60)
+        assert "Save two" in page.read_text(encoding="utf-8")
+        assert all(outcome.ok for outcome in preview.outcomes)
+        assert preview.outcomes[-1].how == INCREMENTAL
+    finally:
+        preview.stop()
+
+
+def test_saves_during_a_build_queue_exactly_one_more(site):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    started, release = threading.Event(), threading.Event()
+    builds = []
+    real = preview.rebuild
+
+    def slow_rebuild(how=INCREMENTAL):
+        builds.append(how)
+        started.set()
+        release.wait(timeout=30)
+        return real(how)
+
+    preview.rebuild = slow_rebuild
+    builder = threading.Thread(target=preview._builder, daemon=True)
+    builder.start()
+    try:
+        post = site / "content/posts/first.md"
+        preview.changed({("modified", str(post))})
+        assert started.wait(timeout=30)
+        for _ in range(3):  # Three saves while the first build runs...
+            preview.changed({("modified", str(post))})
+        release.set()
+        assert preview.wait_idle(timeout=60)
+        assert builds == [INCREMENTAL, INCREMENTAL]  # ...make one more build, not three.
+    finally:
+        preview.stop()
+        builder.join(timeout=30)
+
+
+def test_a_saved_setting_is_seen_and_rebuilds_everything(site):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    preview.start()
+    try:
+        home = preview.sources.output / "index.html"
+        builds = preview.builds
+        change_setting(site)
+        wait_for(lambda: "Freshly set. " in text(home), what="the new subtitle")
+        assert preview.wait_idle(timeout=60)
+        assert preview.builds > builds and preview.outcomes[-1].how == FULL
+    finally:
+        preview.stop()
+
+
+def test_after_a_build_that_stopped_half_way_the_fix_is_built_in_full(site, tmp_path):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    assert preview.rebuild(FULL).ok
+    post = site / "content/posts/theme-filler-4.md"
+    good = post.read_text(encoding="utf-8")
+    # The followups plugin stops the build from inside Pelican: nothing after it ran.
+    replace(post, "Tags:", "Follows: no-such-post\nTags:")
+    failed = preview.rebuild(INCREMENTAL)
+    assert not failed.ok and "no-such-post" in failed.message
+    assert preview.hooks.failed()
+
+    post.write_text(good.replace("Filler words", "Fixed filler words"), encoding="utf-8")
+    fixed = preview.rebuild(INCREMENTAL)
+    assert fixed.ok and fixed.how == FULL and not preview.hooks.failed()
+    after = snapshot(preview.sources.output)
+    assert differences(after, full_build(site, tmp_path / "full")) == []
+
+
+def test_a_change_to_our_code_calls_restart_instead_of_building(site):
+    restarted = threading.Event()
+    preview = LivePreview(site / "pelicanconf.py", restart=restarted.set, **PREVIEW)
+    builder = threading.Thread(target=preview._builder, daemon=True)
+    builder.start()
+    try:
+        preview.changed({("modified", str(ROOT / "plugins/readingtime/plugin.py"))})
+        assert restarted.wait(timeout=30)
+        builder.join(timeout=30)
+        assert not builder.is_alive() and preview.builds == 0  # Restarted, nothing built.
+    finally:
+        preview.stop()
