@@ -39,6 +39,9 @@ OUTPUT_PATH = "output"
 # such as pelican-sitemap, can never take one's place. Add other plugins by their own names.
 PLUGINS = [
     "happening.plugins.postid",
+    # Before the plugins that read a post's summary when all generators are done (feeds,
+    # related, socialcards): Pelican memoises the first summary read, so it must be the prose one.
+    "happening.plugins.summary",
     "happening.plugins.feeds",
     "happening.plugins.followups",
     "happening.plugins.foldercategory",
@@ -51,7 +54,6 @@ PLUGINS = [
     "happening.plugins.themeassets",
     "happening.plugins.redirects",  # Old URLs from redirects.txt (`invoke import` writes it).
     "happening.plugins.translations",
-    "happening.plugins.summary",
     "happening.plugins.fastbuild",
 ]
 

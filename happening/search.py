@@ -13,6 +13,7 @@ through fastbuild's page cache) skips it, by a digest of the pages kept in the c
 
 import hashlib
 import logging
+import shutil
 import subprocess
 import sys
 import time
@@ -47,6 +48,9 @@ def index_site(output: Path, cache: Path) -> Indexed:
     if (output / ENTRY).is_file() and stamp.is_file() and stamp.read_text() == digest:
         log.info("search: no page changed; the index is up to date")
         return Indexed(time.perf_counter() - start, skipped=True)
+    # Pagefind adds files named by their content and never removes the last index's: start
+    # clean, or an output kept between builds would carry every old index with it.
+    shutil.rmtree(output / BUNDLE, ignore_errors=True)
     command = [sys.executable, "-m", "pagefind", "--site", str(output), "--quiet"]
     ran = subprocess.run(command, capture_output=True, text=True, check=False)
     if ran.returncode != 0:

@@ -119,8 +119,10 @@ def test_a_second_release_reuses_the_first_and_matches_a_cold_build(tmp_path, ht
     outcomes = release("dir", **settings)
     assert "After the first release" in outcomes[-1].detail  # emailed, once
     cold = tmp_path / "cold"
-    build(
-        PROD_SETTINGS, **{**settings, "OUTPUT_PATH": str(cold), "CACHE_PATH": str(tmp_path / "c")}
+    build(  # A release indexes the site for search (happening/search.py), so the cold one does too.
+        PROD_SETTINGS,
+        search=True,
+        **{**settings, "OUTPUT_PATH": str(cold), "CACHE_PATH": str(tmp_path / "c")},
     )
     # The newsletter's read-only build wrote nothing into the released output.
     assert differences(settings["OUTPUT_PATH"], cold) == []

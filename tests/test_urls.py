@@ -118,6 +118,9 @@ def test_a_post_has_the_same_urls_in_its_feed_entry_and_its_email(tmp_path):
     (article,) = [a for a in built.published if a.slug == "feeds-media"]
     feed = entries.make_post(article, load_config(built.settings)).item["content_html"]
     email = render.email_content(article.content, f"{site}/{article.url}")
-    assert _urls(feed) == _urls(email)
-    assert len(_urls(feed)) >= 10
+    # The email drops an <img>'s srcset (most mail apps ignore it: render.email_content); every
+    # other URL is the feed's, made absolute the same way.
+    in_feed = {u for u in _urls(feed) if u[:2] != ("img", "srcset")}
+    assert in_feed == _urls(email)
+    assert len(in_feed) >= 10
     assert all(url.startswith(("https://", "mailto:")) for _, _, url in _urls(email))

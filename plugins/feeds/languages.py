@@ -45,8 +45,11 @@ def write_language_feeds(config: FeedsConfig, articles, translations, output) ->
             atom=config.translation_atom and config.translation_atom.format(lang=lang),
             rss=config.translation_rss and config.translation_rss.format(lang=lang),
             json=None,
+            # Only the language's own feeds: with a pattern left set, write_feeds would also
+            # remove that pattern's feeds (thread, tag...) as stale, since it wrote none of them.
             category_atom=None,
             tag_atom=None,
+            thread_atom=None,
             lang=lang,
         )
         written += write_feeds(one_language, posts, [], [], output)

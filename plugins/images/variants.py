@@ -13,6 +13,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pelican import signals
+
 log = logging.getLogger(__name__)
 
 DEFAULTS = {
@@ -86,4 +88,7 @@ def copy_out(pelican):
         if not target.exists() or target.stat().st_size != cached.stat().st_size:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, target)
+        # Part of this build even when kept: announced as Pelican's writer announces pages (a
+        # reused release build removes output files nobody announced).
+        signals.content_written.send(str(target), context=None)
     _planned = Planned()

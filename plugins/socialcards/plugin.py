@@ -84,6 +84,9 @@ def write(pelican):
         if not target.exists() or target.read_bytes() != cached.read_bytes():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, target)
+        # Part of this build even when left as it was: say so, as Pelican's writer does for
+        # pages (a reused release build removes output files nobody announced).
+        signals.content_written.send(str(target), context=None)
     _remove_stale(output / settings.path, {Path(p).name for p in _state.cards})
     log.info("socialcards: %d card(s), %d drawn", len(_state.cards), drawn)
     # Reset here, not in a second handler: nothing leaks into the next autoreload build.

@@ -17,6 +17,7 @@ from .sources import Sources
 # Below this many pages to parse, starting worker processes costs more than it saves.
 PARALLEL_FROM = 200
 FONT_FACE = re.compile(r"@font-face\s*{([^}]*)}", re.IGNORECASE)
+NON_BLOCKING_FONT = re.compile(r"font-display\s*:\s*(swap|optional|fallback)", re.IGNORECASE)
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.IGNORECASE)
 
 
@@ -79,13 +80,19 @@ class Site:
         return Problem(level, kind, self.shown(page), line, message)
 
     def weight_of(self, rel):
-        """Bytes a browser fetches for ``rel`` before first paint: a stylesheet with its fonts."""
+        """Bytes a browser fetches for ``rel`` before first paint: a stylesheet with its fonts.
+
+        A face with ``font-display: swap`` (or ``optional``, ``fallback``) is left out: the
+        text paints at once in a fallback face, and the font replaces it when it arrives.
+        """
         if rel not in self._weights:
             path = self.output / rel
             weight = path.stat().st_size
             if rel.endswith(".css"):
                 text = path.read_text(encoding="utf-8", errors="replace")
                 for block in FONT_FACE.findall(text):
+                    if NON_BLOCKING_FONT.search(block):
+                        continue
                     for url in CSS_URL.findall(block):
                         font = os.path.normpath(os.path.join(os.path.dirname(rel), url))
                         if url.startswith("/"):
