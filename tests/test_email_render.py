@@ -14,8 +14,16 @@ from bs4 import BeautifulSoup
 from email_helpers import ESSAY, FOLLOWUP, decoded_parts, email_site, outbox, parse
 from happening.newsletter import config as configuration
 from happening.newsletter.posts import as_site, published
-from happening.newsletter.render import CONTENT_WIDTH, render
-from happening.newsletter.unsubscribe import PLACEHOLDER, owner, personalise, token, verify
+from happening.newsletter.render import CONTENT_WIDTH, render, unsubscribe_mailto
+from happening.newsletter.unsubscribe import (
+    PLACEHOLDER,
+    Copies,
+    fresh_copy,
+    owner,
+    personalise,
+    token,
+    verify,
+)
 from newsletter_helpers import site
 
 GMAIL_CLIP = 102 * 1024  # Gmail hides everything after ~102 KB of a message's HTML.
@@ -116,6 +124,40 @@ def test_ids_are_stable_and_each_recipients_own(sent, tmp_path):
     two = personalise(copy.deepcopy(sent[FOLLOWUP]), "b@example.org", config)
     assert one["Message-ID"] != two["Message-ID"]
     assert one["In-Reply-To"] != two["In-Reply-To"]  # Each points at that reader's own copy.
+
+
+def test_the_cheap_copy_smtp_personalises_is_a_true_copy(sent, tmp_path):
+    """SMTP makes each reader's copy with fresh_copy, not deepcopy (a quarter of the time)."""
+    config = configuration.load({"SITENAME": "S"}, tmp_path, {})
+    template = sent[FOLLOWUP]
+    before = template.as_bytes()
+    cheap = personalise(fresh_copy(template), "a@example.org", config).as_bytes()
+    deep = personalise(copy.deepcopy(template), "a@example.org", config).as_bytes()
+    assert cheap == deep
+    assert template.as_bytes() == before  # The run's template is untouched for the next reader.
+
+
+@pytest.mark.parametrize("one_click", [None, "https://blog.example/unsubscribe"])
+def test_smtp_copies_say_what_personalise_says(tmp_path, one_click):
+    """Copies (the fast path SMTP sends) and personalise give each reader the same message."""
+    settings = {"NEWSLETTER_UNSUBSCRIBE_URL": one_click} if one_click else {}
+    posts, pelican = published(as_site(site(tmp_path, email_site(tmp_path), **settings)))
+    config = configuration.load(pelican, tmp_path, {"NEWSLETTER_UNSUBSCRIBE_SECRET": "k"})
+    followup = posts[-1]
+    # As the SMTP provider renders it (Provider.unsubscribe: the https page, else the mailto).
+    email = render(followup, config, unsubscribe=one_click or unsubscribe_mailto(config))
+    template = email.message(config)
+    copies = Copies(template, config)
+    assert (copies.raw is None) == bool(one_click)  # https links vary in length: the slow path
+    for address in ("a@example.org", "Bea.Long-Name@sub.example.org"):
+        fast = parse(copies.for_reader(address))
+        slow = parse(personalise(fresh_copy(template), address, config).as_bytes())
+        names = ("To", "Message-ID", "In-Reply-To", "References", "List-Unsubscribe")
+        assert [str(fast[n]) for n in names] == [str(slow[n]) for n in names]
+        assert fast["In-Reply-To"]  # a follow-up: it threads
+        assert fast["List-Unsubscribe-Post"] == slow["List-Unsubscribe-Post"]
+        assert decoded_parts(fast) == decoded_parts(slow)
+        assert token(address, "k") in str(html_of(fast)) and PLACEHOLDER not in str(fast)
 
 
 def test_footer_has_a_subscribe_line_and_an_honest_unsubscribe_link(sent):

@@ -12,7 +12,6 @@ recipient, so sending to thousands costs the same memory as sending to one.
 """
 
 import contextlib
-import copy
 import logging
 import smtplib
 import socket
@@ -27,7 +26,7 @@ from ..progress import Progress
 from ..recipients import Recipient
 from ..recipients import read as read_recipients
 from ..suppression import Suppressions
-from ..unsubscribe import personalise, require_secret
+from ..unsubscribe import Copies, personalise, require_secret
 from .base import Delivery, Provider
 
 log = logging.getLogger(__name__)
@@ -247,15 +246,15 @@ class SmtpProvider(Provider):
 
     def _message(self, email, template, recipient) -> bytes:
         """The one message ``recipient`` gets: their To, Message-ID, threading ids and their own
-        unsubscribe token (``personalise``), on a copy of the run's template.
+        unsubscribe token, made from the run's template (``unsubscribe.Copies``).
 
         Built here, one per recipient at send time: per-recipient headers go in this function.
         """
-        return personalise(copy.deepcopy(template), recipient.address, self.config).as_bytes()
+        return template.for_reader(recipient.address)
 
     def _template(self, email):
         """The message once, dated now; each recipient's copy is made from it (``_message``)."""
-        return email.message(self.config, date=datetime.now(UTC))
+        return Copies(email.message(self.config, date=datetime.now(UTC)), self.config)
 
     def _send(self, sender, address, message):
         connection = self._connect()
