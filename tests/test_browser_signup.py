@@ -22,33 +22,11 @@ from test_browser import (
     open_page,
     serving,
 )
-from theme_support import BUTTONDOWN, ESSAY_URL, build_theme_site
+from theme_support import ACTIONS, ESSAY_URL, PROVIDERS, build_theme_site
 
 pytestmark = pytest.mark.browser
 
 PAGES = ["", "subscribe/", ESSAY_URL]
-SMTP = {"NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_SUBSCRIBE_ADDRESS": "join@happeningnow.example"}
-LISTMONK = {
-    "NEWSLETTER_PROVIDER": "listmonk",
-    "LISTMONK_URL": "https://lists.example.org",
-    "LISTMONK_LIST_UUID": "6e4b9c2a-1f0d-4c3b-9a8e-7d6c5b4a3f21",
-}
-MAILCHIMP = {
-    "NEWSLETTER_PROVIDER": "mailchimp",
-    "MAILCHIMP_FORM_ACTION": "https://example.us1.list-manage.com/subscribe/post?u=a&id=b",
-}
-PROVIDERS = {
-    "buttondown": BUTTONDOWN,
-    "listmonk": LISTMONK,
-    "mailchimp": MAILCHIMP,
-    "smtp": SMTP,
-    "outbox": {"NEWSLETTER_PROVIDER": "outbox"},
-}
-ACTIONS = {
-    "buttondown": "https://buttondown.com/api/emails/embed-subscribe/happeningnow",
-    "listmonk": "https://lists.example.org/subscription/form",
-    "mailchimp": MAILCHIMP["MAILCHIMP_FORM_ACTION"],
-}
 LIGHT = "rgb(253, 252, 250)"
 MAILTO = "mailto:join@happeningnow.example?subject=subscribe"
 

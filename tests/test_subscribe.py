@@ -8,31 +8,9 @@ and /subscribe/ prints every feed's full address as plain, selectable text.
 import pytest
 
 from conftest import build_into, soup
-from theme_support import BUTTONDOWN, ESSAY_URL
+from theme_support import ACTIONS, ESSAY_URL, PROVIDERS, SMTP
 
 PAGES = ["index.html", "subscribe/index.html", f"{ESSAY_URL}index.html"]
-SMTP = {"NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_SUBSCRIBE_ADDRESS": "join@happeningnow.example"}
-LISTMONK = {
-    "NEWSLETTER_PROVIDER": "listmonk",
-    "LISTMONK_URL": "https://lists.example.org",
-    "LISTMONK_LIST_UUID": "6e4b9c2a-1f0d-4c3b-9a8e-7d6c5b4a3f21",
-}
-MAILCHIMP = {
-    "NEWSLETTER_PROVIDER": "mailchimp",
-    "MAILCHIMP_FORM_ACTION": "https://example.us1.list-manage.com/subscribe/post?u=a&id=b",
-}
-PROVIDERS = {
-    "buttondown": BUTTONDOWN,
-    "listmonk": LISTMONK,
-    "mailchimp": MAILCHIMP,
-    "smtp": SMTP,
-    "outbox": {"NEWSLETTER_PROVIDER": "outbox"},
-}
-ACTIONS = {
-    "buttondown": "https://buttondown.com/api/emails/embed-subscribe/happeningnow",
-    "listmonk": "https://lists.example.org/subscription/form",
-    "mailchimp": MAILCHIMP["MAILCHIMP_FORM_ACTION"],
-}
 
 
 @pytest.fixture(scope="module", params=list(PROVIDERS))

@@ -11,10 +11,10 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .atomic import write_atomically
 from .errors import NewsletterError
 
 log = logging.getLogger(__name__)
@@ -98,22 +98,10 @@ class Ledger:
         self.exists = True
 
     def _write(self, fsync):
-        text = self.text()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        try:
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; the ledger is an ordinary file.
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
-                if fsync:
-                    # A state change must survive a power cut; per-recipient progress (many
-                    # writes a second) only needs to survive a crash, which os.replace gives.
-                    handle.flush()
-                    os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # 0644: mkstemp makes it private; the ledger is an ordinary file, committed to the repo.
+        # A state change must survive a power cut (fsync); per-recipient progress (many writes
+        # a second) only needs to survive a crash, which the rename gives.
+        write_atomically(self.path, self.text() + "\n", fsync=fsync, mode=0o644)
 
 
 @contextlib.contextmanager

@@ -10,11 +10,10 @@ bounces and unsubscribes. Writes are atomic (temp file, then ``os.replace``), so
 the old list or the new one.
 """
 
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .atomic import write_atomically
 from .errors import SettingError
 
 HEADER = "# Addresses never to mail again: address<TAB>time<TAB>reason (happening-now newsletter)\n"
@@ -82,17 +81,7 @@ class Suppressions:
     def _write(self):
         text = HEADER + "".join(line + "\n" for line in self._entries.values())
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomically(self.path, text)  # private (0600): it holds people's addresses
         except OSError as exc:
             raise SettingError(
                 f"newsletter: cannot write the suppression list {self.path} ({exc.strerror}); "
