@@ -1,6 +1,8 @@
 """Read the posts' sources the way Pelican does, without building: for `post.new` and `check`."""
 
+import fnmatch
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,17 +20,37 @@ class Unreadable:
     reason: str
 
 
+def files(settings, paths, excludes):
+    """Pelican's ``Generator.get_files`` rules: the source files under ``paths``, sorted."""
+    base = Path(settings["PATH"])
+    extensions = set(Readers(settings).extensions)
+    ignores = settings.get("IGNORE_FILES") or []
+    excluded = {}
+    for item in excludes or []:
+        parent, name = os.path.split(os.path.join(str(base), item))
+        excluded.setdefault(parent, set()).add(name)
+    found = set()
+    for folder in paths:
+        root = os.path.join(str(base), folder) if folder else str(base)
+        if os.path.isfile(root):
+            found.add(Path(root))
+            continue
+        for dirpath, dirs, names in os.walk(root, topdown=True, followlinks=True):
+            skip = excluded.get(dirpath, ())
+            dirs[:] = [
+                d for d in dirs if d not in skip and not any(fnmatch.fnmatch(d, i) for i in ignores)
+            ]
+            for name in names:
+                if any(fnmatch.fnmatch(name, i) for i in ignores):
+                    continue
+                if os.path.splitext(name)[1][1:] in extensions:
+                    found.add(Path(dirpath) / name)
+    return sorted(found)
+
+
 def post_files(settings):
-    """Every file under ARTICLE_PATHS that one of Pelican's readers handles, sorted."""
-    content = Path(settings["PATH"])
-    readers = Readers(settings)
-    extensions = set(readers.extensions)
-    files = []
-    for folder in settings["ARTICLE_PATHS"]:
-        for path in sorted((content / folder).rglob("*")):
-            if path.is_file() and path.suffix.lstrip(".") in extensions:
-                files.append(path)
-    return files
+    """Every post's source: the files under ARTICLE_PATHS less ARTICLE_EXCLUDES, sorted."""
+    return files(settings, settings["ARTICLE_PATHS"], settings.get("ARTICLE_EXCLUDES"))
 
 
 def read_posts(settings):

@@ -9,8 +9,6 @@ build already converted; `check` needs the title, date, status, slug and summary
 what makes reading a thousand posts take a fraction of a second.
 """
 
-import fnmatch
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +17,7 @@ from markdown.extensions.meta import MetaPreprocessor
 from pelican.contents import Article, Page
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader, Readers
 
-
-@dataclass
-class Unreadable:
-    """A source file Pelican could not read; ``reason`` says why."""
-
-    path: Path
-    reason: str
+from ..posts import Unreadable, files
 
 
 @dataclass
@@ -70,34 +62,6 @@ class Sources:
             if line.lower().startswith(key.lower() + ":"):
                 return number
         return None
-
-
-def files(settings, paths, excludes):
-    """Pelican's ``Generator.get_files`` rules: the source files under ``paths``, sorted."""
-    base = Path(settings["PATH"])
-    extensions = set(Readers(settings).extensions)
-    ignores = settings.get("IGNORE_FILES") or []
-    excluded = {}
-    for item in excludes or []:
-        parent, name = os.path.split(os.path.join(str(base), item))
-        excluded.setdefault(parent, set()).add(name)
-    found = set()
-    for folder in paths:
-        root = os.path.join(str(base), folder) if folder else str(base)
-        if os.path.isfile(root):
-            found.add(Path(root))
-            continue
-        for dirpath, dirs, names in os.walk(root, topdown=True, followlinks=True):
-            skip = excluded.get(dirpath, ())
-            dirs[:] = [
-                d for d in dirs if d not in skip and not any(fnmatch.fnmatch(d, i) for i in ignores)
-            ]
-            for name in names:
-                if any(fnmatch.fnmatch(name, i) for i in ignores):
-                    continue
-                if os.path.splitext(name)[1][1:] in extensions:
-                    found.add(Path(dirpath) / name)
-    return sorted(found)
 
 
 class HeaderReader(MarkdownReader):
