@@ -1,5 +1,7 @@
 """Buttondown against a local server answering as api.buttondown.com/v1 does."""
 
+from urllib.parse import urlencode
+
 import pytest
 
 from conftest import published_posts
@@ -65,17 +67,7 @@ class FakeButtondown(FakeService):
             if payload.get("status") not in (None, *self.statuses):
                 return 400, {"code": "status_invalid", "detail": "Invalid status."}
         if request.method == "GET" and path == "emails":
-            page = int(request.args.get("page", 1))
-            start = (page - 1) * self.page_size
-            results = self.emails[start : start + self.page_size]
-            more = start + self.page_size < len(self.emails)
-            nxt = self.server.url_for(f"/v1/emails?excluded_fields=body&page={page + 1}")
-            return 200, {
-                "results": [{k: v for k, v in e.items() if k != "body"} for e in results],
-                "next": nxt if more else None,
-                "previous": None,
-                "count": len(self.emails),
-            }
+            return self.list_emails(request)
         if request.method == "POST" and path == "emails":
             key = request.headers.get("X-Idempotency-Key")
             if key in self.keys:
@@ -98,7 +90,7 @@ class FakeButtondown(FakeService):
             email = {
                 "id": f"8c1a0000-0000-4000-8000-{len(self.emails):012d}",
                 "creation_date": "2026-11-25T10:00:00Z",
-                "publish_date": payload.get("publish_date"),
+                "publish_date": payload.get("publish_date") or self.published(payload),
                 "email_type": "public",
                 "absolute_url": f"https://buttondown.com/example/archive/{payload['slug']}/",
                 **payload,
@@ -109,6 +101,7 @@ class FakeButtondown(FakeService):
         if request.method == "PATCH" and path.startswith("emails/"):
             email = self.get(path.split("/")[1])
             email.update(payload)
+            email["publish_date"] = email.get("publish_date") or self.published(payload)
             return 200, email
         if request.method == "POST" and path.endswith("/send-draft"):
             self.tests.append((path.split("/")[1], payload["recipients"]))
@@ -117,6 +110,60 @@ class FakeButtondown(FakeService):
 
     def get(self, remote_id):
         return next(e for e in self.emails if e["id"] == remote_id)
+
+    # paths./emails.get.parameters: the query parameters List Emails takes. The fake refuses any
+    # other (the real API would ignore it), so a filter the API does not have cannot pass
+    # unnoticed and read as "no emails".
+    list_parameters = {
+        "status", "-status", "ids", "ordering", "creation_date__start", "creation_date__end",
+        "publish_date__start", "publish_date__end", "excluded_fields", "source",
+        "archival_mode", "email_type", "subject", "attachments", "snippet_id",
+        "deliveries__start", "deliveries__end", "click_rate__start", "click_rate__end",
+        "open_rate__start", "open_rate__end", "page",
+    }  # fmt: skip
+    # ... and the sort keys its `ordering` enum allows (those the fake can sort by).
+    orderings = {"creation_date", "publish_date", "subject", "status"}
+    sends = 0  # Emails sent so far: each one's publish_date is a minute after the last.
+
+    def published(self, payload):
+        """EmailOutput.publish_date: "the date and time at which the email was published"."""
+        if (payload or {}).get("status") != "about_to_send":
+            return None
+        self.sends += 1
+        return f"2026-11-25T10:{self.sends:02d}:00Z"
+
+    def list_emails(self, request):
+        """paths./emails.get: filters status / -status (arrays: the key repeated), ordering,
+        excluded_fields; components.schemas.EmailPage {results, next, previous, count}, pages of
+        ``page_size`` (small, so that every client reads more than one)."""
+        unknown = sorted(set(request.args) - self.list_parameters)
+        statuses = request.args.getlist("status") + request.args.getlist("-status")
+        ordering = request.args.get("ordering", "creation_date")
+        if unknown or set(statuses) - self.statuses or ordering.lstrip("-") not in self.orderings:
+            # responses.422: ValidationErrorMessage.
+            where = unknown[0] if unknown else "status" if statuses else "ordering"
+            return 422, {"detail": [{"loc": ["query", where], "msg": "invalid", "type": "value"}]}
+        found = [e for e in self.emails if e["status"] in request.args.getlist("status")]
+        if "status" not in request.args:
+            found = list(self.emails)
+        found = [e for e in found if e["status"] not in request.args.getlist("-status")]
+        key = ordering.lstrip("-")
+        found.sort(key=lambda e: str(e.get(key) or ""), reverse=ordering.startswith("-"))
+        page = int(request.args.get("page", 1))
+        start = (page - 1) * self.page_size
+        results = found[start : start + self.page_size]
+        excluded = set(request.args.getlist("excluded_fields"))
+
+        def link(number):
+            query = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+            return self.server.url_for(f"/v1/emails?{urlencode([*query, ('page', number)])}")
+
+        return 200, {
+            "results": [{k: v for k, v in e.items() if k not in excluded} for e in results],
+            "next": link(page + 1) if start + self.page_size < len(found) else None,
+            "previous": link(page - 1) if page > 1 else None,
+            "count": len(found),
+        }
 
 
 @pytest.fixture(scope="module")

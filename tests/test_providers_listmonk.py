@@ -59,30 +59,15 @@ class FakeListmonk(FakeService):
         if is_status and payload.get("status") not in self.statuses:
             return 400, {"message": "invalid status"}
         if request.method == "GET" and path == "campaigns":
-            query = request.args.get("query", "")
-            found = [c for c in self.campaigns if query.lower() in c["name"].lower()]
-            results = [{k: v for k, v in c.items() if k != "body"} for c in found]
-            total = len(results)
-            per_page = request.args.get("per_page", str(self.page_size))
-            page = int(request.args.get("page", 1))
-            if per_page != "all":
-                size = int(per_page)
-                results = results[(page - 1) * size : page * size]
-            return 200, {
-                "data": {
-                    "results": results,
-                    "query": query,
-                    "total": total,
-                    "per_page": total if per_page == "all" else int(per_page),
-                    "page": page,
-                }
-            }
+            return self.list_campaigns(request)
         if request.method == "POST" and path == "campaigns":
             campaign = {
                 "id": len(self.campaigns) + 1,
                 "uuid": f"uuid-{len(self.campaigns)}",
                 "status": "draft",
                 "created_at": "2026-11-25T10:00:00Z",
+                "updated_at": "2026-11-25T10:00:00Z",
+                "started_at": None,
                 **payload,
             }
             self.campaigns.append(campaign)
@@ -90,6 +75,10 @@ class FakeListmonk(FakeService):
         if request.method == "PUT" and len(parts) == 3 and parts[2] == "status":
             campaign = self.get(parts[1])
             campaign["status"] = payload["status"]
+            if payload["status"] == "running" and not campaign.get("started_at"):
+                # Campaign.started_at: set when it starts going out.
+                self.starts += 1
+                campaign["started_at"] = f"2026-11-25T10:{self.starts:02d}:00.123456+01:00"
             return 200, {"data": campaign}
         if request.method == "PUT" and len(parts) == 2:
             campaign = self.get(parts[1])
@@ -102,6 +91,53 @@ class FakeListmonk(FakeService):
 
     def get(self, campaign_id):
         return next(c for c in self.campaigns if c["id"] == int(campaign_id))
+
+    # listmonk-openapi.yaml, paths./campaigns.get.parameters: order_by and order enums; the
+    # statuses a campaign has (the i18n keys campaigns.status.*: draft, scheduled, running,
+    # paused, cancelled, finished; listmonk-docs/campaigns.md: `status` is a []string "repeat
+    # in the query for multiple values").
+    campaign_statuses = ("draft", "scheduled", "running", "paused", "cancelled", "finished")
+    order_bys = ("name", "status", "created_at", "updated_at")
+    starts = 0  # Campaigns started so far: each one's started_at is a minute after the last.
+
+    def list_campaigns(self, request):
+        """GET /api/campaigns: query (name and subject), status (repeated), order_by, order,
+        page and per_page (a number or "all"); {"data": {results, query, total, per_page,
+        page}}, ``page_size`` a page when per_page is not given."""
+        statuses = request.args.getlist("status")
+        order_by = request.args.get("order_by", "created_at")
+        order = request.args.get("order", "DESC")
+        per_page = request.args.get("per_page", str(self.page_size))
+        if (
+            set(statuses) - set(self.campaign_statuses)
+            or order_by not in self.order_bys
+            or order not in ("ASC", "DESC")
+            or not (per_page == "all" or per_page.isdigit())
+        ):
+            return 400, {"message": "Invalid request parameters"}
+        query = request.args.get("query", "").lower()
+        found = [
+            c
+            for c in self.campaigns
+            if query in (c["name"] + " " + c["subject"]).lower()
+            and (not statuses or c["status"] in statuses)
+        ]
+        found.sort(key=lambda c: (str(c.get(order_by)), c["id"]), reverse=order == "DESC")
+        results = [{k: v for k, v in c.items() if k != "body"} for c in found]
+        total = len(results)
+        page = int(request.args.get("page", 1))
+        if per_page != "all":
+            size = int(per_page)
+            results = results[(page - 1) * size : page * size]
+        return 200, {
+            "data": {
+                "results": results,
+                "query": request.args.get("query", ""),
+                "total": total,
+                "per_page": total if per_page == "all" else int(per_page),
+                "page": page,
+            }
+        }
 
 
 @pytest.fixture(scope="module")

@@ -43,25 +43,15 @@ class FakeMailchimp(FakeService):
             }
         parts = request.path.removeprefix("/3.0/").split("/")
         if request.method == "GET" and parts == ["campaigns"]:
-            count, offset = int(request.args["count"]), int(request.args["offset"])
-            page = self.campaigns[offset : offset + count]
-            return 200, {
-                "campaigns": [
-                    {
-                        "id": c["id"],
-                        "status": c["status"],
-                        "settings": {"title": c["settings"]["title"]},
-                    }
-                    for c in page
-                ],
-                "total_items": len(self.campaigns),
-            }
+            return self.list_campaigns(request)
         if request.method == "POST" and parts == ["campaigns"]:
             campaign = {
                 "id": f"42694e9e{len(self.campaigns):02d}",
                 "web_id": 101 + len(self.campaigns),
                 "status": "save",
                 "content_type": "template",
+                "create_time": "2026-11-25T09:00:00+00:00",
+                "send_time": "",  # The reference's example of a campaign not sent yet.
                 **payload,
             }
             self.campaigns.append(campaign)
@@ -81,11 +71,67 @@ class FakeMailchimp(FakeService):
             campaign["status"] = {"send": "sending", "schedule": "schedule"}.get(
                 parts[3], campaign["status"]
             )
+            if parts[3] == "send":
+                self.sends += 1
+                campaign["send_time"] = f"2026-11-25T10:{self.sends:02d}:00+00:00"
             return 204, None
         return 404, {"title": "Resource Not Found", "status": 404, "detail": "Not found"}
 
     def get(self, campaign_id):
         return next(c for c in self.campaigns if c["id"] == campaign_id)
+
+    # Mailchimp Marketing API reference, Campaigns > List campaigns (GET /campaigns), query
+    # parameters: status one of save, paused, schedule, sending, sent; sort_field create_time
+    # or send_time; sort_dir ASC or DESC; count at most 1000 (default 10); offset; fields, a
+    # comma list of dotted names. Anything else is answered 400 as the API does.
+    list_statuses = ("save", "paused", "schedule", "sending", "sent")
+    sort_fields = ("create_time", "send_time")
+    sends = 0  # Campaigns sent so far: each one's send_time is a minute after the last.
+
+    def list_campaigns(self, request):
+        """{campaigns: [...], total_items} for the filters, sorted and paged as asked."""
+        args = request.args
+        status = args.get("status")
+        sort_field, sort_dir = args.get("sort_field"), args.get("sort_dir", "DESC")
+        count, offset = args.get("count", "10"), args.get("offset", "0")
+        if (
+            (status is not None and status not in self.list_statuses)
+            or (sort_field is not None and sort_field not in self.sort_fields)
+            or sort_dir not in ("ASC", "DESC")
+            or not (count.isdigit() and 0 < int(count) <= 1000 and offset.isdigit())
+        ):
+            return 400, {
+                "type": "https://mailchimp.com/developer/marketing/docs/errors/",
+                "title": "Invalid Resource",
+                "status": 400,
+                "detail": "The resource submitted could not be validated.",
+            }
+        found = [c for c in self.campaigns if status is None or c["status"] == status]
+        if sort_field:
+            found.sort(key=lambda c: c[sort_field], reverse=sort_dir == "DESC")
+        page = found[int(offset) : int(offset) + int(count)]
+        fields = [f.split(".") for f in args["fields"].split(",")] if "fields" in args else None
+        return 200, {
+            "campaigns": [_only(c, fields, "campaigns") for c in page],
+            "total_items": len(found),
+        }
+
+
+def _only(item, fields, prefix):
+    """``item`` with only the dotted ``fields`` (the ones under ``prefix``) kept, as ?fields= does."""
+    if fields is None:
+        return item
+    kept = {}
+    for path in fields:
+        if path[0] != prefix or len(path) < 2:
+            continue
+        source, target = item, kept
+        for name in path[1:-1]:
+            source = source.get(name) or {}
+            target = target.setdefault(name, {})
+        if path[-1] in source:
+            target[path[-1]] = source[path[-1]]
+    return kept
 
 
 @pytest.fixture(scope="module")

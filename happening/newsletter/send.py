@@ -8,7 +8,9 @@ the service whether the email exists, so nothing is sent twice and nothing is sk
 Before anything goes out, :func:`plan` applies the guards that keep the archive from going out
 again whatever the ledger file looks like (see its docstring): a post the ledger knows under
 another id (an edited slug, date, file name) stops the run, posts older than the newest one sent
-are held back, and more than NEWSLETTER_MAX_PER_RUN posts at once is refused.
+are held back, and more than NEWSLETTER_MAX_PER_RUN posts at once is refused. "The newest one
+sent" is the newer of what the ledger records and what the service itself records
+(:func:`ask_service`), so a lost or emptied ledger cannot make the archive look unsent.
 
 Every provider goes through the same loop: what differs between them (where their record lives,
 whether the archive guard applies, how the report words their work) is asked of the provider
@@ -25,11 +27,11 @@ from happening.errors import UserError
 
 from . import config as configuration
 from . import providers
-from .errors import ArchiveGuard, NewsletterError, SettingError
+from .errors import ArchiveGuard, NewsletterError, ProviderError, SettingError
 from .ledger import DONE, Ledger, LedgerError, exclusive, now
 from .posts import Post, as_site, find, published
 from .recipients import valid as valid_address
-from .render import render
+from .render import marker, render
 
 log = logging.getLogger(__name__)
 
@@ -96,17 +98,69 @@ def _open(settings, env=None, **provider_options) -> Context:
 NOT_STARTED = "no post recorded as sent yet: see newsletter.baseline"
 
 
-def plan(ctx: Context, chosen: Post | None = None) -> list[Step]:
-    """What ``send`` would do now with each published post, oldest first.
+@dataclass
+class Sent:
+    """The newest post (or email) already sent, and whose record says so."""
+
+    when: datetime
+    title: str
+    where: str = "the ledger"  # Or the provider's name: the service's own record.
+    slug: str | None = None  # Of our post, when it is one: what --post would take.
+
+
+@dataclass
+class ServiceRecord:
+    """What the service itself records as sent, as :func:`ask_service` read it."""
+
+    done: dict[str, str]  # Post id -> subject: our emails that went out, recognised by marker.
+    newest: Sent | None  # The newest of them, or of the service's other emails.
+
+
+def ask_service(ctx: Context) -> ServiceRecord | None:
+    """What the provider's service records as sent; None for a provider with no such record.
+
+    An email of ours (its marker names a published post) stands for that post's date, as a
+    ledger record does; any other (sent from the service's own editor, an email of a post
+    whose id has since changed) for the time it went out, so every post written before it is
+    held back too. A service that cannot answer stops the run: assuming it sent nothing is how
+    an archive goes out twice.
+    """
+    try:
+        emails = ctx.provider.sent_emails()
+    except ProviderError as exc:
+        raise ProviderError(
+            f"{exc}; nothing was sent (send asks {ctx.provider.name} what it has already sent "
+            "before anything goes out)"
+        ) from None
+    if emails is None:
+        return None
+    zone = ctx.config.settings.get("TIMEZONE")
+    ours = {marker(p.id): p for p in ctx.posts}
+    done, newest = {}, None
+    for email in emails:
+        post = ours.get(email.marker)
+        if post is not None:
+            done[post.id] = email.subject
+            sent = Sent(aware(post.date, zone), post.title, ctx.provider.name, post.slug)
+        else:
+            sent = Sent(email.sent_at, email.subject, ctx.provider.name)
+        if newest is None or sent.when > newest.when:
+            newest = sent
+    return ServiceRecord(done, newest)
+
+
+def plan(ctx: Context, chosen: Post | None = None, service: ServiceRecord | None = None):
+    """What ``send`` would do now with each published post, oldest first (a list of Step).
 
     For a provider that reaches readers, three guards keep the archive from going out again,
     whatever the ledger file looks like (``chosen``, a post named with ``--post``, passes the
-    first two):
+    first two). ``service`` is what the service itself records as sent (:func:`ask_service`),
+    consulted as well as the ledger:
 
-    - no post recorded as sent yet (no ledger, or an empty one) and no NEWSLETTER_SINCE:
-      "guard", and ``send`` refuses to start;
-    - a post older than the newest one already sent: held back ("guard"), since new posts
-      are newer than everything that went out;
+    - no post recorded as sent yet (no ledger, or an empty one, and nothing at the service) and
+      no NEWSLETTER_SINCE: "guard", and ``send`` refuses to start;
+    - a post older than the newest one already sent (by the ledger or the service): held back
+      ("guard"), since new posts are newer than everything that went out;
     - a post whose id has no record but whose URL, source file, or title and date match a
       record under another id (an edited slug, date, file name, POST_ID_AUTHORITY): "same",
       and ``send`` stops before sending anything.
@@ -114,6 +168,9 @@ def plan(ctx: Context, chosen: Post | None = None) -> list[Step]:
     since, zone = ctx.config.since, ctx.config.settings.get("TIMEZONE")
     guarding = ctx.provider.reaches_readers
     newest = _newest_sent(ctx, zone)
+    if service and service.newest and (newest is None or service.newest.when > newest.when):
+        newest = service.newest
+    at_service = service.done if service else {}
     twins = _Twins(ctx) if guarding else None
     steps = []
     for post in ctx.posts:
@@ -127,22 +184,32 @@ def plan(ctx: Context, chosen: Post | None = None) -> list[Step]:
             steps.append(Step(post, "done", f"{record['state']} via {record.get('provider')}"))
         elif ctx.deliveries.done(post.id):  # Only reached when the provider keeps its own.
             steps.append(Step(post, "done", f"already in {ctx.provider.name}"))
+        elif post.id in at_service and not resuming:  # A resumed one is finished by deliver.
+            done = f"sent, in {ctx.provider.name}'s own record (the ledger has no record of it)"
+            steps.append(Step(post, "done", done))
         elif since and aware(post.date, zone) < aware(since, zone):
             steps.append(Step(post, "skip", "before NEWSLETTER_SINCE"))
         elif twin is not None:
             steps.append(Step(post, "same", _same_reason(ctx, post, *twin)))
         elif held and newest is None and not since:
             steps.append(Step(post, "guard", NOT_STARTED))
-        elif held and newest and aware(post.date, zone) < newest[0]:
-            older = f"older than {newest[1]!r}, the newest post already sent"
-            steps.append(Step(post, "guard", older + "; send it with --post if it is new"))
+        elif held and newest and aware(post.date, zone) < newest.when:
+            steps.append(Step(post, "guard", _older(post, newest)))
         else:
             resume = " (resume: it stopped while sending)" if resuming else ""
             steps.append(Step(post, "send", f"via {ctx.provider.name}{resume}"))
     return steps
 
 
-def _newest_sent(ctx, zone) -> tuple[datetime, str] | None:
+def _older(post, newest: Sent) -> str:
+    if newest.where == "the ledger":
+        said = f"older than {newest.title!r}, the newest post already sent"
+    else:
+        said = f"older than {newest.title!r}, the newest email {newest.where} records as sent"
+    return f"{said}; send it with `./inv newsletter.send --post {post.slug}` if it is new"
+
+
+def _newest_sent(ctx, zone) -> Sent | None:
     """The date and title of the newest post the ledger records as done, or None for none."""
     dates = {p.id: (aware(p.date, zone), p.title) for p in ctx.posts}
     newest, any_done = None, False
@@ -166,7 +233,7 @@ def _newest_sent(ctx, zone) -> tuple[datetime, str] | None:
     if newest is None and any_done:
         # Records of posts long gone, with no date: the blog has sent, but not since when.
         newest = (datetime.min.replace(tzinfo=UTC), "")
-    return newest
+    return Sent(*newest) if newest else None
 
 
 def _ledgers(ctx):
@@ -246,7 +313,7 @@ def send(
         ctx.provider.close()
 
 
-def _refuse_before_sending(ctx, steps, chosen, max_per_run):
+def _refuse_before_sending(ctx, steps, chosen, max_per_run, service=None):
     """Stop before anything goes out when the run would repeat or blast posts."""
     same = [s for s in steps if s.action == "same"]
     if same:
@@ -257,8 +324,9 @@ def _refuse_before_sending(ctx, steps, chosen, max_per_run):
         )
     unstarted = [s for s in steps if s.action == "guard" and s.reason == NOT_STARTED]
     if unstarted:
+        nor = f", nor does {ctx.provider.name}," if service is not None else ""
         raise ArchiveGuard(
-            f"newsletter: {ctx.ledger.path.name} records no post as sent yet, and "
+            f"newsletter: {ctx.ledger.path.name} records no post as sent yet{nor} and "
             f"{len(unstarted)} published post(s) are waiting: sending now would email the whole "
             f"archive through {ctx.provider.name}. Run `./inv newsletter.baseline` to record "
             "them as already sent (then only new posts go out), send one with `--post`, or set "
@@ -279,7 +347,11 @@ def _send(ctx, post, dry_run, test_to, schedule, draft, max_per_run=None) -> Rep
     when = parse_schedule(schedule, ctx.config) if schedule else None
     ctx.provider.check(draft=draft, schedule=when)
     chosen = find(ctx.posts, post) if post is not None else None
-    steps = plan(ctx, chosen)
+    # The service's record matters only to the guards, which a named post or a test copy
+    # passes: asking for them would be a wait (and a failure) for nothing.
+    asking = chosen is None and not test_to and ctx.provider.reaches_readers
+    service = ask_service(ctx) if asking else None
+    steps = plan(ctx, chosen, service)
     if chosen is not None:
         steps = [s for s in steps if s.post is chosen]
     report = Report(
@@ -290,7 +362,7 @@ def _send(ctx, post, dry_run, test_to, schedule, draft, max_per_run=None) -> Rep
     )
     if test_to:
         return _send_test(ctx, steps, test_to, report)
-    _refuse_before_sending(ctx, steps, chosen, max_per_run)
+    _refuse_before_sending(ctx, steps, chosen, max_per_run, service)
     for step in steps:
         if step.action != "send":
             report.steps.append(step)

@@ -9,7 +9,7 @@ first asked for, so that a build whose provider is the outbox does not import ``
 import importlib
 
 from ..errors import SettingError
-from .base import Delivery, Provider
+from .base import Delivery, Provider, SentEmail
 
 REGISTRY: dict[str, str | type[Provider]] = {
     "outbox": "outbox:OutboxProvider",
@@ -43,4 +43,12 @@ def get(config, **options) -> Provider:
     return provider_class(config.provider)(config, **options)
 
 
-__all__ = ["REGISTRY", "Delivery", "Provider", "check_name", "get", "provider_class"]
+__all__ = [
+    "REGISTRY",
+    "Delivery",
+    "Provider",
+    "SentEmail",
+    "check_name",
+    "get",
+    "provider_class",
+]

@@ -48,6 +48,10 @@ What a provider guarantees ``send``:
   would take for "already sent".
 - ``unsubscribe`` is the href the email's own unsubscribe link carries (the service's
   placeholder), or None when the service adds its own footer.
+- :meth:`sent_emails` lists what the service itself records as gone out to readers (every
+  page of it), or None for a provider whose only record is the ledger. ``send`` asks it before
+  a run, so that a lost or emptied ledger cannot make the archive look unsent; a failure to
+  answer raises, never "nothing was sent".
 
 Where its record lives, and how its work is worded (the defaults fit a service that reaches
 readers; the outbox overrides them, and nothing else in the newsletter knows it is special):
@@ -65,7 +69,9 @@ readers; the outbox overrides them, and nothing else in the newsletter knows it 
 
 import contextlib
 import logging
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -94,6 +100,31 @@ class Delivery:
     detail: str = ""  # A count of recipients, a campaign id... for the writer to read.
     files: list[Path] = field(default_factory=list)  # Files the writer can open, if any.
     refused: int = 0  # Recipients who refused it for good: skipped, and suppressed from now on.
+
+
+@dataclass(frozen=True)
+class SentEmail:
+    """An email the service records as gone out (or going out now) to readers."""
+
+    subject: str
+    sent_at: datetime  # With its zone: when it went out (else when it was made).
+    marker: str | None = None  # Ours: the marker of the post it was made from (Email.marker).
+
+
+# How our emails are labelled at a service whose only free text is a name or title:
+# "<subject> [<marker>]" (listmonk's campaign name, Mailchimp's campaign title).
+_LABEL = re.compile(r"\[([A-Za-z0-9]+)\]\s*$")
+
+
+def label(subject: str, marker: str) -> str:
+    """The name our email carries at such a service: its subject, then its marker."""
+    return f"{subject} [{marker}]"
+
+
+def marker_of(name) -> str | None:
+    """The marker in a name :func:`label` made, or None for an email that is not ours."""
+    found = _LABEL.search(str(name or ""))
+    return found.group(1) if found else None
 
 
 class Provider:
@@ -232,6 +263,14 @@ class Provider:
 
     def send_test(self, email, address: str) -> str:
         raise NotImplementedError
+
+    def sent_emails(self) -> list[SentEmail] | None:
+        """What the service records as gone out to readers; None: it keeps no record of its own.
+
+        The outbox and SMTP keep none (the ledger is their record); a service does, and that
+        record survives a ledger that was deleted, emptied or never committed.
+        """
+        return None
 
     def close(self):
         """Release connections; ``send`` calls it once at the end."""

@@ -4,13 +4,16 @@ Creating an email is a POST with ``X-Idempotency-Key`` derived from the post id,
 retry; before creating, the existing emails are listed (``excluded_fields=body``, all pages) and
 one carrying our ``metadata.post_id`` is taken up where it stands. ``status`` is always set:
 the API's default would send at once, even for what was meant as a draft.
+
+What Buttondown has already sent (for the archive guard) is the emails listed with the statuses
+in ``GONE_OUT``, each one ours when its ``metadata.marker`` says so.
 """
 
 import logging
 import re
 
 from ..errors import SettingError
-from .base import Delivery
+from .base import Delivery, SentEmail
 from .http import HttpProvider, check_url
 
 log = logging.getLogger(__name__)
@@ -18,6 +21,9 @@ log = logging.getLogger(__name__)
 API_VERSION = "2026-04-01"
 SCHEDULED = {"scheduled"}
 DRAFT = {"draft"}
+# EmailStatus values of an email that has reached readers or is reaching them now; "imported"
+# is an archive brought from another service, whose readers had it there.
+GONE_OUT = ("about_to_send", "in_flight", "throttled", "resending", "sent", "imported")
 FORM_ACTION = "https://buttondown.com/api/emails/embed-subscribe/{username}"
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -122,6 +128,27 @@ class ButtondownProvider(HttpProvider):
                     return item
             page, params = data.get("next"), None  # `next` is a full URL with the query.
         return None
+
+    def sent_emails(self):
+        """Every email Buttondown lists with a status in ``GONE_OUT`` (every page is read)."""
+        page, params = "emails", {"status": list(GONE_OUT), "excluded_fields": "body"}
+        found = []
+        while page:
+            data = self.http.request("GET", page, params=params).json()
+            for item in self.listing(data, "results", "/emails"):
+                metadata = item.get("metadata")
+                found.append(
+                    SentEmail(
+                        subject=str(item.get("subject") or ""),
+                        # publish_date: "the date and time at which the email was published".
+                        sent_at=self.moment(item, ("publish_date", "creation_date"), "/emails"),
+                        marker=metadata.get("marker") if isinstance(metadata, dict) else None,
+                    )
+                )
+            page, params = data.get("next"), None  # `next` is a full URL with the query.
+            if page is not None and not isinstance(page, str):
+                raise self.malformed(f"next = {page!r}", "/emails")
+        return found
 
     def content(self, email) -> dict:
         """The email's content fields, as created and as brought up to date."""

@@ -8,6 +8,7 @@ contain a credential: they are built from the status, the path and the service's
 never from the request's headers."""
 
 import time
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -186,6 +187,38 @@ class HttpProvider(Provider):
     def client_options(self) -> dict:
         """``base_url``, ``base_setting``, ``key_setting`` and ``headers`` or ``auth``."""
         raise NotImplementedError
+
+    def listing(self, data, key, path):
+        """``data[key]`` from a list answer, checked to be a list (of objects) as documented.
+
+        A proxy, a login page or another API can answer 200 with JSON of another shape; read
+        as "no emails", that would let the archive out again, so it is an error instead.
+        """
+        items = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise self.malformed(f"no list {key!r}", path)
+        return items
+
+    def moment(self, item, fields, path) -> datetime:
+        """The first of ``fields`` that ``item`` has, as an aware time (ISO 8601 with a zone)."""
+        for name in fields:
+            value = item.get(name)
+            if value in (None, ""):
+                continue
+            try:
+                when = datetime.fromisoformat(str(value))
+            except ValueError:
+                raise self.malformed(f"{name} = {str(value)[:40]!r} is not a time", path) from None
+            if when.tzinfo is None:
+                raise self.malformed(f"{name} = {value!r} has no time zone", path)
+            return when
+        raise self.malformed(f"an email sent with no {' or '.join(fields)}", path)
+
+    def malformed(self, what, path) -> ProviderError:
+        return ProviderError(
+            f"{self.name}: the answer to GET {path} has {what}, not what the API documents; "
+            f"check {self.http.base_setting} (it should be the API's address)"
+        )
 
     def close(self):
         if self._http is not None:

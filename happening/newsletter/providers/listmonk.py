@@ -4,19 +4,24 @@ The campaign's name carries our marker; before creating one, campaigns are searc
 (``query=<marker>&per_page=all&no_body=true``) and one found is taken up where it stands.
 Creating a campaign (POST) is not safe to repeat, so it is never retried blindly: a failure is
 resolved by the next ``send``, which searches first. Starting or scheduling it is a PUT.
+
+What listmonk has already sent (for the archive guard) is the campaigns whose status is running
+or finished, read page by page; one is ours when its name ends with our marker.
 """
 
 import logging
 import re
 
 from ..errors import ProviderError, SettingError
-from .base import Delivery, check_form_url
+from .base import Delivery, SentEmail, check_form_url, label, marker_of
 from .http import HttpProvider, check_url
 
 log = logging.getLogger(__name__)
 
 UNSUBSCRIBE = "{{ UnsubscribeURL }}"
 DONE = {"running": "sent", "finished": "sent", "scheduled": "scheduled"}
+GONE_OUT = ("running", "finished")  # A campaign reaching readers, or that reached them.
+PAGE = 100  # Campaigns per page when listing what was sent.
 _UUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 
 
@@ -144,9 +149,40 @@ class ListmonkProvider(HttpProvider):
                 return campaign
         return None
 
+    def sent_emails(self):
+        """Every campaign listmonk lists as running or finished (every page is read)."""
+        found, page = [], 1
+        while True:
+            params = {
+                "status": list(GONE_OUT),  # Repeated in the query: status=running&status=finished.
+                "no_body": "true",
+                "order_by": "created_at",
+                "order": "ASC",  # A campaign started meanwhile goes to the end, never shifts one.
+                "per_page": PAGE,
+                "page": page,
+            }
+            data = self.http.request("GET", "campaigns", params=params).json()
+            body = data.get("data") if isinstance(data, dict) else None
+            campaigns = self.listing(body, "results", "/api/campaigns")
+            for campaign in campaigns:
+                when = ("started_at", "updated_at", "created_at")
+                found.append(
+                    SentEmail(
+                        subject=str(campaign.get("subject") or ""),
+                        sent_at=self.moment(campaign, when, "/api/campaigns"),
+                        marker=marker_of(campaign.get("name")),
+                    )
+                )
+            total = body.get("total")
+            if not isinstance(total, int):
+                raise self.malformed(f"total = {total!r}", "/api/campaigns")
+            if not campaigns or page * PAGE >= total:
+                return found
+            page += 1
+
     def payload(self, email) -> dict:
         return {
-            "name": f"{email.subject} [{email.marker}]",
+            "name": label(email.subject, email.marker),
             "subject": email.subject,
             "lists": list(self.list_ids),
             "from_email": self.config.sender,

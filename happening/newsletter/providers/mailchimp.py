@@ -4,6 +4,9 @@ The data centre is the API key's suffix (``...-us21`` -> ``https://us21.api.mail
 unless ``MAILCHIMP_API_URL`` is set. The campaign's title carries our marker; before creating
 one, campaigns are listed (all pages) and one found is taken up where it stands. Creating and
 sending are POSTs, never retried blindly; setting the content is a PUT, retried when it fails.
+
+What Mailchimp has already sent (for the archive guard) is the campaigns listed with status
+``sending`` or ``sent``; one is ours when its title ends with our marker.
 """
 
 import logging
@@ -11,7 +14,7 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from ..errors import ProviderError, SettingError
-from .base import Delivery, check_form_url
+from .base import Delivery, SentEmail, check_form_url, label, marker_of
 from .http import HttpProvider
 
 log = logging.getLogger(__name__)
@@ -19,6 +22,7 @@ log = logging.getLogger(__name__)
 UNSUBSCRIBE = "*|UNSUB|*"
 DONE = {"sent": "sent", "sending": "sent", "schedule": "scheduled"}
 PAGE = 1000  # The API's largest page.
+GONE_OUT = ("sending", "sent")  # Campaign statuses of one that is reaching, or reached, readers.
 
 
 class MailchimpProvider(HttpProvider):
@@ -150,24 +154,50 @@ class MailchimpProvider(HttpProvider):
 
     # -- the API --------------------------------------------------------------------------------
     def find(self, email) -> dict | None:
+        fields = "campaigns.id,campaigns.status,campaigns.settings.title,total_items"
+        for campaign in self.campaigns({"fields": fields}):
+            if email.marker in ((campaign.get("settings") or {}).get("title") or ""):
+                return campaign
+        return None
+
+    def sent_emails(self):
+        """Every campaign Mailchimp lists with status sending or sent (every page of each)."""
+        fields = (
+            "campaigns.status,campaigns.send_time,campaigns.create_time,"
+            "campaigns.settings.subject_line,campaigns.settings.title,total_items"
+        )
+        found = []
+        for status in GONE_OUT:  # `status` takes one value per request.
+            # Oldest first: a campaign that goes out meanwhile lands at the end, shifting nothing.
+            query = {"fields": fields, "status": status}
+            query |= {"sort_field": "send_time", "sort_dir": "ASC"}
+            for campaign in self.campaigns(query):
+                settings = campaign.get("settings")
+                settings = settings if isinstance(settings, dict) else {}
+                found.append(
+                    SentEmail(
+                        subject=str(settings.get("subject_line") or ""),
+                        # send_time is "" until a campaign goes out.
+                        sent_at=self.moment(campaign, ("send_time", "create_time"), "/campaigns"),
+                        marker=marker_of(settings.get("title")),
+                    )
+                )
+        return found
+
+    def campaigns(self, query):
+        """Every campaign ``GET /campaigns`` lists for ``query``, a page of PAGE at a time."""
         offset = 0
         while True:
-            data = self.http.request(
-                "GET",
-                "campaigns",
-                params={
-                    "fields": "campaigns.id,campaigns.status,campaigns.settings.title,total_items",
-                    "count": PAGE,
-                    "offset": offset,
-                },
-            ).json()
-            campaigns = data.get("campaigns") or []
-            for campaign in campaigns:
-                if email.marker in ((campaign.get("settings") or {}).get("title") or ""):
-                    return campaign
+            params = {**query, "count": PAGE, "offset": offset}
+            data = self.http.request("GET", "campaigns", params=params).json()
+            campaigns = self.listing(data, "campaigns", "/campaigns")
+            yield from campaigns
             offset += len(campaigns)
-            if not campaigns or offset >= int(data.get("total_items") or 0):
-                return None
+            total = data.get("total_items")
+            if not isinstance(total, int):
+                raise self.malformed(f"total_items = {total!r}", "/campaigns")
+            if not campaigns or offset >= total:
+                return
 
     def create(self, email) -> dict:
         name, address = parseaddr(self.config.sender)
@@ -177,7 +207,7 @@ class MailchimpProvider(HttpProvider):
             "settings": {
                 "subject_line": email.subject,
                 "preview_text": email.preheader,
-                "title": f"{email.subject} [{email.marker}]",
+                "title": label(email.subject, email.marker),
                 "from_name": name or self.config.settings.get("SITENAME", ""),
                 "reply_to": parseaddr(self.config["NEWSLETTER_REPLY_TO"] or "")[1] or address,
             },
