@@ -112,7 +112,8 @@ class FakeService:
     """Base for a stateful stand-in for an email service's HTTP API, on pytest-httpserver.
 
     ``calls`` records every request (method, path, query, headers, JSON); ``script`` holds
-    answers to give before the normal ones: ``(method, path_suffix, status, headers, body)``.
+    answers to give before the normal ones: ``(method, path_suffix, status, headers, body)``,
+    ``body`` a JSON value, or a werkzeug ``Response`` given as it is (a proxy's HTML page).
     ``hang`` makes the next matching request wait (the client times out) until released.
     """
 
@@ -152,6 +153,8 @@ class FakeService:
         for index, (method, suffix, status, headers, answer) in enumerate(self.script):
             if method == request.method and request.path.endswith(suffix):
                 del self.script[index]
+                if isinstance(answer, Response):
+                    return answer
                 return Response(
                     json.dumps(answer), status, headers, content_type="application/json"
                 )

@@ -2,11 +2,13 @@
 
 Each case runs a real send against a real server on 127.0.0.1 (aiosmtpd counting deliveries per
 recipient and per post, able to refuse one mailbox or drop the connection at recipient k; the
-Buttondown fake built from its OpenAPI spec) and asserts the exact outcome: the count of copies
-each recipient got of each post, and the message or state the writer sees. The site is a tiny
+Buttondown, listmonk and Mailchimp fakes built from their published specs) and asserts the
+exact outcome: the count of copies each recipient got of each post (or each service sent of
+each post), and the message or state the writer sees. The site is a tiny
 blog written into tmp_path for each test, so that a test can edit it the way a writer would.
 """
 
+import base64
 import json
 import os
 import signal
@@ -25,6 +27,8 @@ from happening import newsletter
 from happening.errors import UserError
 from happening.newsletter.errors import ArchiveGuard, ProviderError, SettingError
 from happening.newsletter.ledger import LedgerError
+from happening.newsletter.providers import listmonk as listmonk_provider
+from happening.newsletter.providers import mailchimp as mailchimp_provider
 from happening.newsletter.recipients import RecipientsError, add_recipient
 from happening.newsletter.recipients import read as read_recipients
 from happening.newsletter.suppression import Suppressions
@@ -32,6 +36,8 @@ from newsletter_helpers import fake_service, free_port, http_server, site
 from test_providers_buttondown import KEY as BUTTONDOWN_KEY
 from test_providers_buttondown import FakeButtondown
 from test_providers_listmonk import FakeListmonk
+from test_providers_mailchimp import KEY as MAILCHIMP_KEY
+from test_providers_mailchimp import FakeMailchimp
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -663,6 +669,304 @@ def test_a_listmonk_test_copy_never_freezes_the_body(tmp_path, blog, listmonk):
     (campaign,) = listmonk.campaigns
     assert "Fixed the typo." in campaign["body"] and campaign["status"] == "running"
     assert listmonk.tests == [(1, ["me@example.org"])]  # One test copy; one real send.
+
+
+# -- the archive guard asks the service too: its record outlives a lost ledger ----------------
+
+SERVICES = ("buttondown", "listmonk", "mailchimp")
+FAKES = {"buttondown": FakeButtondown, "listmonk": FakeListmonk, "mailchimp": FakeMailchimp}
+
+
+@pytest.fixture
+def service(request, server, monkeypatch):
+    """The fake of the service ``request.param`` names, answering on the module's server."""
+    # Pages of 2 where the client chooses the page size (Buttondown's fake pages by 2 itself),
+    # so that three emails take two pages and the paging is what is tested.
+    monkeypatch.setattr(listmonk_provider, "PAGE", 2)
+    monkeypatch.setattr(mailchimp_provider, "PAGE", 2)
+    running = fake_service(server, FAKES[request.param])
+    fake = next(running)
+    fake.name = request.param
+    yield fake
+    next(running, None)
+
+
+def service_site(tmp_path, blog, fake, **settings):
+    chosen = {
+        "buttondown": {"BUTTONDOWN_API_URL": fake.server.url_for("/v1")},
+        "listmonk": {"LISTMONK_URL": fake.server.url_for("/"), "LISTMONK_LIST_IDS": [3]},
+        "mailchimp": {
+            "MAILCHIMP_API_URL": fake.server.url_for("/3.0"),
+            "MAILCHIMP_LIST_ID": "a1b2c3d4e5",
+        },
+    }[fake.name]
+    return site(
+        tmp_path,
+        blog,
+        NEWSLETTER_PROVIDER=fake.name,
+        NEWSLETTER_HTTP_RETRIES=0,
+        **chosen,
+        **settings,
+    )
+
+
+def service_env(fake, secret=None) -> dict:
+    """The service's credentials: the ones its fake accepts, or ``secret`` in their place."""
+    return {
+        "buttondown": {"BUTTONDOWN_API_KEY": secret or BUTTONDOWN_KEY},
+        "listmonk": {
+            "LISTMONK_API_USER": "api-user",
+            "LISTMONK_API_TOKEN": secret or "lm-token-789",
+        },
+        "mailchimp": {"MAILCHIMP_API_KEY": secret or MAILCHIMP_KEY},
+    }[fake.name]
+
+
+def went_out(fake) -> Counter:
+    """How many emails of each subject the service holds as gone out to readers.
+
+    Buttondown: EmailStatus about_to_send or sent; listmonk: campaign status running or
+    finished; Mailchimp: campaign status sending or sent.
+    """
+    if fake.name == "buttondown":
+        return Counter(
+            e["subject"] for e in fake.emails if e["status"] in ("about_to_send", "sent")
+        )
+    if fake.name == "listmonk":
+        return Counter(
+            c["subject"] for c in fake.campaigns if c["status"] in ("running", "finished")
+        )
+    return Counter(
+        c["settings"]["subject_line"] for c in fake.campaigns if c["status"] in ("sending", "sent")
+    )
+
+
+def finished(fake, subject):
+    """The email ``subject`` done going out: the status each service gives it at the end."""
+    final = {"buttondown": "sent", "listmonk": "finished", "mailchimp": "sent"}[fake.name]
+    for item in getattr(fake, "emails", None) or fake.campaigns:
+        if (
+            item.get("subject") == subject
+            or (item.get("settings") or {}).get("subject_line") == subject
+        ):
+            item["status"] = final
+
+
+def sent_from_the_service(fake, subject, when):
+    """An email the service sent that carries no marker of ours (written in its own editor, or
+    made for a post whose id has since changed), as the service lists it."""
+    if fake.name == "buttondown":
+        # components.schemas.Email: id, subject, status, publish_date ("the date and time at
+        # which the email was published, for sent emails"), metadata.
+        fake.emails.append(
+            {
+                "id": f"0d3e0000-0000-4000-8000-{len(fake.emails):012d}",
+                "subject": subject,
+                "body": f"<p>{subject}, written at Buttondown.</p>",
+                "status": "sent",
+                "creation_date": when,
+                "publish_date": when,
+                "metadata": {},
+                "email_type": "public",
+                "slug": subject.lower(),
+            }
+        )
+    elif fake.name == "listmonk":
+        # listmonk-openapi.yaml, components.schemas.Campaign.
+        fake.campaigns.append(
+            {
+                "id": len(fake.campaigns) + 1,
+                "uuid": f"uuid-ui-{len(fake.campaigns)}",
+                "name": subject,
+                "subject": subject,
+                "status": "finished",
+                "created_at": when,
+                "updated_at": when,
+                "started_at": when,
+                "type": "regular",
+                "content_type": "richtext",
+                "body": f"<p>{subject}</p>",
+                "lists": [{"id": 3, "name": "Readers"}],
+                "tags": [],
+            }
+        )
+    else:
+        # Mailchimp reference, the Campaign object: id, type, status, create_time, send_time,
+        # settings.subject_line, settings.title.
+        fake.campaigns.append(
+            {
+                "id": f"f0e1d2c3{len(fake.campaigns):02d}",
+                "web_id": 900 + len(fake.campaigns),
+                "type": "regular",
+                "status": "sent",
+                "create_time": when,
+                "send_time": when,
+                "content_type": "template",
+                "recipients": {"list_id": "a1b2c3d4e5"},
+                "settings": {"subject_line": subject, "title": subject},
+            }
+        )
+
+
+def lose_the_ledger(tmp_path, how):
+    path = tmp_path / "ledger.json"
+    if how == "deleted":
+        path.unlink(missing_ok=True)
+    else:
+        path.write_text(json.dumps({"posts": {}, "version": 1}))
+
+
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+@pytest.mark.parametrize("service", SERVICES, indirect=True)
+def test_a_lost_ledger_sends_nothing_the_service_sent_and_the_new_post_once(
+    tmp_path, blog, service, how
+):
+    """Alpha and Beta went out through us; the ledger is lost; Gamma, the new post, goes once."""
+    env = service_env(service)
+    gamma = blog / "posts" / "gamma.md"
+    held = gamma.read_text()
+    gamma.unlink()
+    newsletter.send(service_site(tmp_path, blog, service), post="alpha", env=env)
+    newsletter.send(service_site(tmp_path, blog, service), env=env)  # Beta: newer than Alpha.
+    finished(service, "Alpha")  # One done going out, one still going: both count.
+    gamma.write_text(held)
+    assert went_out(service) == {"Alpha": 1, "Beta": 1}
+    lose_the_ledger(tmp_path, how)
+
+    report = newsletter.send(service_site(tmp_path, blog, service), env=env)
+    assert [(s.post.title, s.action) for s in report.steps] == [
+        ("Alpha", "done"),
+        ("Beta", "done"),
+        ("Gamma", "sent"),
+    ]
+    assert f"in {service.name}'s own record" in report.steps[0].reason
+    assert went_out(service) == {"Alpha": 1, "Beta": 1, "Gamma": 1}  # 0 more of the old two.
+    # The next run finds everything done: still one of each.
+    newsletter.send(service_site(tmp_path, blog, service), env=env)
+    assert went_out(service) == {"Alpha": 1, "Beta": 1, "Gamma": 1}
+
+
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+@pytest.mark.parametrize("service", SERVICES, indirect=True)
+def test_posts_older_than_the_services_newest_email_are_held_back(tmp_path, blog, service, how):
+    """The service sent Alpha and Beta without our marker; the ledger has nothing."""
+    env = service_env(service)
+    sent_from_the_service(service, "Alpha", "2024-01-01T12:00:00+00:00")
+    sent_from_the_service(service, "Beta", "2024-02-01T12:00:00+00:00")
+    lose_the_ledger(tmp_path, how)
+
+    report = newsletter.send(service_site(tmp_path, blog, service), env=env)
+    assert [(s.post.title, s.action) for s in report.steps] == [
+        ("Alpha", "guard"),
+        ("Beta", "guard"),
+        ("Gamma", "sent"),
+    ]
+    reason = report.steps[0].reason
+    assert f"older than 'Beta', the newest email {service.name} records as sent" in reason
+    assert "./inv newsletter.send --post alpha" in reason
+    assert went_out(service) == {"Alpha": 1, "Beta": 1, "Gamma": 1}  # Gamma once; 0 old.
+    # --post still overrides: the writer says Beta really is new (here: a second Beta).
+    newsletter.send(service_site(tmp_path, blog, service), post="beta", env=env)
+    assert went_out(service) == {"Alpha": 1, "Beta": 2, "Gamma": 1}
+
+
+@pytest.mark.parametrize("service", SERVICES, indirect=True)
+def test_a_fresh_ledger_and_a_service_that_sent_nothing_refuse_the_archive(tmp_path, blog, service):
+    env = service_env(service)
+    with pytest.raises(
+        ArchiveGuard, match=f"records no post as sent yet, nor does {service.name},"
+    ):
+        newsletter.send(service_site(tmp_path, blog, service), env=env)
+    assert went_out(service) == Counter()  # 0 sent.
+    newsletter.send(service_site(tmp_path, blog, service), post="gamma", env=env)
+    assert went_out(service) == {"Gamma": 1}
+
+
+LIST_PATH = {"buttondown": "/emails", "listmonk": "/campaigns", "mailchimp": "/campaigns"}
+
+
+def failing_answer(fake, kind):
+    """(status, body) for the service's list of sent emails: what ``kind`` of failure says."""
+    from werkzeug import Response
+
+    if kind == "HTML":  # A proxy's or a login page's answer.
+        return 200, Response("<html><body>Sign in</body></html>", 200, content_type="text/html")
+    if kind == "another shape":  # JSON, but not the API's list.
+        return 200, {"items": [], "note": "this is not the API"}
+    echo = {  # A 401 that echoes the credential back (each service's error shape).
+        "buttondown": {"detail": f"Invalid token: Token {SECRET}"},
+        "listmonk": {"message": f"invalid API credentials: api-user:{SECRET}"},
+        "mailchimp": {"title": "API Key Invalid", "status": 401, "detail": f"Key {SECRET}"},
+    }
+    return 401, echo[fake.name]
+
+
+@pytest.mark.parametrize("kind", ["401", "HTML", "another shape"])
+@pytest.mark.parametrize("service", SERVICES, indirect=True)
+def test_a_service_that_cannot_say_what_it_sent_stops_the_run(
+    tmp_path, blog, service, kind, capsys, caplog
+):
+    caplog.set_level("DEBUG")
+    status, body = failing_answer(service, kind)
+    service.script.append(("GET", LIST_PATH[service.name], status, {}, body))
+    with pytest.raises(ProviderError) as failed:
+        newsletter.send(service_site(tmp_path, blog, service), env=service_env(service, SECRET))
+    message = str(failed.value)
+    assert "\n" not in message and message.startswith(f"{service.name}: ")
+    assert message.endswith("what it has already sent before anything goes out)")
+    assert {
+        "401": "refused the credentials (401",
+        "HTML": "answered text/html, not the API's JSON",
+        "another shape": "has no list",
+    }[kind] in message
+    assert [c[0] for c in service.calls] == ["GET"]  # Asked once, created nothing: 0 sent.
+    assert went_out(service) == Counter()
+    out = capsys.readouterr()
+    seen = [message, out.out, out.err, caplog.text]
+    seen += [p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file()]
+    assert all(SECRET not in text for text in seen)
+
+
+# Per service: the list's address, a credential the fake takes, where the items are, and a
+# status that lists Alpha, one that lists nothing.
+LISTING = {
+    "buttondown": ("/v1/emails", f"Token {BUTTONDOWN_KEY}", "results", "sent", "draft"),
+    "listmonk": ("/api/campaigns", "token api-user:lm-token-789", "results", "finished", "draft"),
+    "mailchimp": (
+        "/3.0/campaigns",
+        "Basic " + base64.b64encode(f"anystring:{MAILCHIMP_KEY}".encode()).decode(),
+        "campaigns",
+        "sent",
+        "save",
+    ),
+}
+
+
+@pytest.mark.parametrize("service", SERVICES, indirect=True)
+def test_the_fakes_list_sent_emails_as_the_specs_say(service):
+    """Each fake filters by status as its spec documents and refuses a status it does not have.
+
+    Buttondown: paths./emails.get, `status` an array of EmailStatus (422 otherwise); listmonk:
+    GET /api/campaigns, `status` repeated, a campaign status (400 otherwise); Mailchimp:
+    GET /campaigns, `status` one of save, paused, schedule, sending, sent (400 otherwise).
+    """
+    path, auth, items, sent, other = LISTING[service.name]
+    sent_from_the_service(service, "Alpha", "2024-01-01T12:00:00+00:00")
+
+    def listed(status):
+        answer = requests.get(
+            service.server.url_for(path),
+            params={"status": status},
+            headers={"Authorization": auth},
+            timeout=5,
+        )
+        body = answer.json()
+        body = body.get("data", body) if service.name == "listmonk" else body  # {"data": ...}
+        return answer.status_code, len(body.get(items, []))
+
+    assert listed(sent) == (200, 1)
+    assert listed(other) == (200, 0)
+    assert listed("delivered")[0] in (400, 422)  # Not a status the service has.
 
 
 # -- secrets are never shown -------------------------------------------------------------------

@@ -118,7 +118,7 @@ class FakeMailchimp(FakeService):
 
 
 def _only(item, fields, prefix):
-    """``item`` with only the dotted ``fields`` (the ones under ``prefix``) kept, as ?fields= does."""
+    """``item`` with only the dotted ``fields`` under ``prefix`` kept, as ?fields= does."""
     if fields is None:
         return item
     kept = {}
