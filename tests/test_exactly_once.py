@@ -832,6 +832,15 @@ def test_a_lost_ledger_sends_nothing_the_service_sent_and_the_new_post_once(
     gamma.write_text(held)
     assert went_out(service) == {"Alpha": 1, "Beta": 1}
     lose_the_ledger(tmp_path, how)
+    # status asks the service as send does (with credentials; without, the ledger's view).
+    rows, _ = newsletter.status(service_site(tmp_path, blog, service), env=env)
+    assert [(r["state"], r["next"][:4]) for r in rows] == [
+        (f"sent ({service.name}'s record)", "noth"),
+        (f"sent ({service.name}'s record)", "noth"),
+        ("not sent", "send"),
+    ]
+    rows, _ = newsletter.status(service_site(tmp_path, blog, service), env={})
+    assert [r["next"][:4] for r in rows] == ["hold", "hold", "hold"]
 
     report = newsletter.send(service_site(tmp_path, blog, service), env=env)
     assert [(s.post.title, s.action) for s in report.steps] == [

@@ -428,24 +428,51 @@ def _send_test(ctx, steps, address, report):
 
 
 def status(settings=None, *, env=None) -> tuple[list[dict], str]:
-    """One row per published post (sent? when, how, remote id, what send would do) + provider."""
+    """One row per published post (sent? when, how, remote id, what send would do) + provider.
+
+    Where the provider's credentials are set, the service is asked what it has sent, as
+    ``send`` asks it; without them (status needs none) the rows are the ledger's view alone.
+    """
     ctx = _open(settings, env)
+    try:
+        with ctx.provider.hiding_secrets():
+            return _status(ctx, _service_if_configured(ctx)), ctx.provider.name
+    except UserError as exc:
+        raise ctx.provider.redact(exc) from None
+    finally:
+        ctx.provider.close()
+
+
+def _service_if_configured(ctx) -> ServiceRecord | None:
+    if not ctx.provider.reaches_readers:
+        return None
+    try:
+        ctx.provider.validate()
+    except SettingError:
+        return None  # No credentials here: nothing to ask with.
+    return ask_service(ctx)
+
+
+def _status(ctx, service) -> list[dict]:
     rows = []
-    for step in plan(ctx):
+    for step in plan(ctx, service=service):
         record = ctx.provider.status_row(_record(ctx, step.post.id))
+        state = _state(record)
+        if step.action == "done" and not record:  # Known only from the service's own record.
+            state = f"sent ({ctx.provider.name}'s record)"
         rows.append(
             {
                 "date": f"{step.post.date:%Y-%m-%d}",
                 "title": step.post.title,
                 "id": step.post.id,
-                "state": _state(record),
+                "state": state,
                 "when": record.get("finished") or record.get("started") or "",
                 "provider": record.get("provider", ""),
                 "remote_id": record.get("remote_id", ""),
                 "next": _next(step),
             }
         )
-    return rows, ctx.provider.name
+    return rows
 
 
 def _record(ctx, post_id) -> dict:
