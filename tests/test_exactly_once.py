@@ -700,14 +700,8 @@ def service_site(tmp_path, blog, fake, **settings):
             "MAILCHIMP_LIST_ID": "a1b2c3d4e5",
         },
     }[fake.name]
-    return site(
-        tmp_path,
-        blog,
-        NEWSLETTER_PROVIDER=fake.name,
-        NEWSLETTER_HTTP_RETRIES=0,
-        **chosen,
-        **settings,
-    )
+    chosen = {"NEWSLETTER_PROVIDER": fake.name, "NEWSLETTER_HTTP_RETRIES": 0, **chosen}
+    return site(tmp_path, blog, **{**chosen, **settings})
 
 
 def service_env(fake, secret=None) -> dict:
@@ -902,6 +896,30 @@ def failing_answer(fake, kind):
         return 200, Response("<html><body>Sign in</body></html>", 200, content_type="text/html")
     if kind == "another shape":  # JSON, but not the API's list.
         return 200, {"items": [], "note": "this is not the API"}
+    if kind == "a time that is not one":  # The API's list, with a sent email's time garbled.
+        return 200, {
+            "buttondown": {
+                "results": [{"subject": "A", "status": "sent", "publish_date": "soon"}],
+                "next": None,
+                "previous": None,
+                "count": 1,
+            },
+            "listmonk": {
+                "data": {
+                    "results": [
+                        {"name": "A", "subject": "A", "status": "finished", "started_at": "soon"}
+                    ],
+                    "query": "",
+                    "total": 1,
+                    "per_page": 2,
+                    "page": 1,
+                }
+            },
+            "mailchimp": {
+                "campaigns": [{"status": "sent", "send_time": "soon", "settings": {"title": "A"}}],
+                "total_items": 1,
+            },
+        }[fake.name]
     echo = {  # A 401 that echoes the credential back (each service's error shape).
         "buttondown": {"detail": f"Invalid token: Token {SECRET}"},
         "listmonk": {"message": f"invalid API credentials: api-user:{SECRET}"},
@@ -910,25 +928,38 @@ def failing_answer(fake, kind):
     return 401, echo[fake.name]
 
 
-@pytest.mark.parametrize("kind", ["401", "HTML", "another shape"])
+@pytest.mark.parametrize(
+    "kind", ["unreachable", "401", "HTML", "another shape", "a time that is not one"]
+)
 @pytest.mark.parametrize("service", SERVICES, indirect=True)
 def test_a_service_that_cannot_say_what_it_sent_stops_the_run(
     tmp_path, blog, service, kind, capsys, caplog
 ):
     caplog.set_level("DEBUG")
-    status, body = failing_answer(service, kind)
-    service.script.append(("GET", LIST_PATH[service.name], status, {}, body))
+    chosen = service_site(tmp_path, blog, service)
+    if kind == "unreachable":  # Nothing listens there.
+        address = f"http://127.0.0.1:{free_port()}"
+        setting = {"buttondown": "BUTTONDOWN_API_URL", "listmonk": "LISTMONK_URL"}
+        chosen = service_site(
+            tmp_path, blog, service, **{setting.get(service.name, "MAILCHIMP_API_URL"): address}
+        )
+    else:
+        status, body = failing_answer(service, kind)
+        service.script.append(("GET", LIST_PATH[service.name], status, {}, body))
     with pytest.raises(ProviderError) as failed:
-        newsletter.send(service_site(tmp_path, blog, service), env=service_env(service, SECRET))
+        newsletter.send(chosen, env=service_env(service, SECRET))
     message = str(failed.value)
     assert "\n" not in message and message.startswith(f"{service.name}: ")
     assert message.endswith("what it has already sent before anything goes out)")
     assert {
+        "unreachable": "cannot reach 127.0.0.1:",
         "401": "refused the credentials (401",
         "HTML": "answered text/html, not the API's JSON",
         "another shape": "has no list",
+        "a time that is not one": "= 'soon' is not a time, not what the API documents",
     }[kind] in message
-    assert [c[0] for c in service.calls] == ["GET"]  # Asked once, created nothing: 0 sent.
+    # Asked once (or could not ask), created nothing: 0 sent.
+    assert [c[0] for c in service.calls] == ([] if kind == "unreachable" else ["GET"])
     assert went_out(service) == Counter()
     out = capsys.readouterr()
     seen = [message, out.out, out.err, caplog.text]

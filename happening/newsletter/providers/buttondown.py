@@ -135,19 +135,19 @@ class ButtondownProvider(HttpProvider):
         found = []
         while page:
             data = self.http.request("GET", page, params=params).json()
-            for item in self.listing(data, "results", "/emails"):
+            for item in self.listing(data, "results", "emails"):
                 metadata = item.get("metadata")
                 found.append(
                     SentEmail(
                         subject=str(item.get("subject") or ""),
                         # publish_date: "the date and time at which the email was published".
-                        sent_at=self.moment(item, ("publish_date", "creation_date"), "/emails"),
+                        sent_at=self.moment(item, ("publish_date", "creation_date"), "emails"),
                         marker=metadata.get("marker") if isinstance(metadata, dict) else None,
                     )
                 )
             page, params = data.get("next"), None  # `next` is a full URL with the query.
             if page is not None and not isinstance(page, str):
-                raise self.malformed(f"next = {page!r}", "/emails")
+                raise self.malformed(f"next = {page!r}", "emails")
         return found
 
     def content(self, email) -> dict:

@@ -215,8 +215,10 @@ class HttpProvider(Provider):
         raise self.malformed(f"an email sent with no {' or '.join(fields)}", path)
 
     def malformed(self, what, path) -> ProviderError:
+        """``path`` (as given to ``request``) answered JSON of a shape the API does not have."""
+        shown = urlsplit(self.http.url(path)).path
         return ProviderError(
-            f"{self.name}: the answer to GET {path} has {what}, not what the API documents; "
+            f"{self.name}: the answer to GET {shown} has {what}, not what the API documents; "
             f"check {self.http.base_setting} (it should be the API's address)"
         )
 

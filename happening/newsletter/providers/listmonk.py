@@ -163,19 +163,19 @@ class ListmonkProvider(HttpProvider):
             }
             data = self.http.request("GET", "campaigns", params=params).json()
             body = data.get("data") if isinstance(data, dict) else None
-            campaigns = self.listing(body, "results", "/api/campaigns")
+            campaigns = self.listing(body, "results", "campaigns")
             for campaign in campaigns:
                 when = ("started_at", "updated_at", "created_at")
                 found.append(
                     SentEmail(
                         subject=str(campaign.get("subject") or ""),
-                        sent_at=self.moment(campaign, when, "/api/campaigns"),
+                        sent_at=self.moment(campaign, when, "campaigns"),
                         marker=marker_of(campaign.get("name")),
                     )
                 )
             total = body.get("total")
             if not isinstance(total, int):
-                raise self.malformed(f"total = {total!r}", "/api/campaigns")
+                raise self.malformed(f"total = {total!r}", "campaigns")
             if not campaigns or page * PAGE >= total:
                 return found
             page += 1

@@ -178,7 +178,7 @@ class MailchimpProvider(HttpProvider):
                     SentEmail(
                         subject=str(settings.get("subject_line") or ""),
                         # send_time is "" until a campaign goes out.
-                        sent_at=self.moment(campaign, ("send_time", "create_time"), "/campaigns"),
+                        sent_at=self.moment(campaign, ("send_time", "create_time"), "campaigns"),
                         marker=marker_of(settings.get("title")),
                     )
                 )
@@ -190,12 +190,12 @@ class MailchimpProvider(HttpProvider):
         while True:
             params = {**query, "count": PAGE, "offset": offset}
             data = self.http.request("GET", "campaigns", params=params).json()
-            campaigns = self.listing(data, "campaigns", "/campaigns")
+            campaigns = self.listing(data, "campaigns", "campaigns")
             yield from campaigns
             offset += len(campaigns)
             total = data.get("total_items")
             if not isinstance(total, int):
-                raise self.malformed(f"total_items = {total!r}", "/campaigns")
+                raise self.malformed(f"total_items = {total!r}", "campaigns")
             if not campaigns or offset >= total:
                 return
 
