@@ -105,7 +105,6 @@ class Sent:
     when: datetime
     title: str
     where: str = "the ledger"  # Or the provider's name: the service's own record.
-    slug: str | None = None  # Of our post, when it is one: what --post would take.
 
 
 @dataclass
@@ -141,7 +140,7 @@ def ask_service(ctx: Context) -> ServiceRecord | None:
         post = ours.get(email.marker)
         if post is not None:
             done[post.id] = email.subject
-            sent = Sent(aware(post.date, zone), post.title, ctx.provider.name, post.slug)
+            sent = Sent(aware(post.date, zone), post.title, ctx.provider.name)
         else:
             sent = Sent(email.sent_at, email.subject, ctx.provider.name)
         if newest is None or sent.when > newest.when:
