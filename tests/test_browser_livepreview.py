@@ -85,12 +85,35 @@ def test_a_broken_save_shows_the_error_page_and_the_fix_clears_it(live, page, si
     heading = page.locator("h1").first
     expect(heading).to_have_text("The build failed", timeout=SHOWS)
     where = page.locator(".where")
-    expect(where).to_contain_text("posts/theme-filler-3.md")
+    expect(where).to_contain_text("content/posts/theme-filler-3.md:3")
     expect(where).to_contain_text("line 3")
     expect(page.locator("#build-error")).to_contain_text("not-a-date")
 
     save(post, "Date: not-a-date", "Date: 2023-03-15 09:00")
     expect(heading).to_contain_text("Filler post number 3", timeout=SHOWS)
+    expect(page.locator("#build-error")).to_have_count(0)
+
+
+def test_a_plugins_error_names_the_posts_file_and_line_then_the_fix_clears_it(
+    live, page, site_copy
+):
+    # The followups plugin notices the bad slug; the page must name the post, not the plugin.
+    post = site_copy / "posts" / "theme-followup-two.md"
+    page.goto(live + "/posts/light-once-more/")
+    heading = page.locator("h1").first
+    expect(heading).to_contain_text("Light, once more")
+
+    save(post, "Follows: light-revisited, first-light", "Follows: light-revisted, first-light")
+    expect(heading).to_have_text("The build failed", timeout=SHOWS)
+    expect(page.locator(".where")).to_have_text("In content/posts/theme-followup-two.md:6, line 6")
+    error = page.locator("#build-error")
+    expect(error).to_contain_text(
+        "content/posts/theme-followup-two.md:6: followups: Follows: 'light-revisted'"
+    )
+    expect(error).not_to_contain_text(".py")
+
+    save(post, "Follows: light-revisted, first-light", "Follows: light-revisited, first-light")
+    expect(heading).to_contain_text("Light, once more", timeout=SHOWS)
     expect(page.locator("#build-error")).to_have_count(0)
 
 
