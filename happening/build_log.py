@@ -74,6 +74,10 @@ _NAMES_SOURCE = re.compile(
     r"^(?:Could not process (?P<processed>\S+?):? |"
     r"Duplicate definition of `(?P<field>\w+)` for (?P<duplicated>\S+?)\.? )"
 )
+# Two posts with one slug (and language): 'There are 2 items "with slug "x"" with lang en:
+# posts/a.md posts/b.md'. Pelican lists them in no set order; the one saved last is the newcomer
+# (the writer just copied a post, or retitled one), and its Slug: line is what to change.
+_SHARED_SLUG = re.compile(r'^There are \d+ .*?slug "[^"]+".*?: (?P<files>\S+(?: \S+)*)$')
 _QUOTED = re.compile(r"""'([^'\n]{2,80})'""")
 
 
@@ -171,6 +175,13 @@ def _where(message, content_path):
             else:
                 line = _line_holding(path, _QUOTED.findall(message[found.end() :]))
             return sourceline.shown(path, content_path), line
+    found = _SHARED_SLUG.match(message)
+    if found:
+        paths = [content_path / name for name in found["files"].split()]
+        paths = [path for path in paths if path.is_file()]
+        if paths:
+            path = max(paths, key=lambda p: (p.stat().st_mtime_ns, str(p)))
+            return sourceline.shown(path, content_path), sourceline.header_line(path, "slug")
     found = _MISSING_TARGET.match(message)
     if found:
         return _find_in_sources(content_path, found["quoted"] or found["bare"])

@@ -65,6 +65,12 @@ BROKEN = {
         8,
         "fix the {static} link's path",
     ),
+    "takes another post's slug": (
+        lambda s: _edit(s, FILLER, "Slug: filler-post-3", "Slug: filler-post-4"),
+        FILLER,  # The one saved last, whichever order Pelican lists the two in.
+        2,
+        'with slug "filler-post-4"',
+    ),
     "has an impossible date": (
         lambda s: _edit(s, FILLER, "2023-03-15 09:00", "2023-02-31 09:00"),
         FILLER,
