@@ -104,7 +104,9 @@ class Collector(logging.Handler):
         self.deprecated: dict[Deprecation, list[dict]] = defaultdict(list)
 
     def emit(self, record):
-        located = getattr(record, "content_error", None)  # A plugin's warning about one post.
+        # A plugin's warning about one post, or its error while Pelican read one (Pelican logs
+        # "Could not process <file>" from inside its `except`): the error knows the line.
+        located = getattr(record, "content_error", None) or sys.exc_info()[1]
         if isinstance(located, ContentError):
             if all(p.message != located.message for p in self.problems):
                 self.problems.append(Problem(located.message, located.source, located.line))

@@ -98,3 +98,15 @@ def test_a_recovered_cache_warning_is_neither():
     collector = Collector()
     _log(collector, "Cannot unpickle cache %s, cache may be using an incompatible protocol", "x")
     assert collector.problems == [] and collector.deprecation_lines() == []
+
+
+def test_a_plugins_error_while_pelican_reads_a_post_keeps_the_posts_line(tmp_path):
+    # Pelican catches what a content_object_init handler raises and logs "Could not process".
+    collector = Collector()
+    try:
+        raise ContentError("images: something about line 7", "content/posts/p.md", 7)
+    except ContentError:
+        _log(collector, "Could not process %s\n%s", "posts/p.md", "images: something")
+    collector.locate(_content(tmp_path, "Title: P\n"))
+    [problem] = collector.problems
+    assert str(problem) == "content/posts/p.md:7: images: something about line 7"
