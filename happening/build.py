@@ -30,7 +30,15 @@ PRODUCTION_OUTPUT = ROOT / "output-production"
 
 
 class BuildError(UserError):
-    """The build logged warnings or errors; the message lists them (each names its file)."""
+    """The build logged warnings or errors; the message lists them (each names its file).
+
+    :attr:`problems` keeps them apart (``build_log.Problem``: message, file, line), so the live
+    preview's error page can point at the first one's file and line.
+    """
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 @dataclass
@@ -131,7 +139,8 @@ def build(
     if problems and strict:
         raise BuildError(
             f"build: {len(problems)} problem(s) (settings: {Path(settings_file).name}); "
-            "fix them and build again:\n  " + "\n  ".join(problems)
+            "fix them and build again:\n  " + "\n  ".join(problems),
+            collector.problems,
         )
     if search and generators and not problems:
         site_search.index_site(Path(settings["OUTPUT_PATH"]), Path(settings["CACHE_PATH"]))

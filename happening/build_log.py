@@ -18,6 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from happening import sourceline
+from happening.errors import ContentError
+
 log = logging.getLogger(__name__)
 
 # Warnings Pelican recovers from by itself, with nothing wrong in the content: an unreadable
@@ -54,10 +57,28 @@ DEPRECATIONS = (
 ADVICE = {
     "Unable to find": "fix the link's path: relative to the post, or to the content folder "
     "with a leading /",
+    "Cannot get modification stamp for": "no such file: fix the {static} link's path, from the "
+    "content folder (a leading / is allowed)",
 }
 
-# "Unable to find '/images/x.jpg', skipping url replacement.": the link's target, quoted.
-_MISSING_TARGET = re.compile(r"^Unable to find '(?P<target>.+?)'")
+# Pelican's messages that name the link's target, not the post that holds the link:
+# "Unable to find '/images/x.jpg', skipping url replacement." (a {filename} link), and "Cannot get
+# modification stamp for images/x.jpg" (a {static} link to a file that is not there).
+_MISSING_TARGET = re.compile(
+    r"^(?:Unable to find '(?P<quoted>.+?)'|Cannot get modification stamp for (?P<bare>\S+))"
+)
+# Pelican's messages that name the post: "Could not process posts/x.md: ValueError: 'x' is not a
+# valid date" (the line is the one holding the quoted value) and "Duplicate definition of `slug`
+# for posts/x.md" (the line of that field).
+_NAMES_SOURCE = re.compile(
+    r"^(?:Could not process (?P<processed>\S+?):? |"
+    r"Duplicate definition of `(?P<field>\w+)` for (?P<duplicated>\S+?)\.? )"
+)
+# Two posts with one slug (and language): 'There are 2 items "with slug "x"" with lang en:
+# posts/a.md posts/b.md'. Pelican lists them in no set order; the one saved last is the newcomer
+# (the writer just copied a post, or retitled one), and its Slug: line is what to change.
+_SHARED_SLUG = re.compile(r'^There are \d+ .*?slug "[^"]+".*?: (?P<files>\S+(?: \S+)*)$')
+_QUOTED = re.compile(r"""'([^'\n]{2,80})'""")
 
 
 @dataclass
@@ -65,7 +86,7 @@ class Problem:
     """A record that makes the output wrong: where it is, when known, and what it says."""
 
     message: str
-    source: str | None = None  # the content file, relative to PATH
+    source: str | None = None  # the content file, from the project folder (content/posts/x.md)
     line: int | None = None
 
     def __str__(self):
@@ -83,6 +104,13 @@ class Collector(logging.Handler):
         self.deprecated: dict[Deprecation, list[dict]] = defaultdict(list)
 
     def emit(self, record):
+        # A plugin's warning about one post, or its error while Pelican read one (Pelican logs
+        # "Could not process <file>" from inside its `except`): the error knows the line.
+        located = getattr(record, "content_error", None) or sys.exc_info()[1]
+        if isinstance(located, ContentError):
+            if all(p.message != located.message for p in self.problems):
+                self.problems.append(Problem(located.message, located.source, located.line))
+            return
         message = record.getMessage().strip()
         if message.startswith(RECOVERED):
             return
@@ -107,14 +135,14 @@ class Collector(logging.Handler):
 
         Pelican's "Unable to find '<target>'" names only the target; the link is found by
         looking for it in the sources, which is cheap: it runs only when the build has failed.
+        Files are named from the project folder (``content/posts/x.md``), as ``check`` names them.
         """
         root = str(Path(content_path).resolve()) + "/"
         for problem in self.problems:
             # One line each, with content files named as the writer knows them (from PATH).
             problem.message = " ".join(problem.message.replace(root, "").split())
-            found = _MISSING_TARGET.match(problem.message)
-            if found and problem.source is None:
-                problem.source, problem.line = _find_in_sources(content_path, found["target"])
+            if problem.source is None:
+                problem.source, problem.line = _where(problem.message, Path(content_path))
             for start, advice in ADVICE.items():
                 if problem.message.startswith(start) and advice not in problem.message:
                     problem.message = f"{problem.message} ({advice})"
@@ -138,6 +166,43 @@ class Collector(logging.Handler):
         return lines
 
 
+def _where(message, content_path):
+    """``(file, line)`` of the source a Pelican message is about, or (None, None)."""
+    found = _NAMES_SOURCE.match(message)
+    if found:
+        path = content_path / (found["processed"] or found["duplicated"])
+        if path.is_file():
+            if found["field"]:
+                line = sourceline.header_line(path, found["field"])
+            else:
+                line = _line_holding(path, _QUOTED.findall(message[found.end() :]))
+            return sourceline.shown(path, content_path), line
+    found = _SHARED_SLUG.match(message)
+    if found:
+        paths = [content_path / name for name in found["files"].split()]
+        paths = [path for path in paths if path.is_file()]
+        if paths:
+            path = max(paths, key=lambda p: (p.stat().st_mtime_ns, str(p)))
+            return sourceline.shown(path, content_path), sourceline.header_line(path, "slug")
+    found = _MISSING_TARGET.match(message)
+    if found:
+        return _find_in_sources(content_path, found["quoted"] or found["bare"])
+    return None, None
+
+
+def _line_holding(path, values):
+    """The first line of ``path`` that holds one of ``values`` (a bad value Pelican quoted)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for value in values:
+        for number, text in enumerate(lines, 1):
+            if value in text:
+                return number
+    return None
+
+
 def _find_in_sources(content_path, target):
     """The first content file and line that mention ``target``, or (None, None)."""
     root = Path(content_path)
@@ -150,7 +215,7 @@ def _find_in_sources(content_path, target):
             continue
         for number, line in enumerate(text.splitlines(), 1):
             if target in line:
-                return path.relative_to(root).as_posix(), number
+                return sourceline.shown(path, root), number
     return None, None
 
 

@@ -15,7 +15,7 @@ from conftest import TEST_SITE, build_into
 from happening.plugins.fastbuild import memory
 from happening.workflow.serve import start_livereload, stop_livereload
 from happening.workflow.siteserver import make_server
-from test_browser import CHROMIUM, FLAGS
+from test_browser import CHROMIUM, FLAGS, assert_no_axe_violations, no_horizontal_overflow
 
 pytestmark = pytest.mark.browser  # `./inv test --quick` leaves these out.
 
@@ -85,13 +85,47 @@ def test_a_broken_save_shows_the_error_page_and_the_fix_clears_it(live, page, si
     heading = page.locator("h1").first
     expect(heading).to_have_text("The build failed", timeout=SHOWS)
     where = page.locator(".where")
-    expect(where).to_contain_text("posts/theme-filler-3.md")
+    expect(where).to_contain_text("content/posts/theme-filler-3.md:3")
     expect(where).to_contain_text("line 3")
     expect(page.locator("#build-error")).to_contain_text("not-a-date")
 
     save(post, "Date: not-a-date", "Date: 2023-03-15 09:00")
     expect(heading).to_contain_text("Filler post number 3", timeout=SHOWS)
     expect(page.locator("#build-error")).to_have_count(0)
+
+
+def test_a_plugins_error_names_the_posts_file_and_line_then_the_fix_clears_it(
+    live, page, site_copy
+):
+    # The followups plugin notices the bad slug; the page must name the post, not the plugin.
+    post = site_copy / "posts" / "theme-followup-two.md"
+    page.goto(live + "/posts/light-once-more/")
+    heading = page.locator("h1").first
+    expect(heading).to_contain_text("Light, once more")
+
+    save(post, "Follows: light-revisited, first-light", "Follows: light-revisted, first-light")
+    expect(heading).to_have_text("The build failed", timeout=SHOWS)
+    expect(page.locator(".where")).to_have_text("In content/posts/theme-followup-two.md:6, line 6")
+    error = page.locator("#build-error")
+    expect(error).to_contain_text(
+        "content/posts/theme-followup-two.md:6: followups: Follows: 'light-revisted'"
+    )
+    expect(error).not_to_contain_text(".py")
+
+    save(post, "Follows: light-revisted, first-light", "Follows: light-revisited, first-light")
+    expect(heading).to_contain_text("Light, once more", timeout=SHOWS)
+    expect(page.locator("#build-error")).to_have_count(0)
+
+
+def test_the_error_page_reads_on_a_phone_in_both_schemes(live, page, site_copy):
+    save(site_copy / "posts" / "theme-filler-3.md", "Date: 2023-03-15 09:00", "Date: 2023-02-31")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(live + "/posts/filler-post-3/")
+    expect(page.locator("h1").first).to_have_text("The build failed", timeout=SHOWS)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert no_horizontal_overflow(page)  # The long file name and message wrap.
+        assert_no_axe_violations(page)  # Contrast included: the red heading on dark too.
 
 
 def test_livereload_answers_a_missing_path_with_the_themes_404(live, page):

@@ -1160,7 +1160,9 @@ def test_newsletter_metadata_yes_and_no(tmp_path, blog, value, wanted):
 @pytest.mark.parametrize("value", ["never", "n", "maybe"])
 def test_newsletter_metadata_anything_else_is_an_error_naming_the_file(tmp_path, blog, value):
     write_post(blog, "alpha.md", "Alpha", "2024-01-01 09:00", newsletter=value)
-    with pytest.raises(UserError, match=f"posts/alpha.md: Newsletter: '{value}' is not yes or no"):
+    # The file from the project folder and the line of the Newsletter: field (Title, Date, it).
+    wanted = rf"^content/posts/alpha\.md:3: newsletter: Newsletter: '{value}' is not yes or no"
+    with pytest.raises(UserError, match=wanted):
         newsletter.status(site(tmp_path, blog), env={})
 
 

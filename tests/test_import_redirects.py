@@ -61,5 +61,6 @@ def test_each_line_becomes_a_page_and_a_hosts_line_but_a_real_page_is_kept(tmp_p
 
 def test_a_line_that_is_not_old_new_stops_the_build_naming_the_line(tmp_path, content):
     (content / "redirects.txt").write_text("/p/ok posts/first-light/\nnot a redirect line\n")
-    with pytest.raises(BuildError, match=r"redirects: redirects.txt line 2 is 'not a redirect"):
+    wanted = r"content/redirects.txt:2: redirects: 'not a redirect line' is not a redirect"
+    with pytest.raises(BuildError, match=wanted):
         build_into(tmp_path / "out", content)

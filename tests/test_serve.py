@@ -99,14 +99,15 @@ def test_the_event_stream_sends_the_current_build_then_each_new_one(built):
 
 
 def test_locate_names_the_source_file_and_line(tmp_path):
-    post = tmp_path / "posts" / "bad.md"
-    post.parent.mkdir()
+    content = tmp_path / "content"
+    post = content / "posts" / "bad.md"
+    post.parent.mkdir(parents=True)
     post.write_text("Title: Bad\nDate: not-a-date\n\nWords.\n")
     message = "Could not process posts/bad.md: ValueError: 'not-a-date' is no date"
-    failure = locate(message, tmp_path)
-    assert (failure.source, failure.line) == ("posts/bad.md", 2)
-    assert locate("x: posts/bad.md, line 4: broken", tmp_path).line == 4
-    assert locate("no file named here", tmp_path).source is None
+    failure = locate(message, content)
+    assert (failure.source, failure.line) == ("content/posts/bad.md", 2)
+    assert locate("x: posts/bad.md, line 4: broken", content).line == 4
+    assert locate("no file named here", content).source is None
 
 
 @pytest.fixture

@@ -4,13 +4,17 @@ A bad setting is the project's one :class:`~happening.errors.SettingError`, re-e
 the providers keep importing every error they raise from one place.
 """
 
-from happening.errors import SettingError, UserError
+from happening.errors import ContentError, SettingError, UserError
 
-__all__ = ["ArchiveGuard", "NewsletterError", "ProviderError", "SettingError"]
+__all__ = ["ArchiveGuard", "BadNewsletterField", "NewsletterError", "ProviderError", "SettingError"]
 
 
 class NewsletterError(UserError):
     """Something about the newsletter the writer can fix; the message says what."""
+
+
+class BadNewsletterField(NewsletterError, ContentError):
+    """A post's own newsletter metadata (``Newsletter:``) is unusable; names its file and line."""
 
 
 class ArchiveGuard(NewsletterError):

@@ -14,8 +14,9 @@ from pathlib import Path
 from happening.build import PROD_SETTINGS, READ_ONLY, build
 from happening.dates import aware
 from happening.postid import post_id
+from happening.sourceline import located
 
-from .errors import NewsletterError
+from .errors import BadNewsletterField, NewsletterError
 
 log = logging.getLogger(__name__)
 
@@ -130,10 +131,10 @@ def wants_email(article) -> bool:
         return True
     if word in NO:
         return False
-    source = getattr(article, "relative_source_path", None) or article.source_path
-    raise NewsletterError(
-        f"newsletter: {source}: Newsletter: {value!r} is not yes or no; write "
-        "`Newsletter: no` to keep the post out of email (yes/no, true/false, on/off, 1/0)"
+    raise BadNewsletterField(
+        f"newsletter: Newsletter: {value!r} is not yes or no; write `Newsletter: no` to keep the "
+        "post out of email (yes/no, true/false, on/off, 1/0)",
+        *located(article, "newsletter"),
     )
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from happening.build import DEV_SETTINGS, ROOT, UserError, build, load_settings
 from happening.plugins.fastbuild import memory
 
-from .reload import LiveHooks, locate
+from .reload import LiveHooks, failure_for
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class LivePreview:
             message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
             log.error("%s", message)
             log.error("The browser shows this until a save fixes it.")
-            self.hooks.built(locate(message, self.sources.content))
+            self.hooks.built(failure_for(exc, self.sources.content))
             # A build that stopped inside Pelican (a plugin's error) may have written files no
             # record names; one that ran to the end and then reported warnings did not.
             self._torn = memory.finished() == finished

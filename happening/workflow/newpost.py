@@ -11,6 +11,7 @@ from pelican.utils import slugify
 
 from happening.build import DEV_SETTINGS, load_settings
 from happening.errors import UserError
+from happening.sourceline import shown
 
 from .posts import read_posts
 
@@ -68,7 +69,7 @@ def new_post(
     if slug in by_slug:
         raise NewPostError(
             f"post.new: the slug {slug!r} is already used by "
-            f"{_rel(by_slug[slug].source_path, settings)}; choose another title"
+            f"{shown(by_slug[slug].source_path, settings['PATH'])}; choose another title"
         )
     wanted = _split(follows)
     for followed in wanted:
@@ -139,10 +140,3 @@ def _unknown_slug(slug, known):
     else:
         hint = "there are no posts yet"
     return f"post.new: --follows {slug!r} is not the slug of any post; {hint}"
-
-
-def _rel(path, settings):
-    try:
-        return str(Path(path).relative_to(Path(settings["PATH"]).parent))
-    except ValueError:
-        return str(path)

@@ -20,6 +20,7 @@ from happening import newsletter
 from happening.build import DEV_SETTINGS, PROD_SETTINGS, build, load_settings
 from happening.errors import UserError
 from happening.plugins.followups.thread import slugs as follows_slugs
+from happening.sourceline import shown
 
 from .check import check_site
 from .posts import read_posts
@@ -78,7 +79,7 @@ def publish_draft(
     except UserError as exc:
         path.write_text(before, encoding="utf-8")  # Still a draft: fix, then publish again.
         raise PublishDraftError(
-            f"{exc}\n  {_shown(path, settings)} is still a draft; fix it, then run "
+            f"{exc}\n  {shown(path, settings['PATH'])} is still a draft; fix it, then run "
             f"`invoke post.publish {draft.slug}` again"
         ) from None
     except BaseException:
@@ -127,7 +128,7 @@ def _find_draft(slug, settings):
         hint = ", ".join(closest or drafts) or "none"
         hint = f"closest: {hint}" if closest else f"drafts: {hint}"
         raise PublishDraftError(f"post.publish: no post has the slug {slug!r}; {hint}")
-    where = _shown(article.source_path, settings)
+    where = shown(article.source_path, settings["PATH"])
     if article.status != "draft":
         raise PublishDraftError(
             f"post.publish: {where} is not a draft (Status: {article.status}); nothing to do"
@@ -140,10 +141,3 @@ def _find_draft(slug, settings):
                 f"`invoke post.publish {followed}`"
             )
     return article
-
-
-def _shown(path, settings):
-    try:
-        return str(Path(path).relative_to(Path(settings["PATH"]).parent))
-    except ValueError:
-        return str(path)

@@ -17,6 +17,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from happening.errors import ContentError, UserError
+
 # How long the browser waits before reconnecting a dropped stream (the server restarted).
 RECONNECT_MS = 200
 
@@ -26,7 +28,7 @@ class Failure:
     """A failed build as the writer sees it: the message, and where in the sources."""
 
     message: str
-    source: str | None = None  # A path relative to the site's folder, when one was named.
+    source: str | None = None  # From the project folder (content/posts/x.md), when known.
     line: int | None = None
 
 
@@ -77,7 +79,9 @@ class LiveHooks:
         failure = self._failure or Failure("The build failed.")
         where = ""
         if failure.source:
-            where = f"<p class=where>In <code>{html.escape(failure.source)}</code>"
+            # file:line, as the terminal shows it (and as editors open it), then in words.
+            at = f"{failure.source}:{failure.line}" if failure.line else failure.source
+            where = f"<p class=where>In <code>{html.escape(at)}</code>"
             where += f", line {failure.line}" if failure.line else ""
             where += "</p>"
         page = _ERROR_PAGE.format(where=where, message=html.escape(failure.message))
@@ -130,19 +134,40 @@ body {{ padding: 0 1rem; }}
 h1 {{ color: #b00020; }}
 pre {{ white-space: pre-wrap; background: #f6f6f6; padding: 1rem; border-left: 4px solid #b00020; }}
 @media (prefers-color-scheme: dark) {{
-  body {{ background: #111; color: #eee; }} pre {{ background: #222; }}
+  /* The light scheme's red is 2.6:1 on this background; this one is over 6:1 (WCAG AA). */
+  body {{ background: #111; color: #eee; }} pre {{ background: #222; border-color: #ff7a8a; }}
+  h1 {{ color: #ff7a8a; }}
 }}
 </style></head>
-<body><h1>The build failed</h1>
+<body><main>
+<h1>The build failed</h1>
 {where}
 <pre id=build-error>{message}</pre>
 <p>Fix it and save: this page reloads with the next build.</p>
-</body></html>
+</main></body></html>
 """
 
 
 # -- Where a failure points -----------------------------------------------------------------------
-_SOURCE = re.compile(r"[\w./\\-]+\.(?:md|markdown|mkd|rst|html|htm|py)\b")
+def failure_for(error: Exception, site: Path) -> Failure:
+    """What the error page shows for ``error``, raised by a build of the content in ``site``.
+
+    An error about one post (:class:`ContentError`, what our plugins raise) and a failed build's
+    located problems (``BuildError.problems``) say where they are; only an error that does not is
+    located from its text, by :func:`locate`. So the page names the post's file, never the
+    plugin that noticed.
+    """
+    message = str(error) if isinstance(error, UserError) else f"{type(error).__name__}: {error}"
+    if isinstance(error, ContentError):
+        return Failure(message, error.source, error.line)
+    for problem in getattr(error, "problems", ()):
+        if problem.source:
+            return Failure(message, problem.source, problem.line)
+    return locate(message, site)
+
+
+# Content files only: a message that names a plugin's .py names who noticed, not what to fix.
+_SOURCE = re.compile(r"[\w./\\-]+\.(?:md|markdown|mkd|rst|html|htm)\b")
 _LINE = re.compile(r"\bline (\d+)|:(\d+)\b")
 _QUOTED = re.compile(r"""['"]([^'"\n]{2,80})['"]""")
 
@@ -161,7 +186,7 @@ def locate(message: str, site: Path) -> Failure:
         rest = message[match.end() : match.end() + 12]
         number = _LINE.match(rest.lstrip(", "))
         line = int(next(g for g in number.groups() if g)) if number else _quoted_line(message, path)
-        return Failure(message, str(path.relative_to(site)), line)
+        return Failure(message, path.relative_to(site.resolve().parent).as_posix(), line)
     return Failure(message)
 
 

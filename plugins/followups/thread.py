@@ -18,7 +18,8 @@ import logging
 
 from pelican import signals
 
-from happening.errors import UserError
+from happening.errors import ContentError
+from happening.sourceline import located
 
 from .neighbours import link_neighbours
 from .threads import link_threads
@@ -28,8 +29,8 @@ log = logging.getLogger(__name__)
 KEY = "follows"
 
 
-class FollowupError(UserError):
-    """A ``Follows:`` value names no published post (or the post itself)."""
+class FollowupError(ContentError):
+    """A ``Follows:`` value names no published post (or the post itself); names its line."""
 
 
 def slugs(value) -> list[str]:
@@ -99,7 +100,7 @@ def link_followups(generator):
         for slug in slugs(article.metadata.get(KEY)):
             original = (with_drafts if is_draft else published).get(slug)
             if original is None or original is article:
-                raise FollowupError(_unknown(article, slug, generator))
+                raise FollowupError(_unknown(article, slug, generator), *located(article, KEY))
             article.follows.append(original)
             sequels[id(original)].append(article)
             # A published post lists only published follow-ups; a draft lists its draft sequels.
@@ -147,7 +148,6 @@ def _part(article, sequels_of):
 
 
 def _unknown(article, slug, generator):
-    where = article.relative_source_path or article.source_path
     drafts = {d.slug for d in _drafts(generator)}
     if slug == article.slug:
         why = "a post cannot follow itself"
@@ -156,7 +156,7 @@ def _unknown(article, slug, generator):
     else:
         why = "no published post has that slug"
     return (
-        f"followups: {where}: Follows: {slug!r}: {why}; "
+        f"followups: Follows: {slug!r}: {why}; "
         "write the Slug: of an earlier published post (comma-separate several)"
     )
 

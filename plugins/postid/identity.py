@@ -6,11 +6,12 @@ plugin sets ``article.post_id`` for templates and fails the build on a duplicate
 
 from pelican import signals
 
-from happening.errors import UserError
+from happening.errors import ContentError
 from happening.postid import post_id
+from happening.sourceline import located
 
 
-class DuplicatePostId(UserError):
+class DuplicatePostId(ContentError):
     """Two posts share an id: feeds and the newsletter would treat them as one post."""
 
 
@@ -28,14 +29,16 @@ def check_unique(generator):
         article.post_id = pid  # Templates and plugins read it from here.
         other = seen.setdefault(pid, article)
         if other is not article:
+            # The second one read is where the writer looks: the first was fine until then.
+            # Its line is the field the id came from (an explicit Id:, else the Slug:).
+            key = "id" if article.metadata.get("id") else "slug"
+            source, line = located(article, key)
             raise DuplicatePostId(
-                f"postid: {_rel(other)} and {_rel(article)} have the same id {pid!r}; "
-                "give one of them a different Slug: or an explicit Id:"
+                f"postid: the id {pid!r} is also {located(other)[0]}'s; give one of them a "
+                "different Slug: or an explicit Id:",
+                source,
+                line or located(article, "date")[1],
             )
-
-
-def _rel(article):
-    return article.relative_source_path or article.source_path
 
 
 def register():

@@ -36,9 +36,9 @@ PAGE = """<!doctype html>
 def write_redirects(pelican) -> None:
     settings = pelican.settings
     try:
-        table = read_table(table_path(settings))
+        table = read_table(table_path(settings), settings["PATH"])
     except TableError as exc:
-        log.error("%s", exc)
+        log.error("%s", exc, extra={"content_error": exc})  # The build stops, naming its line.
         return
     if not table:
         return

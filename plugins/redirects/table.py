@@ -7,7 +7,8 @@ writes it; a writer may add lines by hand.
 
 from pathlib import Path
 
-from happening.errors import UserError
+from happening.errors import ContentError
+from happening.sourceline import shown
 
 DEFAULT_FILE = "redirects.txt"
 HEADER = (
@@ -16,16 +17,19 @@ HEADER = (
 )
 
 
-class TableError(UserError):
-    """A line that is not ``old new``; the message names the file and line."""
+class TableError(ContentError):
+    """A line that is not ``old new``; names the file and line (``content/redirects.txt:2``)."""
 
 
 def table_path(settings) -> Path:
     return Path(settings["PATH"]) / (settings.get("REDIRECTS_FILE") or DEFAULT_FILE)
 
 
-def read_table(path: Path) -> dict[str, str]:
-    """``{old path: new url}`` in the file's order; a missing file is an empty table."""
+def read_table(path: Path, content_root=None) -> dict[str, str]:
+    """``{old path: new url}`` in the file's order; a missing file is an empty table.
+
+    ``content_root`` (PATH) names the file in errors as the writer knows it (from the project).
+    """
     path = Path(path)
     if not path.is_file():
         return {}
@@ -37,7 +41,9 @@ def read_table(path: Path) -> dict[str, str]:
         parts = line.split()
         if len(parts) != 2 or not parts[0].startswith("/"):
             raise TableError(
-                f"redirects: {path.name} line {number} is {line!r}; write `/old/path new/url/`"
+                f"redirects: {line!r} is not a redirect; write `/old/path new/url/`",
+                shown(path, content_root or path.parent),
+                number,
             )
         table[parts[0]] = parts[1]
     return table

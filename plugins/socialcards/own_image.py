@@ -15,6 +15,9 @@ from urllib.parse import unquote, urlsplit
 
 from PIL import Image
 
+from happening.errors import ContentError
+from happening.sourceline import located
+
 log = logging.getLogger(__name__)
 
 # The first <img> of a post's HTML: Markdown writes src and alt, in either order.
@@ -30,12 +33,13 @@ def own_image(article, content_root: Path, siteurl: str) -> dict | None:
         alt = str(article.metadata.get("cover_alt") or article.title)
         image = _describe(cover, alt, content_root, siteurl, article)
         if image is None:
-            log.warning(
-                "socialcards: %s: Cover: %r is not a picture in the content folder; point it "
-                "at a file such as {static}/images/cover.jpg, or at an https:// URL",
-                article.relative_source_path,
-                cover,
+            problem = ContentError(
+                f"socialcards: Cover: {cover!r} is not a picture in the content folder; point "
+                "it at a file such as {static}/images/cover.jpg, or at an https:// URL",
+                *located(article, "cover"),
             )
+            # A warning, not a raise: a draft build goes on; the strict build stops on it.
+            log.warning("%s", problem, extra={"content_error": problem})
         return image
     match = IMG.search(article.content or "")
     if match:

@@ -17,6 +17,8 @@ from markdown.extensions.meta import MetaPreprocessor
 from pelican.contents import Article, Page
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader, Readers
 
+from happening.sourceline import header_line_in
+
 from ..posts import Unreadable, files
 
 
@@ -56,12 +58,7 @@ class Sources:
     def header_line(self, source, key):
         """The line of ``key:`` in the source's metadata header, or None."""
         self.line_of(source)  # reads and keeps the text
-        for number, line in enumerate(self._texts[source].splitlines(), 1):
-            if not line.strip():
-                return None  # The header ends at the first blank line.
-            if line.lower().startswith(key.lower() + ":"):
-                return number
-        return None
+        return header_line_in(self._texts[source], key)
 
 
 class HeaderReader(MarkdownReader):
