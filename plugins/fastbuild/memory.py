@@ -10,6 +10,10 @@ import jinja2
 
 _kept = {}  # cache file -> (code digest, entries)
 _finished = 0  # Builds that reached the end and kept their records.
+# The last build's write_file calls, for the live preview's hot path to replay:
+# key -> [(name, template, context, args, kwargs), deps], deps the (source path, body hash) of
+# every post body the page read (None while a helper process renders it).
+_calls = {}
 
 
 def recall(cache_file, code):
@@ -24,6 +28,24 @@ def keep(cache_file, code, entries):
     global _finished
     _kept[str(cache_file)] = (code, entries)
     _finished += 1
+
+
+def note_call(key, call, deps):
+    _calls[key] = [call, deps]
+
+
+def note_deps(key, deps):
+    _calls[key][1] = deps
+
+
+def calls() -> dict:
+    """The last build's calls (only complete if the build reached its end: see ``finished``)."""
+    return dict(_calls)
+
+
+def forget_calls():
+    """Drop the recorded calls: they hold a whole build's posts and context."""
+    _calls.clear()
 
 
 def finished() -> int:
@@ -65,6 +87,7 @@ TEMPLATES = KeptTemplates()
 def forget():
     """Drop everything kept (a full build starts from nothing)."""
     _kept.clear()
+    _calls.clear()
     TEMPLATES.clear()
 
 

@@ -300,6 +300,10 @@ class _WriteIfChanged(io.StringIO):
         super().close()
 
 
+# The live preview's hot path writes the pages it replays the same way.
+WriteIfChanged = _WriteIfChanged
+
+
 class CachingWriter(fence.WriterHook):
     """Pelican's writer, skipping the pages whose inputs are unchanged since the last build.
 
@@ -335,6 +339,12 @@ class CachingWriter(fence.WriterHook):
         finally:
             state.reading = None
         planned, self._outputs = self._outputs, None
+        if state.in_memory:  # The live preview's hot path replays calls (memory.py).
+            memory.note_call(
+                key,
+                (name, template, context, args, kwargs),
+                None if delegate else entry[1] if reuse else tuple(sorted(deps)),
+            )
         if delegate:
             self.splitter.add((key, digest, name, template, context, args, kwargs, planned))
             return
@@ -375,6 +385,8 @@ def _record(result):
     """A page rendered by :meth:`CachingWriter.render_planned`: keep its cache record."""
     key, digest, deps, stamps = result
     state.rendered += 1
+    if state.in_memory:
+        memory.note_deps(key, deps)
     if digest is not None:
         state.entries[key] = (digest, deps, stamps)
 
@@ -478,6 +490,8 @@ def start(generators):
     state.previous = previous
     state.code = code
     state.needed = state.save or state.in_memory or bool(previous)
+    if state.in_memory:
+        memory.forget_calls()  # The last build's calls (and the posts they hold) go now.
     watch_reads()
     for content in _all_contents(generators):
         state.bodies[content.source_path] = _body_hash(content)
