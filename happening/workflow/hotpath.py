@@ -26,7 +26,7 @@ from pelican.generators import ArticlesGenerator
 
 from happening import build_log
 from happening.plugins.fastbuild import fence, memory
-from happening.plugins.fastbuild.pages import WriteIfChanged
+from happening.plugins.fastbuild.pages import Unchanged, WriteIfChanged
 from happening.plugins.feeds.plugin import rewrite_for
 from happening.plugins.readingtime import reading_time
 from happening.plugins.socialcards.own_image import IMG
@@ -73,6 +73,27 @@ class ReplayWriter(fence.WriterHook):
         return WriteIfChanged(self.claim(filename, override), encoding)
 
 
+class OnlyFiles:
+    """A template that renders only the files of a call that read the edited post.
+
+    One listing call writes every page of its pagination; the others are left as they are.
+    ``files`` (``{file: source paths its rendering read}``, None when not known) says which
+    did not read ``path``; any other file is rendered.
+    """
+
+    def __init__(self, template, writer, files, path):
+        self.template, self.writer, self.files, self.path = template, writer, files or {}, path
+        self.name = template.name
+        self.rendered = 0
+
+    def render(self, localcontext):
+        read = self.files.get(self.writer.rendering(localcontext))
+        if read is not None and self.path not in read:
+            return Unchanged()
+        self.rendered += 1
+        return self.template.render(localcontext)
+
+
 def _find(generators, path):
     """``(generator, post)`` for the one post or page read from ``path``, or None."""
     found = []
@@ -117,6 +138,7 @@ def redo_body(last: LastBuild, path: str) -> HotResult | None:
         return None
     generator, old = found
     shown = [(key, call) for key, (call, deps) in last.calls.items() if _reads(deps, path)]
+    files = {key: memory.files_read(key) for key, _ in shown}
     if any(deps is None for _, deps in last.calls.values()):
         log.debug("hot path: the last build's page records are incomplete")
         return None
@@ -135,8 +157,11 @@ def redo_body(last: LastBuild, path: str) -> HotResult | None:
             return None
         fence.set_body(old, fence.body(new))
         writer = ReplayWriter(generator.output_path, generator.settings)
-        for _key, (name, template, context, args, kwargs) in shown:
-            writer.write_file(name, template, context, *args, **kwargs)
+        pages = 0
+        for key, (name, template, context, args, kwargs) in shown:
+            only = OnlyFiles(template, writer, files[key], path)
+            writer.write_file(name, only, context, *args, **kwargs)
+            pages += only.rendered
         feeds = 0
         if FEEDS_PLUGIN in (last.settings.get("PLUGINS") or []) and _in_feeds(generator, old):
             for entries in last.feed_entries.values():
@@ -149,7 +174,7 @@ def redo_body(last: LastBuild, path: str) -> HotResult | None:
         # The ordinary build reports it, naming the file, and writes the whole site afresh.
         log.debug("hot path: rendering %s logged a warning", path)
         return None
-    return HotResult(len(shown), feeds)
+    return HotResult(pages, feeds)
 
 
 def _reads(deps, path):

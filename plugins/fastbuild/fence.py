@@ -28,6 +28,7 @@ from pelican.contents import Content
 from pelican.generators import ArticlesGenerator
 from pelican.log import LimitFilter
 from pelican.settings import DEFAULT_CONFIG
+from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 log = logging.getLogger(__name__)
@@ -291,6 +292,14 @@ class WriterHook(Writer):
             self._overridden_files.add(filename)
         self._written_files.add(filename)
         return filename
+
+    def rendering(self, localcontext) -> str:
+        """The file a template given ``localcontext`` by ``write_file`` is rendered for.
+
+        ``write_file`` puts each page's name (a paginated listing's page too) in ``output_file``
+        and opens ``sanitised_join(output_path, name)``.
+        """
+        return sanitised_join(self.output_path, localcontext["output_file"])
 
     def written(self) -> frozenset:
         """Every file this writer has written (or claimed) so far."""

@@ -14,6 +14,10 @@ _finished = 0  # Builds that reached the end and kept their records.
 # key -> [(name, template, context, args, kwargs), deps], deps the (source path, body hash) of
 # every post body the page read (None while a helper process renders it).
 _calls = {}
+# key -> {output file: source paths of the post bodies it read}, from the build that last
+# rendered the call: one listing call writes every page of its pagination, and an edit shows on
+# few of them. Kept across builds (a reused call read what it read then), emptied by forget().
+_files = {}
 
 
 def recall(cache_file, code):
@@ -30,12 +34,20 @@ def keep(cache_file, code, entries):
     _finished += 1
 
 
-def note_call(key, call, deps):
+def note_call(key, call, deps, files=None):
     _calls[key] = [call, deps]
+    if files is not None:
+        _files[key] = files
 
 
-def note_deps(key, deps):
+def note_deps(key, deps, files):
     _calls[key][1] = deps
+    _files[key] = files
+
+
+def files_read(key) -> dict | None:
+    """``{output file: source paths read}`` for one call, or None if not known."""
+    return _files.get(key)
 
 
 def calls() -> dict:
@@ -88,6 +100,7 @@ def forget():
     """Drop everything kept (a full build starts from nothing)."""
     _kept.clear()
     _calls.clear()
+    _files.clear()
     TEMPLATES.clear()
 
 
