@@ -183,6 +183,8 @@ class LivePreview:
         self._torn = False
         # Only a build whose page records are complete can be replayed by the hot path.
         self._last = hotpath.last_build(result) if memory.finished() != finished else None
+        # Recorded before the browser is told, so whoever waits on the hooks sees it.
+        outcome = self._keep(Outcome(how, True, result.seconds, rendered=memory.last_build()))
         self.hooks.built()
         log.warning(
             "Rebuilt (%s) %d posts, %d pages in %.2fs",
@@ -191,7 +193,7 @@ class LivePreview:
             result.pages,
             result.seconds,
         )
-        return self._keep(Outcome(how, True, result.seconds, rendered=memory.last_build()))
+        return outcome
 
     def _hot(self, changes) -> Outcome | None:
         """The hot path's outcome for ``changes``, or None when the ordinary build must run."""
@@ -208,12 +210,13 @@ class LivePreview:
             self._last = None  # It may have changed posts in memory: the build reads afresh.
             return None
         seconds = time.perf_counter() - start
-        self.hooks.built()
+        rendered = {"rendered": done.pages, "feeds": done.feeds}
+        outcome = self._keep(Outcome(HOT, True, seconds, rendered=rendered))
+        self.hooks.built()  # The browser first: the log line can wait.
         log.warning(
             "Rebuilt (hot) %d page(s), %d feed(s) in %.2fs", done.pages, done.feeds, seconds
         )
-        rendered = {"rendered": done.pages, "feeds": done.feeds}
-        return self._keep(Outcome(HOT, True, seconds, rendered=rendered))
+        return outcome
 
     def _overrides(self, how):
         overrides = {**self.overrides, **(ONE_EDIT if how == INCREMENTAL else {})}
