@@ -7,6 +7,7 @@ same sources into an empty folder.
 """
 
 import gc
+import os
 import shutil
 import threading
 import weakref
@@ -412,3 +413,17 @@ def test_a_change_to_our_code_calls_restart_instead_of_building(site):
         assert not builder.is_alive() and preview.builds == 0  # Restarted, nothing built.
     finally:
         preview.stop()
+
+
+def test_the_hot_path_writes_only_the_feeds_that_list_the_post(site):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    assert preview.rebuild(FULL).ok
+    feeds = preview.sources.output / "feeds"
+    every = {path: os.stat(path).st_mtime_ns for path in feeds.rglob("*") if path.is_file()}
+    assert preview.rebuild(INCREMENTAL, edit_body(site)).how == HOT  # first.md: Alpha, Shared
+    rewritten = {path for path, stamp in every.items() if os.stat(path).st_mtime_ns != stamp}
+    listing = {"all.atom.xml", "all.rss.xml", "feed.json", "notes.atom.xml", "alpha.atom.xml"}
+    listing |= {"shared.atom.xml", "first-light.atom.xml"}  # Its tag's, its thread's.
+    assert {path.name for path in rewritten} == listing  # Not beta's, not the stylesheet.
+    for path in rewritten:
+        assert "The rewritten opening paragraph" in path.read_text(encoding="utf-8")
