@@ -136,11 +136,25 @@ def add_picture(site):
     return {("modified", str(post))}
 
 
+def edit_draft_body(site):
+    post = site / "content/posts/draft.md"
+    replace(post, "Draft words", "Revised draft words")
+    return {("modified", str(post))}
+
+
+def edit_page_body(site):
+    page = site / "content/pages/about.md"
+    replace(page, "A tiny site", "A tiny, revised site")
+    return {("modified", str(page))}
+
+
 # What the edit needs (plan) and how the preview built it: only a change to a body alone takes
 # the hot path; anything else the hot path is not sure of takes the ordinary build.
 EDITS = {
     "body": (edit_body, INCREMENTAL, HOT),
     "body of the oldest post": (edit_old_body, INCREMENTAL, HOT),
+    "body of a draft": (edit_draft_body, INCREMENTAL, HOT),
+    "body of a page": (edit_page_body, INCREMENTAL, HOT),
     "a picture added": (add_picture, INCREMENTAL, INCREMENTAL),
     "title": (edit_title, INCREMENTAL, INCREMENTAL),
     "summary": (edit_summary, INCREMENTAL, INCREMENTAL),
