@@ -76,6 +76,12 @@ def edit_title(site):
     return {("modified", str(post))}
 
 
+def edit_tag_case(site):
+    post = site / "content/posts/first.md"
+    replace(post, "Tags: Alpha, Shared", "Tags: alpha, Shared")  # The same slug, another name.
+    return {("modified", str(post))}
+
+
 def edit_tags(site):
     post = site / "content/posts/first.md"
     replace(post, "Tags: Alpha, Shared", "Tags: Alpha, Gamma")
@@ -159,6 +165,7 @@ EDITS = {
     "title": (edit_title, INCREMENTAL, INCREMENTAL),
     "summary": (edit_summary, INCREMENTAL, INCREMENTAL),
     "tags": (edit_tags, INCREMENTAL, INCREMENTAL),
+    "a tag's case": (edit_tag_case, INCREMENTAL, INCREMENTAL),
     "date": (edit_date, INCREMENTAL, INCREMENTAL),
     "add a post": (add_post, FULL, FULL),
     "delete a post": (delete_post, FULL, FULL),

@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass, field
 
 from pelican.generators import ArticlesGenerator
+from pelican.urlwrappers import URLWrapper
 
 from happening import build_log
 from happening.plugins.fastbuild import fence, memory
@@ -112,7 +113,7 @@ def _why_not(old, new, old_data, new_data) -> str | None:
         return "the post's kind changed"
     if old_data is None or new_data is None:
         return "the reader's cache has no record of it"
-    if old_data[1] != new_data[1]:
+    if _plain(old_data[1]) != _plain(new_data[1]):
         return "its metadata changed"
     if old.settings.get("DEFAULT_DATE") == "fs":
         return "its date is the file's time"
@@ -175,6 +176,18 @@ def redo_body(last: LastBuild, path: str) -> HotResult | None:
         log.debug("hot path: rendering %s logged a warning", path)
         return None
     return HotResult(pages, feeds)
+
+
+def _plain(value):
+    """``value`` to compare by what it shows: Pelican's tags, categories and authors compare
+    equal by slug alone, so a tag renamed from "Alpha" to "alpha" would look unchanged."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, URLWrapper):
+        return (type(value).__name__, value.name)
+    return value
 
 
 def _reads(deps, path):
