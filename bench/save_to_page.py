@@ -81,7 +81,7 @@ def child(n, work: Path, edits: int, saves: int):
     posts = sorted((content / "posts").glob("*.md"))
     step = max(1, len(posts) // max(edits, 1))
     chosen = [posts[(i * step + step // 2) % len(posts)] for i in range(edits)]
-    times, builds = [], []
+    times, builds, hows = [], [], []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -94,19 +94,21 @@ def child(n, work: Path, edits: int, saves: int):
                     edit(post, number)
                 times.append(time.perf_counter() - start)
                 builds.append(preview.outcomes[-1].seconds)
+                hows.append(preview.outcomes[-1].how)
                 assert f"save {number}." in page.content(), f"save {number} did not show"
             browser.close()
         assert preview.wait_idle(timeout=RELOAD_TIMEOUT_MS / 1000)
-        memory = [rss_mb()]
+        memory, save_hows = [rss_mb()], []
         for number in range(saves):
             before = preview.builds
             edit(posts[(number * 7) % len(posts)], edits + number + 1)
-            deadline = time.monotonic() + RELOAD_TIMEOUT_MS / 1000
-            while preview.builds == before or not preview.wait_idle(timeout=0.05):
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"bench: save {edits + number + 1} was never built")
-                time.sleep(0.01)
+            if not preview.hooks.wait(
+                lambda b=before: preview.builds > b, RELOAD_TIMEOUT_MS / 1000
+            ):
+                raise SystemExit(f"bench: save {edits + number + 1} was never built")
+            assert preview.wait_idle(timeout=RELOAD_TIMEOUT_MS / 1000)
             assert preview.outcomes[-1].ok, preview.outcomes[-1].message
+            save_hows.append(preview.outcomes[-1].how)
             memory.append(rss_mb())
     finally:
         stop_livereload(preview, server)
@@ -117,6 +119,9 @@ def child(n, work: Path, edits: int, saves: int):
         "min_s": min(times),
         "max_s": max(times),
         "build_median_s": statistics.median(builds),
+        # How the preview built each timed edit and each memory save (livepreview.HOT...).
+        "hows": hows,
+        "save_hows": save_hows,
         "first_build_s": first_build,
         "saves": saves,
         "rss_mb": memory,
@@ -161,7 +166,8 @@ def measure(work: Path, n: int, corpus, child_build, edits=10, saves=50, bare_ru
         f"  save -> page, {n} posts: median {figures['median_s']:.2f}s "
         f"({figures['min_s']:.2f}-{figures['max_s']:.2f}s) against bare Pelican's rebuild "
         f"{figures['bare_rebuild_s']:.2f}s; memory {figures['rss_mb'][0]:.0f} -> "
-        f"{figures['rss_mb'][-1]:.0f} MB over {figures['saves']} saves"
+        f"{figures['rss_mb'][-1]:.0f} MB over {figures['saves']} saves; "
+        f"{figures['hows'].count('hot')} of {figures['edits']} edits on the hot path"
     )
     return {f"save_to_page_{n}": figures}
 
@@ -191,7 +197,8 @@ def row(value):
     """The line of ``bench/run.py``'s table for one :func:`measure` figure."""
     rss = value["rss_mb"]
     return (
-        f"| save -> page in chromium, {value['posts']:,} posts (median of {value['edits']} edits; "
+        f"| save -> page in chromium, {value['posts']:,} posts (median of {value['edits']} edits, "
+        f"{value['hows'].count('hot')} on the hot path; "
         f"bare: its rebuild after one edit; memory {rss[0]:.0f} -> {rss[-1]:.0f} MB over "
         f"{value['saves']} saves; output identical to a full build: "
         f"{'yes' if value['identical_to_full_build'] else 'NO'}) "

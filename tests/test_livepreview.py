@@ -6,9 +6,11 @@ way the preview would for that change, and compares every file with a fresh full
 same sources into an empty folder.
 """
 
+import gc
+import os
 import shutil
 import threading
-import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ import pytest
 from conftest import ROOT, TEST_SITE
 from happening.build import build
 from happening.plugins.fastbuild import fence, memory
-from happening.workflow.livepreview import FULL, INCREMENTAL, RESTART, LivePreview, plan
+from happening.workflow.livepreview import FULL, HOT, INCREMENTAL, RESTART, LivePreview, plan
 
 # As `./inv livereload` builds (serve.py's DRAFT_PREVIEW and LIVE).
 PREVIEW = {"DRAFT_SAVE_AS": "drafts/{slug}/index.html", "FASTBUILD_KEEP_IN_MEMORY": True}
@@ -74,6 +76,12 @@ def edit_title(site):
     return {("modified", str(post))}
 
 
+def edit_tag_case(site):
+    post = site / "content/posts/first.md"
+    replace(post, "Tags: Alpha, Shared", "Tags: alpha, Shared")  # The same slug, another name.
+    return {("modified", str(post))}
+
+
 def edit_tags(site):
     post = site / "content/posts/first.md"
     replace(post, "Tags: Alpha, Shared", "Tags: Alpha, Gamma")
@@ -114,21 +122,61 @@ def change_setting(site):
     return {("modified", str(settings))}
 
 
+def edit_summary(site):
+    post = site / "content/posts/first.md"
+    replace(post, "Summary: The first tiny post.", "Summary: The first tiny post, revised.")
+    return {("modified", str(post))}
+
+
+def edit_old_body(site):
+    """The oldest post: on the last page of every listing it is in."""
+    post = site / "content/posts/theme-filler-1.md"
+    replace(post, "Filler words for post 1.", "Filler words for post 1, and then some.")
+    return {("modified", str(post))}
+
+
+def add_picture(site):
+    post = site / "content/posts/second.md"
+    text = post.read_text(encoding="utf-8")
+    post.write_text(text + "\n![A picture](https://example.org/a.png)\n", encoding="utf-8")
+    return {("modified", str(post))}
+
+
+def edit_draft_body(site):
+    post = site / "content/posts/draft.md"
+    replace(post, "Draft words", "Revised draft words")
+    return {("modified", str(post))}
+
+
+def edit_page_body(site):
+    page = site / "content/pages/about.md"
+    replace(page, "A tiny site", "A tiny, revised site")
+    return {("modified", str(page))}
+
+
+# What the edit needs (plan) and how the preview built it: only a change to a body alone takes
+# the hot path; anything else the hot path is not sure of takes the ordinary build.
 EDITS = {
-    "body": (edit_body, INCREMENTAL),
-    "title": (edit_title, INCREMENTAL),
-    "tags": (edit_tags, INCREMENTAL),
-    "date": (edit_date, INCREMENTAL),
-    "add a post": (add_post, FULL),
-    "delete a post": (delete_post, FULL),
-    "theme": (edit_theme, FULL),
-    "setting": (change_setting, FULL),
+    "body": (edit_body, INCREMENTAL, HOT),
+    "body of the oldest post": (edit_old_body, INCREMENTAL, HOT),
+    "body of a draft": (edit_draft_body, INCREMENTAL, HOT),
+    "body of a page": (edit_page_body, INCREMENTAL, HOT),
+    "a picture added": (add_picture, INCREMENTAL, INCREMENTAL),
+    "title": (edit_title, INCREMENTAL, INCREMENTAL),
+    "summary": (edit_summary, INCREMENTAL, INCREMENTAL),
+    "tags": (edit_tags, INCREMENTAL, INCREMENTAL),
+    "a tag's case": (edit_tag_case, INCREMENTAL, INCREMENTAL),
+    "date": (edit_date, INCREMENTAL, INCREMENTAL),
+    "add a post": (add_post, FULL, FULL),
+    "delete a post": (delete_post, FULL, FULL),
+    "theme": (edit_theme, FULL, FULL),
+    "setting": (change_setting, FULL, FULL),
 }
 
 
 @pytest.mark.parametrize("kind", EDITS)
 def test_after_each_kind_of_edit_the_preview_equals_a_full_build(site, tmp_path, kind):
-    make_edit, expected = EDITS[kind]
+    make_edit, expected, built = EDITS[kind]
     preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
     assert preview.rebuild(FULL).ok
     before = snapshot(preview.sources.output)
@@ -139,16 +187,20 @@ def test_after_each_kind_of_edit_the_preview_equals_a_full_build(site, tmp_path,
     assert preview.rebuild(INCREMENTAL).ok
 
     changes = make_edit(site)
-    how = plan(changes, preview.sources)
+    how = plan(changes, preview.sources, preview._known)
     assert how == expected
-    outcome = preview.rebuild(how)
+    outcome = preview.rebuild(how, changes)
 
     assert outcome.ok, outcome.message
+    assert outcome.how == built
     after = snapshot(preview.sources.output)
     assert after != before  # The edit reached the output...
     assert differences(after, full_build(site, tmp_path / "full")) == []  # ...exactly.
-    if kind == "body":  # Metadata is on every listing; a body is on few pages.
-        assert outcome.rendered["reused"] > 0  # Not a full render in disguise.
+    # Metadata is on every listing; a body is on few pages: not a full render in disguise.
+    if kind == "a picture added":
+        assert outcome.rendered["reused"] > 0
+    if built == HOT:
+        assert 0 < outcome.rendered["rendered"] < 10
 
 
 def test_a_change_to_our_code_restarts_and_anything_unknown_builds_everything(site):
@@ -171,6 +223,102 @@ def test_a_build_leaves_no_post_alive_in_pelicans_memoised_methods(site):
     assert preview.rebuild(FULL).ok
     for name in fence.MEMOISED:
         assert fence._memoised(name).cache == {}, name
+    assert preview.rebuild(INCREMENTAL, edit_body(site)).how == HOT
+    for name in fence.MEMOISED:
+        assert fence._memoised(name).cache == {}, name
+
+
+def a_post(preview, source):
+    """The post object the preview keeps in memory for ``source``."""
+    articles = preview._last.generators[0].articles
+    return next(a for a in articles if a.source_path == str(source))
+
+
+def test_a_rebuild_keeps_no_post_of_the_build_before_alive(site):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    assert preview.rebuild(FULL).ok
+    source = site / "content/posts/first.md"
+    kept = weakref.ref(a_post(preview, source))
+    # The hot path changes the post it has (every list holding it sees the new body)...
+    assert preview.rebuild(INCREMENTAL, edit_body(site)).how == HOT
+    assert a_post(preview, source) is kept()
+    # ...and any other build makes new posts and lets the old ones go.
+    assert preview.rebuild(INCREMENTAL, edit_title(site)).how == INCREMENTAL
+    gc.collect()
+    assert kept() is None
+
+
+def test_hot_edits_one_after_another_then_an_ordinary_one_equal_a_full_build(site, tmp_path):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    assert preview.rebuild(FULL).ok
+    post = site / "content/posts/first.md"
+    original = post.read_text(encoding="utf-8")
+    for make_edit in (edit_body, edit_old_body, add_words("second.md", "Another thought.")):
+        assert preview.rebuild(INCREMENTAL, make_edit(site)).how == HOT
+    post.write_text(original, encoding="utf-8")  # Undone: the page goes back as it was.
+    assert preview.rebuild(INCREMENTAL, {("modified", str(post))}).how == HOT
+    assert differences(snapshot(preview.sources.output), full_build(site, tmp_path / "a")) == []
+    # An ordinary build after hot ones finds the pages they wrote and renders them again.
+    assert preview.rebuild(INCREMENTAL, edit_title(site)).how == INCREMENTAL
+    assert differences(snapshot(preview.sources.output), full_build(site, tmp_path / "b")) == []
+
+
+def add_words(name, words):
+    def edit(site):
+        post = site / "content/posts" / name
+        post.write_text(post.read_text(encoding="utf-8") + f"\n{words}\n", encoding="utf-8")
+        return {("modified", str(post))}
+
+    return edit
+
+
+def test_the_hot_path_renders_only_the_listing_pages_that_show_the_post(site):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    assert preview.rebuild(FULL).ok
+    source = str(site / "content/posts/theme-filler-1.md")  # Listed on the last pages only.
+    showing = [
+        memory.files_read(key)
+        for key, (_, deps) in memory.calls().items()
+        if any(path == source for path, _ in deps)
+    ]
+    files = [file for calls in showing for file in calls]
+    reading = [file for calls in showing for file, read in calls.items() if source in read]
+    assert str(preview.sources.output / "page/2/index.html") in reading
+    assert str(preview.sources.output / "index.html") in set(files) - set(reading)
+
+    outcome = preview.rebuild(INCREMENTAL, edit_old_body(site))
+    assert outcome.how == HOT
+    assert outcome.rendered["rendered"] == len(reading) < len(files)
+
+
+# No Summary:, so the summary plugin makes one of the first sentences within 50 words.
+NO_SUMMARY = (
+    "Title: Unsummarised\nDate: 2024-05-10 10:00\nCategory: Notes\nTags: Shared\n\n"
+    "It opens with one sentence. " + "Then it goes on with one more sentence. " * 12 + "\n"
+)
+
+
+def test_an_edit_that_changes_a_prose_summary_takes_the_ordinary_build(site, tmp_path):
+    post = site / "content/posts/unsummarised.md"
+    post.write_text(NO_SUMMARY, encoding="utf-8")
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    assert preview.rebuild(FULL).ok
+    # After the summary's words: the summary plugin gives the same summary, the hot path goes.
+    assert preview.rebuild(INCREMENTAL, add_words("unsummarised.md", "Later.")(site)).how == HOT
+    replace(post, "It opens with", "It now opens with")  # In the summary: listings change.
+    outcome = preview.rebuild(INCREMENTAL, {("modified", str(post))})
+    assert outcome.ok and outcome.how == INCREMENTAL
+    assert differences(snapshot(preview.sources.output), full_build(site, tmp_path / "f")) == []
+
+
+def test_a_broken_link_saved_in_a_body_fails_the_build_and_names_it(site):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    assert preview.rebuild(FULL).ok
+    changes = add_words("second.md", "See [nothing]({filename}no-such-post.md).")(site)
+    outcome = preview.rebuild(INCREMENTAL, changes)
+    # The hot path saw the warning and left it to the ordinary build, which reports it.
+    assert not outcome.ok and outcome.how == INCREMENTAL
+    assert "no-such-post.md" in outcome.message and preview.hooks.failed()
 
 
 def text(path):
@@ -181,31 +329,34 @@ def text(path):
         return ""
 
 
-def wait_for(condition, timeout=60.0, what="the condition"):
-    """Poll ``condition`` until it holds or ``timeout`` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
+def wait_for(preview, condition, timeout=60.0, what="the condition"):
+    """Wait until ``condition`` holds, checking it after each of the preview's builds."""
+    if not preview.hooks.wait(condition, timeout):
+        raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_two_saves_300_ms_apart_both_reach_the_output(site):
+def test_a_save_made_while_the_build_of_the_one_before_runs_reaches_the_output(site):
     preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
     preview.start()
+    first = site / "content/posts/first.md"
+    second = site / "content/posts/second.md"
+    real = preview.rebuild
+
+    def second_save_once_building(how=INCREMENTAL, changes=()):
+        # The first save's build has started: the second save lands now, during it.
+        if str(first) in {path for _, path in changes} and "Save two" not in text(second):
+            replace(second, "A second post", "Save two in a second post")
+        return real(how, changes)
+
+    preview.rebuild = second_save_once_building
     try:
-        post = site / "content/posts/first.md"
-        page = preview.sources.output / "posts/first-light/index.html"
-        first_save = time.monotonic()
-        replace(post, "The opening paragraph", "Save one")
-        # The second save lands 300 ms after the first, whatever the first build is doing.
-        time.sleep(max(0.0, first_save + 0.3 - time.monotonic()))
-        replace(post, "Save one", "Save two")
-        wait_for(lambda: "Save two" in text(page), what="save two")
+        pages = preview.sources.output / "posts"
+        one, two = pages / "first-light/index.html", pages / "second-thoughts/index.html"
+        replace(first, "The opening paragraph", "Save one")
+        wait_for(preview, lambda: "Save one" in text(one) and "Save two" in text(two), 60)
         assert preview.wait_idle(timeout=60)
-        assert "Save two" in page.read_text(encoding="utf-8")
         assert all(outcome.ok for outcome in preview.outcomes)
-        assert preview.outcomes[-1].how == INCREMENTAL
+        assert [o.how for o in preview.outcomes[1:]] == [HOT, HOT]  # One build per save.
     finally:
         preview.stop()
 
@@ -216,11 +367,11 @@ def test_saves_during_a_build_queue_exactly_one_more(site):
     builds = []
     real = preview.rebuild
 
-    def slow_rebuild(how=INCREMENTAL):
+    def slow_rebuild(how=INCREMENTAL, changes=()):
         builds.append(how)
         started.set()
         release.wait(timeout=30)
-        return real(how)
+        return real(how, changes)
 
     preview.rebuild = slow_rebuild
     builder = threading.Thread(target=preview._builder, daemon=True)
@@ -246,7 +397,7 @@ def test_a_saved_setting_is_seen_and_rebuilds_everything(site):
         home = preview.sources.output / "index.html"
         builds = preview.builds
         change_setting(site)
-        wait_for(lambda: "Freshly set. " in text(home), what="the new subtitle")
+        wait_for(preview, lambda: "Freshly set. " in text(home), what="the new subtitle")
         assert preview.wait_idle(timeout=60)
         assert preview.builds > builds and preview.outcomes[-1].how == FULL
     finally:
@@ -283,3 +434,17 @@ def test_a_change_to_our_code_calls_restart_instead_of_building(site):
         assert not builder.is_alive() and preview.builds == 0  # Restarted, nothing built.
     finally:
         preview.stop()
+
+
+def test_the_hot_path_writes_only_the_feeds_that_list_the_post(site):
+    preview = LivePreview(site / "pelicanconf.py", **PREVIEW)
+    assert preview.rebuild(FULL).ok
+    feeds = preview.sources.output / "feeds"
+    every = {path: os.stat(path).st_mtime_ns for path in feeds.rglob("*") if path.is_file()}
+    assert preview.rebuild(INCREMENTAL, edit_body(site)).how == HOT  # first.md: Alpha, Shared
+    rewritten = {path for path, stamp in every.items() if os.stat(path).st_mtime_ns != stamp}
+    listing = {"all.atom.xml", "all.rss.xml", "feed.json", "notes.atom.xml", "alpha.atom.xml"}
+    listing |= {"shared.atom.xml", "first-light.atom.xml"}  # Its tag's, its thread's.
+    assert {path.name for path in rewritten} == listing  # Not beta's, not the stylesheet.
+    for path in rewritten:
+        assert "The rewritten opening paragraph" in path.read_text(encoding="utf-8")

@@ -7,6 +7,10 @@ runs are kept and make exactly one more build when it ends.
 
 What a change needs decides how much is rebuilt (:func:`plan`):
 
+- an edit to the body of one existing post or page, and nothing else: the **hot** path
+  (``hotpath.py``): the last build stays in memory, the file is read again, and only the pages
+  and feeds that show that post's body are rendered again. Whatever it cannot be sure of (the
+  title, tags or date changed, a picture was added...) takes the incremental build instead.
 - an edit to an existing post or page: an **incremental** build in this process. Pelican's
   content cache re-reads only the changed file and fastbuild's page cache re-renders only the
   pages whose inputs changed; both keep their records in memory between builds.
@@ -23,17 +27,19 @@ until the next good build.
 import logging
 import shutil
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from happening.build import DEV_SETTINGS, ROOT, UserError, build, load_settings
 from happening.plugins.fastbuild import memory
 
+from . import hotpath
 from .reload import LiveHooks, failure_for
 
 log = logging.getLogger(__name__)
 
-INCREMENTAL, FULL, RESTART = "incremental", "full", "restart"
+HOT, INCREMENTAL, FULL, RESTART = "hot", "incremental", "full", "restart"
 # Our code: a change here means new Python, which only a new process runs.
 CODE = (ROOT / "plugins", ROOT / "happening")
 # An edit re-reads one file and re-renders a few pages: a worker pool and a forked rendering
@@ -129,6 +135,7 @@ class LivePreview:
         self._lock = threading.Condition()
         self._building = threading.Lock()
         self._known = frozenset()
+        self._last = None  # The last good build, for the hot path (hotpath.LastBuild).
         self._torn = False  # The last build stopped half-way: the next one is full.
         self._changes = set()
         self._pending = False
@@ -137,19 +144,28 @@ class LivePreview:
         self._threads = []
 
     # -- Builds ----------------------------------------------------------------------------------
-    def rebuild(self, how=INCREMENTAL) -> Outcome:
+    def rebuild(self, how=INCREMENTAL, changes=()) -> Outcome:
         """One build now, in this thread; the browser is told whatever happens.
 
-        Builds never overlap (Pelican's signals and our plugins' state are per process): a
-        caller waits for the build in progress.
+        ``changes`` (``{(kind, path)}``, as :meth:`changed` takes them) lets an incremental
+        build take the hot path when they are one post's file. Builds never overlap (Pelican's
+        signals and our plugins' state are per process): a caller waits for the build in
+        progress.
         """
         with self._building:
-            return self._rebuild(how)
+            return self._rebuild(how, changes)
 
-    def _rebuild(self, how):
+    def _rebuild(self, how, changes=()):
         if self._torn and how == INCREMENTAL:
             how = FULL  # The last build stopped half-way: what it wrote is known to nobody.
+        if how == INCREMENTAL:
+            outcome = self._hot(changes)
+            if outcome is not None:
+                return outcome
         finished = memory.finished()
+        # Dropped before the build, not after: two builds' posts are never in memory at once.
+        self._last = None
+        memory.forget_calls()
         try:
             self._known = source_files(self.sources.content)  # What this build will read.
             if how == FULL:
@@ -165,6 +181,10 @@ class LivePreview:
             self._torn = memory.finished() == finished
             return self._keep(Outcome(how, False, message=message))
         self._torn = False
+        # Only a build whose page records are complete can be replayed by the hot path.
+        self._last = hotpath.last_build(result) if memory.finished() != finished else None
+        # Recorded before the browser is told, so whoever waits on the hooks sees it.
+        outcome = self._keep(Outcome(how, True, result.seconds, rendered=memory.last_build()))
         self.hooks.built()
         log.warning(
             "Rebuilt (%s) %d posts, %d pages in %.2fs",
@@ -173,7 +193,30 @@ class LivePreview:
             result.pages,
             result.seconds,
         )
-        return self._keep(Outcome(how, True, result.seconds, rendered=memory.last_build()))
+        return outcome
+
+    def _hot(self, changes) -> Outcome | None:
+        """The hot path's outcome for ``changes``, or None when the ordinary build must run."""
+        paths = {str(path) for _, path in changes}
+        if self._last is None or len(paths) != 1 or not paths <= self._known:
+            return None
+        start = time.perf_counter()
+        try:
+            done = hotpath.redo_body(self._last, paths.pop())
+        except Exception:  # A bug of ours: the ordinary build is always right.
+            log.exception("live preview: the hot path failed; building as usual")
+            done = None
+        if done is None:
+            self._last = None  # It may have changed posts in memory: the build reads afresh.
+            return None
+        seconds = time.perf_counter() - start
+        rendered = {"rendered": done.pages, "feeds": done.feeds}
+        outcome = self._keep(Outcome(HOT, True, seconds, rendered=rendered))
+        self.hooks.built()  # The browser first: the log line can wait.
+        log.warning(
+            "Rebuilt (hot) %d page(s), %d feed(s) in %.2fs", done.pages, done.feeds, seconds
+        )
+        return outcome
 
     def _overrides(self, how):
         overrides = {**self.overrides, **(ONE_EDIT if how == INCREMENTAL else {})}
@@ -230,7 +273,7 @@ class LivePreview:
                     log.warning("Our code changed: restarting the live preview")
                     self.restart()
                     return
-                self.rebuild(FULL if how == RESTART else how)
+                self.rebuild(FULL if how == RESTART else how, changes)
             except Exception:  # A bug of ours must not stop the preview: say it, go on.
                 log.exception("live preview: the rebuild failed")
             finally:

@@ -59,6 +59,11 @@ class LiveHooks:
             self._closed = True
             self._changed.notify_all()
 
+    def wait(self, condition, timeout) -> bool:
+        """Wait until ``condition()`` holds, checking it after every build (tests, the bench)."""
+        with self._changed:
+            return self._changed.wait_for(condition, timeout)
+
     @property
     def build_id(self) -> str:
         return f"{self._prefix}-{self._count}"

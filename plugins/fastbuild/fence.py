@@ -22,8 +22,13 @@ import logging
 import os
 
 import pelican
+from pelican import signals
+from pelican.cache import FileStampDataCacher
 from pelican.contents import Content
+from pelican.generators import ArticlesGenerator
 from pelican.log import LimitFilter
+from pelican.settings import DEFAULT_CONFIG
+from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 log = logging.getLogger(__name__)
@@ -72,6 +77,10 @@ ATTRIBUTES = {
     # process: a long-lived process (the live preview, `pelican --autoreload`) would keep every
     # build's posts alive. forget_memoised() empties it once a build is over.
     "pelican.utils.memoized.cache": "the dict of results get_content and get_summary keep",
+    # The live preview's hot path (happening/workflow/hotpath.py) compares what the reader gave
+    # for a post at the last build with what it gives now: Pelican keeps no other record of the
+    # metadata before plugins changed it. reader_data() reads it.
+    "pelican.cache.FileStampDataCacher._cache": "source path -> (stamp, (body, reader metadata))",
 }
 
 
@@ -116,6 +125,10 @@ def _attributes_present():
         ),
         "pelican.utils.memoized.cache": all(
             isinstance(getattr(_memoised(name), "cache", None), dict) for name in MEMOISED
+        ),
+        "pelican.cache.FileStampDataCacher._cache": isinstance(
+            getattr(FileStampDataCacher(DEFAULT_CONFIG, "fence", False, False), "_cache", None),
+            dict,
         ),
     }
 
@@ -203,6 +216,47 @@ def body(content) -> str:
 UNDIGESTED = frozenset({"_content", "_context", "settings"})
 
 
+# -- Reading one post again (the live preview's hot path) ----------------------------------------
+def reader_data(readers, path):
+    """``(body, metadata)`` as the reader gave them for ``path`` when last read, or None.
+
+    Whatever the file's stamp now: the hot path asks about a file that has just changed.
+    """
+    cached = readers._cache.get(path)
+    return None if cached is None else cached[1]
+
+
+def reread(generator, content):
+    """A new content object for ``content``'s source file, read as ``generate_context`` reads it.
+
+    Pelican's ``Readers.read_file``, with the arguments and signals the article or page
+    generator passes it (its ``generate_context`` has no per-file entry point).
+    """
+    kind = "article" if isinstance(generator, ArticlesGenerator) else "page"
+    return generator.readers.read_file(
+        base_path=generator.path,
+        path=content.source_path,
+        content_class=type(content),
+        context=generator.context,
+        preread_signal=getattr(signals, f"{kind}_generator_preread"),
+        preread_sender=generator,
+        context_signal=getattr(signals, f"{kind}_generator_context"),
+        context_sender=generator,
+    )
+
+
+def static_links(content) -> set:
+    """The static files ``content``'s body links with ``{static}``/``{attach}`` (Pelican copies
+    them: a generator adds these to ``context["static_links"]`` as it reads each post)."""
+    return content.get_static_links()
+
+
+def set_body(content, html):
+    """Give an existing post a new body; what Pelican memoised from the old one is forgotten."""
+    content._content = html
+    forget_memoised()
+
+
 # -- The writer -----------------------------------------------------------------------------------
 class WriterHook(Writer):
     """Pelican's writer with one public hook: :meth:`open_output` opens each output file.
@@ -238,6 +292,14 @@ class WriterHook(Writer):
             self._overridden_files.add(filename)
         self._written_files.add(filename)
         return filename
+
+    def rendering(self, localcontext) -> str:
+        """The file a template given ``localcontext`` by ``write_file`` is rendered for.
+
+        ``write_file`` puts each page's name (a paginated listing's page too) in ``output_file``
+        and opens ``sanitised_join(output_path, name)``.
+        """
+        return sanitised_join(self.output_path, localcontext["output_file"])
 
     def written(self) -> frozenset:
         """Every file this writer has written (or claimed) so far."""

@@ -10,6 +10,14 @@ import jinja2
 
 _kept = {}  # cache file -> (code digest, entries)
 _finished = 0  # Builds that reached the end and kept their records.
+# The last build's write_file calls, for the live preview's hot path to replay:
+# key -> [(name, template, context, args, kwargs), deps], deps the (source path, body hash) of
+# every post body the page read (None while a helper process renders it).
+_calls = {}
+# key -> {output file: source paths of the post bodies it read}, from the build that last
+# rendered the call: one listing call writes every page of its pagination, and an edit shows on
+# few of them. Kept across builds (a reused call read what it read then), emptied by forget().
+_files = {}
 
 
 def recall(cache_file, code):
@@ -24,6 +32,32 @@ def keep(cache_file, code, entries):
     global _finished
     _kept[str(cache_file)] = (code, entries)
     _finished += 1
+
+
+def note_call(key, call, deps, files=None):
+    _calls[key] = [call, deps]
+    if files is not None:
+        _files[key] = files
+
+
+def note_deps(key, deps, files):
+    _calls[key][1] = deps
+    _files[key] = files
+
+
+def files_read(key) -> dict | None:
+    """``{output file: source paths read}`` for one call, or None if not known."""
+    return _files.get(key)
+
+
+def calls() -> dict:
+    """The last build's calls (only complete if the build reached its end: see ``finished``)."""
+    return dict(_calls)
+
+
+def forget_calls():
+    """Drop the recorded calls: they hold a whole build's posts and context."""
+    _calls.clear()
 
 
 def finished() -> int:
@@ -65,6 +99,8 @@ TEMPLATES = KeptTemplates()
 def forget():
     """Drop everything kept (a full build starts from nothing)."""
     _kept.clear()
+    _calls.clear()
+    _files.clear()
     TEMPLATES.clear()
 
 

@@ -79,6 +79,7 @@ class _State:
         self.global_keys = None
         self.bodies = {}  # source_path -> current body hash
         self.reading = None  # the deps set of the page rendering now
+        self.file_reads = None  # FASTBUILD_KEEP_IN_MEMORY: the posts read for the current file
         self.rendered = self.skipped = 0
         self.writer = None
         self.helpers = 0
@@ -237,6 +238,8 @@ def _track(content):
         if body is None:
             body = state.bodies[path] = _body_hash(content)
         deps.add((path, body))
+        if state.file_reads is not None:
+            state.file_reads.add(path)
 
 
 def _tracked(method):
@@ -300,6 +303,10 @@ class _WriteIfChanged(io.StringIO):
         super().close()
 
 
+# The live preview's hot path writes the pages it replays the same way.
+WriteIfChanged, Unchanged = _WriteIfChanged, _Unchanged
+
+
 class CachingWriter(fence.WriterHook):
     """Pelican's writer, skipping the pages whose inputs are unchanged since the last build.
 
@@ -310,6 +317,7 @@ class CachingWriter(fence.WriterHook):
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings)
         self._outputs = None
+        self._file_reads = {}
         self._planned = None  # In a helper: the files the main process decided, in order.
         self.splitter = None
         if split.possible(parallel.workers(self.settings)):
@@ -326,6 +334,8 @@ class CachingWriter(fence.WriterHook):
         delegate = not reuse and self.splitter is not None and self.splitter.takes_next()
         self._outputs, deps = [], set()
         state.reading = deps
+        self._file_reads = {}
+        state.file_reads = set() if state.in_memory and not (reuse or delegate) else None
         try:
             if reuse or delegate:
                 # Pelican's bookkeeping and signals, here and in order; no rendering.
@@ -333,8 +343,15 @@ class CachingWriter(fence.WriterHook):
             else:
                 super().write_file(name, template, context, *args, **kwargs)
         finally:
-            state.reading = None
+            state.reading = state.file_reads = None
         planned, self._outputs = self._outputs, None
+        if state.in_memory:  # The live preview's hot path replays calls (memory.py).
+            memory.note_call(
+                key,
+                (name, template, context, args, kwargs),
+                None if delegate else entry[1] if reuse else tuple(sorted(deps)),
+                None if reuse or delegate else self._file_reads,
+            )
         if delegate:
             self.splitter.add((key, digest, name, template, context, args, kwargs, planned))
             return
@@ -351,12 +368,14 @@ class CachingWriter(fence.WriterHook):
         key, digest, name, template, context, args, kwargs, planned = call
         self._planned, deps = iter(planned), set()
         state.reading = deps
+        self._file_reads = {}
+        state.file_reads = set() if state.in_memory else None
         try:
             super().write_file(name, template, context, *args, **kwargs)
         finally:
-            state.reading = None
+            state.reading = state.file_reads = None
             self._planned = None
-        return key, digest, tuple(sorted(deps)), _stamps(planned)
+        return key, digest, tuple(sorted(deps)), _stamps(planned), self._file_reads
 
     def open_output(self, filename, encoding, override):
         if self._planned is not None:
@@ -366,6 +385,9 @@ class CachingWriter(fence.WriterHook):
             filename = self.claim(filename, override)
             if self._outputs is not None:
                 self._outputs.append(filename)
+        if state.file_reads is not None:  # What this file's rendering read (memory.py).
+            self._file_reads[filename] = frozenset(state.file_reads)
+            state.file_reads = set()
         if filename == os.devnull:
             return open(filename, "w", encoding=encoding)
         return _WriteIfChanged(filename, encoding)
@@ -373,8 +395,10 @@ class CachingWriter(fence.WriterHook):
 
 def _record(result):
     """A page rendered by :meth:`CachingWriter.render_planned`: keep its cache record."""
-    key, digest, deps, stamps = result
+    key, digest, deps, stamps, file_reads = result
     state.rendered += 1
+    if state.in_memory:
+        memory.note_deps(key, deps, file_reads)
     if digest is not None:
         state.entries[key] = (digest, deps, stamps)
 
@@ -478,6 +502,8 @@ def start(generators):
     state.previous = previous
     state.code = code
     state.needed = state.save or state.in_memory or bool(previous)
+    if state.in_memory:
+        memory.forget_calls()  # The last build's calls (and the posts they hold) go now.
     watch_reads()
     for content in _all_contents(generators):
         state.bodies[content.source_path] = _body_hash(content)

@@ -34,8 +34,13 @@ def language_feeds(config: FeedsConfig, articles, translations) -> dict[str, lis
     }
 
 
-def write_language_feeds(config: FeedsConfig, articles, translations, output) -> list[Written]:
-    """Write each language's Atom (and RSS, if configured) feed of its posts."""
+def write_language_feeds(
+    config: FeedsConfig, articles, translations, output, *, listing=None, entries=None
+) -> list[Written]:
+    """Write each language's Atom (and RSS, if configured) feed of its posts.
+
+    ``listing`` and ``entries`` as for :func:`writer.write_feeds` (the live preview's hot path).
+    """
     written = []
     if not (config.translation_atom or config.translation_rss):
         return written
@@ -52,5 +57,7 @@ def write_language_feeds(config: FeedsConfig, articles, translations, output) ->
             thread_atom=None,
             lang=lang,
         )
-        written += write_feeds(one_language, posts, [], [], output)
+        written += write_feeds(
+            one_language, posts, [], [], output, listing=listing, entries=entries
+        )
     return written

@@ -64,6 +64,35 @@ def write(generator, writer):
     log.info("feeds: wrote %d file(s), %d bytes", len(written), sum(w.size for w in written))
 
 
+def rewrite_for(generator, article, entries) -> int:
+    """Write again only the feeds that list ``article``, whose body alone changed since the build.
+
+    For the live preview's hot path (``happening/workflow/hotpath.py``), after the build that
+    made ``generator``: ``entries`` is the feed entries it keeps between edits, without the
+    edited post's. Returns how many feeds were written.
+    """
+    config = load_config(generator.settings)
+    written = write_feeds(
+        config,
+        generator.articles,
+        generator.categories,
+        sorted(generator.tags.items()),
+        generator.output_path,
+        threads=thread_feeds(config, generator.articles),
+        listing=article,
+        entries=entries,
+    )
+    written += write_language_feeds(
+        config,
+        generator.articles,
+        generator.translations,
+        generator.output_path,
+        listing=article,
+        entries=entries,
+    )
+    return len(written)
+
+
 def reset(pelican):
     _state.config = None
 

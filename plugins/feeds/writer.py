@@ -42,15 +42,30 @@ def site_feeds(config: FeedsConfig) -> list[dict]:
 
 
 def write_feeds(
-    config: FeedsConfig, articles, categories, tags, output_path, threads: list[ThreadFeed] = ()
+    config: FeedsConfig,
+    articles,
+    categories,
+    tags,
+    output_path,
+    threads: list[ThreadFeed] = (),
+    *,
+    listing=None,
+    entries: dict | None = None,
 ) -> list[Written]:
     """Write every configured feed into ``output_path``; return what was written.
 
     ``categories`` and ``tags`` are ``(taxonomy, articles)`` pairs as Pelican's generator holds
     them; ``threads`` the thread feeds (:func:`threads.thread_feeds`). Each post is turned into a
     feed entry once, however many feeds it appears in, and only if it appears in one.
+
+    The live preview, after an edit to one post's body, passes that post as ``listing``: only the
+    feeds that list it are written (nothing else can have changed), and ``entries``, the feed
+    entries it keeps from one edit to the next (by ``id`` of the post, per feed language), so
+    only the edited post's entry is made again.
     """
-    posts: dict[int, Post] = {}
+    # A post's entry depends on the feed's language (JSON Feed's per-item "language").
+    kept = None if entries is None else entries.setdefault(config.lang, {})
+    posts: dict[int, Post] = {} if kept is None else kept
 
     def post(article):
         key = id(article)
@@ -84,29 +99,37 @@ def write_feeds(
     def release(listed):
         for article in listed:
             uses[id(article)] -= 1
-            if not uses[id(article)]:
+            if not uses[id(article)] and kept is None:
                 del posts[id(article)]
+
+    def wanted(listed):
+        return listing is None or any(a is listing for a in listed)
 
     output = Path(output_path)
     written = []
-    site_wide = [post(a) for a in site_articles]
-    home = config.absolute("")
-    if config.atom:
-        data = atom(config, site_wide, config.atom, config.title, home)
-        written.append(_write(output, config.atom, ATOM_TYPE, data))
-    if config.rss:
-        written.append(_write(output, config.rss, RSS_TYPE, rss(config, site_wide, config.rss)))
-    if config.json:
-        data = json_feed(config, site_wide, config.json)
-        written.append(_write(output, config.json, JSON_TYPE, data))
-    del site_wide
+    if wanted(site_articles):
+        site_wide = [post(a) for a in site_articles]
+        home = config.absolute("")
+        if config.atom:
+            data = atom(config, site_wide, config.atom, config.title, home)
+            written.append(_write(output, config.atom, ATOM_TYPE, data))
+        if config.rss:
+            data = rss(config, site_wide, config.rss)
+            written.append(_write(output, config.rss, RSS_TYPE, data))
+        if config.json:
+            data = json_feed(config, site_wide, config.json)
+            written.append(_write(output, config.json, JSON_TYPE, data))
+        del site_wide
     release(site_articles)
     for path, title, alternate, listed in taxonomy_feeds:
-        chosen = [post(a) for a in listed]
-        data = atom(config, chosen, path, title, alternate)
-        written.append(_write(output, path, ATOM_TYPE, data))
-        del chosen
+        if wanted(listed):
+            chosen = [post(a) for a in listed]
+            data = atom(config, chosen, path, title, alternate)
+            written.append(_write(output, path, ATOM_TYPE, data))
+            del chosen
         release(listed)
+    if listing is not None:
+        return written  # The stylesheet and the set of feeds are as the last build left them.
     if config.stylesheet:
         written.append(_write(output, config.stylesheet, "text/xsl", stylesheet(config)))
     # Last, and sparing every feed this build wrote: the patterns may share a folder.

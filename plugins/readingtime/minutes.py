@@ -34,12 +34,17 @@ def _pace(settings) -> int:
     return wpm
 
 
+def reading_time(article, wpm=None) -> int:
+    """The reading time this plugin gives ``article`` (the live preview asks it after an edit)."""
+    # _content is the HTML before Pelican resolves {filename} links: the words are the same,
+    # and resolving links here, before static files are known, would log false warnings.
+    return minutes(article._content, wpm or _pace(article.settings))
+
+
 def add_reading_time(generator):
     wpm = _pace(generator.settings)
     for article in [*generator.articles, *getattr(generator, "drafts", [])]:
-        # _content is the HTML before Pelican resolves {filename} links: the words are the same,
-        # and resolving links here, before static files are known, would log false warnings.
-        article.reading_time = minutes(article._content, wpm)
+        article.reading_time = reading_time(article, wpm)
 
 
 def register():

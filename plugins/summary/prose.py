@@ -95,6 +95,13 @@ def prose_summary(html: str, max_words: int = DEFAULT_WORDS) -> str:
     return " ".join(kept)
 
 
+def automatic_summary(article) -> str:
+    """The summary this plugin gives a post with no ``Summary:``, as the HTML it stores."""
+    limit = article.settings.get("SUMMARY_MAX_LENGTH") or DEFAULT_WORDS
+    text = prose_summary(article.content, limit)
+    return f"<p>{escape(text)}</p>" if text else ""
+
+
 def summarise(pelican_or_generators):
     """Give each post without ``Summary:`` its prose summary (all content known: links resolve)."""
     for generator in pelican_or_generators:
@@ -104,10 +111,8 @@ def summarise(pelican_or_generators):
         ]:
             if "summary" in article.metadata or not hasattr(generator, "drafts"):
                 continue
-            limit = article.settings.get("SUMMARY_MAX_LENGTH") or DEFAULT_WORDS
-            text = prose_summary(article.content, limit)
             article.summary_is_automatic = True
-            article.metadata["summary"] = f"<p>{escape(text)}</p>" if text else ""
+            article.metadata["summary"] = automatic_summary(article)
 
 
 def register():
