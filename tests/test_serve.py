@@ -4,6 +4,7 @@ The browser's side (the reload script actually reloading) is in test_browser_liv
 """
 
 import http.client
+import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -11,7 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from conftest import TEST_SITE, build_into
+from conftest import BLOG, TEST_SITE, build_into
 from happening.plugins.fastbuild import memory
 from happening.workflow.livepreview import INCREMENTAL
 from happening.workflow.reload import LiveHooks, locate
@@ -152,3 +153,29 @@ def test_livereload_says_which_port_is_taken(built):
         port = int(base.rsplit(":", 1)[1])
         with pytest.raises(Exception, match=r"livereload: cannot listen on 127\.0\.0\.1"):
             start_livereload(port=port, PATH=str(built), OUTPUT_PATH=str(built))
+
+
+def test_livereload_prints_feed_addresses_on_its_own_port_and_the_outbox_notice_once(
+    tmp_path, capsys
+):
+    blog = tmp_path / "content"
+    shutil.copytree(BLOG, blog)
+    memory.forget()
+    preview, server = start_livereload(
+        port=0,
+        PATH=str(blog),
+        OUTPUT_PATH=str(tmp_path / "output"),
+        CACHE_PATH=str(tmp_path / "cache"),
+        NEWSLETTER_PROVIDER="outbox",
+    )
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        status, page = get(base + "/subscribe/")
+        assert status == 200 and f"{base}/feeds/all.atom.xml" in page  # Pasteable as shown.
+        (blog / "more.md").write_text("Title: More\nDate: 2024-03-03\n\nWords.\n", encoding="utf-8")
+        assert preview.rebuild(INCREMENTAL).ok
+    finally:
+        stop_livereload(preview, server)
+        memory.forget()
+    # Two builds of one site in one process: the writer is told once, not at every save.
+    assert capsys.readouterr().out.count("readers cannot subscribe by email yet") == 1

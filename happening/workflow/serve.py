@@ -60,6 +60,9 @@ def start_livereload(
     output = preview.sources.output
     output.mkdir(parents=True, exist_ok=True)
     server = _listen("livereload", output, host, port, preview.hooks)
+    # The subscribe page prints feed addresses a reader can paste: this server's, whatever port.
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    preview.overrides.setdefault("FEEDS_LOCAL_URL", f"http://{shown}:{server.server_address[1]}")
     preview.start()
     thread = threading.Thread(target=server.serve_forever, name="livereload-server", daemon=True)
     thread.start()

@@ -89,11 +89,18 @@ def add_to_context(generator):
     generator.context["feed_base"] = feed_base(generator.settings)
 
 
+# (output folder, line) already said by this process: the live preview rebuilds the same site
+# on every save, and the writer needs telling once, not at every save.
+_said = set()
+
+
 def say_notice(pelican):
-    # Once per build, on Pelican's console as its "Done: ..." line is (a logged warning would
-    # fail the strict build, and a log at INFO is hidden by default).
+    # Once per site and process, on Pelican's console as its "Done: ..." line is (a logged
+    # warning would fail the strict build, and a log at INFO is hidden by default).
     line = notice(pelican.settings)
-    if line:
+    said = (str(pelican.settings.get("OUTPUT_PATH")), line)
+    if line and said not in _said:
+        _said.add(said)
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
