@@ -48,6 +48,11 @@ SOURCES = {
     "pelican.contents.Content.get_summary": "4a3c3104bdebd41d",
     "pelican.contents.Content.content": "156103bd42183fe4",
     "pelican.contents.Content.summary": "7d8d3c740f923b2b",
+    # The page cache hashes, with each body, what its intrasite links resolve to: relies on the
+    # regex finding every link Pelican fills in, and on a link resolving by its path's file name
+    # in the shared context's ``generated_content``/``static_content`` (``{attach}`` moves a file).
+    "pelican.contents.Content._get_intrasite_link_regex": "5d6b5c2523b5193e",
+    "pelican.contents.Content._link_replacer": "81d6a9db349759d8",
     # Memoised while pages are written: relies on it depending only on the post and settings,
     # which nothing changes once the writer exists.
     "pelican.contents.Content.get_url_setting": "e0eb063bf0a5ae24",
@@ -196,6 +201,17 @@ def restore(*_):
 def body(content) -> str:
     """A post's body as its reader returned it."""
     return content._content or ""
+
+
+def intrasite_links(content, text):
+    """``(what, value)`` of every intrasite link (``{filename}post.md``...) Pelican fills in."""
+    for match in content._get_intrasite_link_regex().finditer(text):
+        yield match.group("what"), match.group("value")
+
+
+def shared_context(content) -> dict:
+    """The shared context a post keeps (its links are resolved from its tables)."""
+    return content._context or {}
 
 
 # Attributes of a post left out of its digest (the body is tracked when read, the context and
