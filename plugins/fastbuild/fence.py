@@ -40,7 +40,8 @@ SOURCES = {
     "pelican.writers.Writer._open_w": "69700ea0b4668663",
     # CachingWriter hands write_file a stand-in template for a page it need not render: relies on
     # write_file rendering each output once with template.render, writing it through _open_w,
-    # then sending content_written.
+    # then sending content_written; and on every keyword argument but its own parameters becoming
+    # a name in the page's context (the page cache digests only those its templates read).
     "pelican.writers.Writer.write_file": "6a604ad67bbeec99",
     # Wrapped (while pages are written) to note which post bodies a page reads: relies on the
     # ``content`` and ``summary`` properties going through them.

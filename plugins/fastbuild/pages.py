@@ -77,6 +77,9 @@ URLWRAPPER_FIELDS = frozenset({"name", "slug", "_name", "_slug", "_slug_from_nam
 # fastbuild's own settings change how a build runs, never what it writes (the byte-identity tests
 # hold that): left out, so the live preview may build one edit with no worker pool and reuse pages.
 OWN_SETTINGS = "FASTBUILD_"
+# Pelican's settings that only say whether to start from an empty folder and use the reader cache:
+# a production build reusing the last one differs from a cold one only there (reuse.py).
+RUN_SETTINGS = frozenset({"DELETE_OUTPUT_DIRECTORY", "LOAD_CONTENT_CACHE", "CACHE_CONTENT"})
 
 
 class Undigestable(Exception):
@@ -96,6 +99,7 @@ class _State:
         self.settings_digest = None
         self.shared_tokens = {}  # name in the shared context -> its value's digest
         self.names = {}  # template name -> the names it can read (None: unknown, so all)
+        self.template_reads = {}  # (name, source hash) -> (names read, templates named) or None
         self.link_index = None  # file name -> [(table, source path, URL)] of linkable files
         self.bodies = {}  # source_path -> current body hash
         self.reading = None  # the deps set of the page rendering now
@@ -487,7 +491,7 @@ def _call_digest(key, template, context, args, kwargs):
             _shared_digest(template, context, kwargs),
             context.get("localsiteurl"),
             args,
-            kwargs,
+            _arguments_read(template, context, args, kwargs),
         )
         return digester(call, remember=False)
     except Undigestable as exc:
@@ -522,10 +526,25 @@ def _shared_digest(template, context, kwargs):
 
 
 _ABSENT = object()
+# write_file's own parameters; every other keyword argument becomes a name in the page's context.
+WRITE_FILE_PARAMETERS = frozenset(
+    {"relative_urls", "paginated", "template_name", "override_output", "url"}
+)
+
+
+def _arguments_read(template, context, args, kwargs):
+    """The call's keyword arguments that can change the page: write_file's own, and the names its
+    templates read (Pelican hands every tag page ``all_articles``, read by no template of ours).
+    A paginated template keeps them all: Pelican paginates ``articles`` and ``dates``."""
+    names = read_names(template)
+    template_name = kwargs.get("template_name", args[2] if len(args) > 2 else None)
+    if names is None or template_name in (context.get("PAGINATED_TEMPLATES") or ()):
+        return kwargs
+    return {k: v for k, v in kwargs.items() if k in WRITE_FILE_PARAMETERS or k in names}
 
 
 def _own(name):
-    return name.startswith(OWN_SETTINGS)
+    return name.startswith(OWN_SETTINGS) or name in RUN_SETTINGS
 
 
 # -- What a template can read ---------------------------------------------------------------------
@@ -550,18 +569,35 @@ def _names_from(env, first):
         if name in seen:
             continue
         seen.add(name)
-        try:
-            source = env.loader.get_source(env, name)[0]
-            tree = env.parse(source)
-        except Exception as exc:  # noqa: BLE001 - unknown reads: the whole context is digested.
-            log.debug("fastbuild: cannot read template %r (%s): digesting everything", name, exc)
+        found = _one_template(env, name)
+        if found is None:
             return None
-        names |= jinja2.meta.find_undeclared_variables(tree)
-        for referenced in jinja2.meta.find_referenced_templates(tree):
-            if referenced is None:  # {% include some_variable %}: any template may come.
-                return None
-            todo.append(referenced)
+        read, referenced = found
+        names |= read
+        todo += referenced
     return frozenset(names)
+
+
+def _one_template(env, name):
+    """The names one template reads and the templates it names; None if either is unknown.
+
+    Kept with the cache (parsing is ~30 ms a template), by the hash of the template's source.
+    """
+    try:
+        source = env.loader.get_source(env, name)[0]
+    except Exception as exc:  # noqa: BLE001 - unknown reads: the whole context is digested.
+        log.debug("fastbuild: cannot read template %r (%s): digesting everything", name, exc)
+        return None
+    key = (name, hashlib.blake2b(source.encode(), digest_size=16).hexdigest())
+    if key in state.template_reads:
+        return state.template_reads[key]
+    tree = env.parse(source)
+    referenced = list(jinja2.meta.find_referenced_templates(tree))
+    found = None
+    if None not in referenced:  # {% include some_variable %}: any template may come.
+        found = (frozenset(jinja2.meta.find_undeclared_variables(tree)), tuple(referenced))
+    state.template_reads[key] = found
+    return found
 
 
 def _env_passes_context(env):
@@ -631,6 +667,7 @@ def start(generators):
                 stored = pickle.load(f)
             if stored.get("code") == code:
                 previous = stored["entries"]
+                state.template_reads = stored.get("templates", {})
         except Exception as exc:  # noqa: BLE001 - a damaged cache only costs a full render.
             log.debug("fastbuild: ignoring %s (%s)", state.cache_file, exc)
     state.previous = previous
@@ -699,6 +736,7 @@ def finish(pelican_object):
         state.cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = state.cache_file.with_suffix(".tmp")
         with open(tmp, "wb") as f:
-            pickle.dump({"code": state.code, "entries": state.entries}, f, protocol=5)
+            kept = {"code": state.code, "entries": state.entries, "templates": state.template_reads}
+            pickle.dump(kept, f, protocol=5)
         os.replace(tmp, state.cache_file)
     state.reset()
