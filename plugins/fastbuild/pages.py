@@ -505,9 +505,10 @@ def _shared_digest(template, context, kwargs):
     digester = state.digester
     keys = tuple(context)
     if state.global_keys != keys:  # A generator added to the context: digest it all again.
-        state.global_keys, state.shared_tokens = keys, {}
+        state.shared_tokens = {}
         settings = {k: v for k, v in context.items() if k.isupper() and not _own(k)}
-        state.settings_digest = digester(settings)
+        state.settings_digest = digester(settings)  # Undigestable: no page is cached.
+        state.global_keys = keys
     names = read_names(template)
     if names is not None and any(_passes_context(context.get(n)) for n in names):
         names = None  # A function the template calls is handed the whole context.
