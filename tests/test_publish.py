@@ -67,6 +67,42 @@ def test_dir_target_gets_exactly_the_production_build(tmp_path):
     assert same_tree(tmp_path / "output", public)
 
 
+def test_dir_deploy_shares_unchanged_files_and_copies_the_rest(tmp_path):
+    # The deploy on its own, on a hand-made output: what changed is copied, what went is gone,
+    # what did not change is the very same file (same inode: not rewritten), and a deployed
+    # file edited by hand since is replaced by the build's.
+    output, public = tmp_path / "output", tmp_path / "public"
+    settings = {"PATH": str(tmp_path / "c"), "OUTPUT_PATH": str(output), "CACHE_PATH": "/nowhere"}
+    files = {
+        "index.html": "home",
+        "kept/index.html": "untouched",
+        "same.xml": "rewritten, same bytes",
+        "changed.html": "old",
+        "gone/index.html": "deleted later",
+        "edited.html": "as built",
+    }
+    for rel, text in files.items():
+        (output / rel).parent.mkdir(parents=True, exist_ok=True)
+        (output / rel).write_text(text, encoding="utf-8")
+    _Dir.deploy(output, settings, public)
+    assert same_tree(output, public)
+    inode = {rel: (public / rel).stat().st_ino for rel in files}
+
+    (output / "same.xml").write_text("rewritten, same bytes", encoding="utf-8")
+    (output / "changed.html").write_text("new", encoding="utf-8")
+    shutil.rmtree(output / "gone")
+    (output / "new.html").write_text("added", encoding="utf-8")
+    (public / "edited.html").write_text("edited on the server", encoding="utf-8")
+    _Dir.deploy(output, settings, public)
+
+    assert same_tree(output, public) and same_tree(public, output)
+    assert not (public / "gone").exists()
+    for rel in ("index.html", "kept/index.html", "same.xml"):
+        assert (public / rel).stat().st_ino == inode[rel], rel
+    assert (public / "edited.html").read_text(encoding="utf-8") == "as built"
+    assert not (tmp_path / ".public.new").exists() and not (tmp_path / ".public.old").exists()
+
+
 def test_gh_pages_target_pushes_exactly_the_build_to_a_bare_repo(tmp_path):
     remote = tmp_path / "remote.git"
     git("init", "-q", "--bare", str(remote))

@@ -1,10 +1,14 @@
 """`publish`: a production build, then `check`, then the deploy; nothing goes out if check fails.
 
 Targets, as in Pelican's quickstart: ``rsync`` over SSH (``rsync --delete``), ``gh-pages``
-(ghp-import, pushed to a remote), or ``dir`` (an exact copy in a local folder). Drafts are never
-written by the production settings, and a ``drafts/`` folder in the output stops the deploy.
+(ghp-import, pushed to a remote), or ``dir`` (an exact copy in a local folder, swapped in whole;
+files unchanged since the last deploy are hard-linked into the new copy, not copied again).
+Drafts are never written by the production settings, and a ``drafts/`` folder in the output
+stops the deploy.
 """
 
+import filecmp
+import json
 import logging
 import os
 import re
@@ -106,14 +110,82 @@ class _Dir:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fresh = dest.with_name(f".{dest.name}.new")
         stale = dest.with_name(f".{dest.name}.old")
+        manifest = dest.with_name(f".{dest.name}.manifest.json")
         for leftover in (fresh, stale):
             shutil.rmtree(leftover, ignore_errors=True)
-        shutil.copytree(output, fresh)
+        last = _read_manifest(manifest)
+        manifest.unlink(missing_ok=True)  # Until the new one is written, no file is vouched for.
+        _assemble(output, dest, fresh, last)
         # Swap whole folders: readers see the old site or the new one, never half of each.
         if dest.exists():
             dest.rename(stale)
         fresh.rename(dest)
         shutil.rmtree(stale, ignore_errors=True)
+        _write_manifest(manifest, output, dest)
+
+
+def _assemble(output, dest, fresh, last):
+    """``fresh`` as a copy of ``output``, sharing with the deployed ``dest`` every unchanged file.
+
+    A file is shared (hard-linked: not rewritten, and the swap still replaces the whole folder)
+    when the last deploy's manifest vouches for the deployed copy (nobody touched it since) and
+    the built file is the one deployed then, or has the same bytes. Anything else is copied.
+    """
+    for folder, _, names in os.walk(output):
+        rel_folder = os.path.relpath(folder, output)
+        os.makedirs(os.path.join(fresh, rel_folder), exist_ok=True)
+        for name in names:
+            rel = os.path.normpath(os.path.join(rel_folder, name))
+            built, deployed, target = output / rel, dest / rel, fresh / rel
+            if _unchanged(built, deployed, last.get(rel)):
+                try:
+                    os.link(deployed, target)
+                    continue
+                except OSError:  # Another file system, or no hard links there: copy.
+                    pass
+            shutil.copy2(built, target)
+
+
+def _unchanged(built, deployed, record):
+    if record is None:
+        return False
+    try:
+        if _stat(deployed) != record["deployed"]:
+            return False  # Edited or replaced since the last deploy: the build's copy wins.
+        if _stat(built) == record["built"]:
+            return True  # Not written since it was deployed.
+        return os.path.getsize(built) == record["deployed"][0] and filecmp.cmp(
+            built, deployed, shallow=False
+        )
+    except OSError:
+        return False
+
+
+def _stat(path):
+    """What any write to a file changes (ctime even when its mtime is set back)."""
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _read_manifest(path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_manifest(path, output, dest):
+    records = {}
+    for folder, _, names in os.walk(dest):
+        for name in names:
+            rel = os.path.relpath(os.path.join(folder, name), dest)
+            try:
+                records[rel] = {"built": _stat(output / rel), "deployed": _stat(dest / rel)}
+            except OSError:
+                continue
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(records, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _unsafe(dest, settings):
