@@ -16,11 +16,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from happening.build import PROD_SETTINGS, ROOT, build, load_settings
+from happening.build import PROD_SETTINGS, ROOT, BuildResult, build, load_settings
 from happening.errors import UserError
 
 from .check import check_site
@@ -41,6 +41,7 @@ class Published:
     files: int
     seconds: float
     warnings: int
+    built: BuildResult | None = field(default=None, repr=False)  # The production build deployed.
 
 
 def publish(
@@ -81,7 +82,7 @@ def publish(
     shown = redact(str(destination))
     if isinstance(destination, Path) and destination.is_relative_to(ROOT):
         shown = f"{destination.relative_to(ROOT)}/"  # The default, public/, reads best short.
-    return Published(target, shown, files, built.seconds + seconds, len(report.warnings))
+    return Published(target, shown, files, built.seconds + seconds, len(report.warnings), built)
 
 
 # -- dir: an exact copy in a local folder --------------------------------------------------------
