@@ -150,3 +150,30 @@ def test_the_newsletter_takes_the_posts_of_the_build_just_deployed(
     shutil.rmtree(tmp_path / "outbox")
     release("dir", start="newsletter", **settings)
     assert {p.name: p.read_bytes() for p in emails(tmp_path)} == sent
+
+
+def test_a_second_release_scans_only_the_pages_that_changed(
+    tmp_path, httpserver, settings, monkeypatch
+):
+    from happening.workflow.check import site as check_site
+
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    release("dir", **settings)
+    scanned = []
+
+    def counting_scan(data):
+        scanned.append(data)
+        return scan(data)
+
+    scan = check_site.scan
+    monkeypatch.setattr(check_site, "scan", counting_scan)
+    (Path(settings["PATH"]) / "posts" / "one-more.md").write_text(
+        "Title: One more\nDate: 2024-06-02 09:00\nCategory: Notes\n"
+        "Summary: Another post after the release.\n\nIts body.\n",
+        encoding="utf-8",
+    )
+    release("dir", **settings)
+    pages = list((tmp_path / "public").rglob("*.html"))
+    # The new post and the pages listing it, not every page (check's scan cache, by bytes).
+    assert 0 < len(scanned) < len(pages)
+    assert b"One more" in b"".join(scanned)
