@@ -1,8 +1,9 @@
 """`publish`: a production build, then `check`, then the deploy; nothing goes out if check fails.
 
 Targets, as in Pelican's quickstart: ``rsync`` over SSH (``rsync --delete``), ``gh-pages``
-(ghp-import, pushed to a remote), or ``dir`` (an exact copy in a local folder, swapped in whole;
-files unchanged since the last deploy are hard-linked into the new copy, not copied again).
+(ghp-import, pushed to a remote), or ``dir`` (an exact copy in a local folder: the first time,
+or whenever the folder is not exactly what the last deploy left, swapped in whole; otherwise
+only the files that changed are copied and those that went removed).
 Drafts are never written by the production settings, and a ``drafts/`` folder in the output
 stops the deploy.
 """
@@ -109,42 +110,105 @@ class _Dir:
         if problem:
             raise PublishError(f"publish: PUBLISH_DIR {dest} {problem}; choose another folder")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fresh = dest.with_name(f".{dest.name}.new")
-        stale = dest.with_name(f".{dest.name}.old")
         manifest = dest.with_name(f".{dest.name}.manifest.json")
-        for leftover in (fresh, stale):
-            shutil.rmtree(leftover, ignore_errors=True)
         last = _read_manifest(manifest)
-        manifest.unlink(missing_ok=True)  # Until the new one is written, no file is vouched for.
-        _assemble(output, dest, fresh, last)
-        # Swap whole folders: readers see the old site or the new one, never half of each.
-        if dest.exists():
-            dest.rename(stale)
-        fresh.rename(dest)
-        shutil.rmtree(stale, ignore_errors=True)
+        # Until the new one is written, no deployed file is vouched for: an interrupted deploy
+        # makes the next one copy everything.
+        manifest.unlink(missing_ok=True)
+        if not (last and _exactly_as_deployed(dest, last) and _update(output, dest, last)):
+            _replace_whole(output, dest)
         _write_manifest(manifest, output, dest)
 
 
-def _assemble(output, dest, fresh, last):
-    """``fresh`` as a copy of ``output``, sharing with the deployed ``dest`` every unchanged file.
+def _replace_whole(output, dest):
+    fresh = dest.with_name(f".{dest.name}.new")
+    stale = dest.with_name(f".{dest.name}.old")
+    for leftover in (fresh, stale):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(output, fresh)
+    # Swap whole folders: readers see the old site or the new one, never half of each.
+    if dest.exists():
+        dest.rename(stale)
+    fresh.rename(dest)
+    shutil.rmtree(stale, ignore_errors=True)
 
-    A file is shared (hard-linked: not rewritten, and the swap still replaces the whole folder)
-    when the last deploy's manifest vouches for the deployed copy (nobody touched it since) and
-    the built file is the one deployed then, or has the same bytes. Anything else is copied.
+
+def _exactly_as_deployed(dest, last):
+    """Whether ``dest`` holds exactly the files the last deploy left, none touched since."""
+    found = _files(dest)
+    if found != last.keys():
+        return False
+    try:
+        return all(_stat(dest / rel) == last[rel]["deployed"] for rel in found)
+    except OSError:
+        return False
+
+
+def _update(output, dest, last):
+    """Bring ``dest``, exactly as the last deploy left it, to ``output``'s files: copy only what
+    changed, remove only what went; an unchanged file is not touched. False: nothing was done
+    (a file where a folder must go, or the other way round), so the whole folder is replaced.
+
+    Every changed file is first copied beside its place, then all are renamed into place one
+    after the other (each rename atomic), so the site moves from the old build to the new one
+    in the moment the renames take, not over the whole copy; removed files go last, once no
+    new page links to them.
     """
-    for folder, _, names in os.walk(output):
-        rel_folder = os.path.relpath(folder, output)
-        os.makedirs(os.path.join(fresh, rel_folder), exist_ok=True)
+    built = _files(output)
+    changed = [
+        rel for rel in sorted(built) if not _unchanged(output / rel, dest / rel, last.get(rel))
+    ]
+    if any((dest / rel).is_dir() or _file_in_the_way(dest, rel) for rel in changed):
+        return False
+    staged = []
+    try:
+        for rel in changed:
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.deploying")
+            shutil.copy2(output / rel, temporary)
+            staged.append((temporary, target))
+    except OSError:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, target in staged:
+        os.replace(temporary, target)
+    for rel in sorted(last.keys() - built):
+        gone = dest / rel
+        gone.unlink(missing_ok=True)
+        _remove_empty_parents(gone.parent, dest)
+    return True
+
+
+def _file_in_the_way(dest, rel):
+    """A file in ``dest`` where one of ``rel``'s folders must be."""
+    parent = (dest / rel).parent
+    while parent != dest:
+        if parent.is_file():
+            return True
+        parent = parent.parent
+    return False
+
+
+def _remove_empty_parents(folder, dest):
+    while folder != dest and dest in folder.parents:
+        try:
+            folder.rmdir()  # Only when empty: a copy of the build has no empty folders either.
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _files(root):
+    """Every file under ``root``, as posix paths relative to it."""
+    found = set()
+    for folder, _, names in os.walk(root):
+        rel_folder = os.path.relpath(folder, root)
         for name in names:
-            rel = os.path.normpath(os.path.join(rel_folder, name))
-            built, deployed, target = output / rel, dest / rel, fresh / rel
-            if _unchanged(built, deployed, last.get(rel)):
-                try:
-                    os.link(deployed, target)
-                    continue
-                except OSError:  # Another file system, or no hard links there: copy.
-                    pass
-            shutil.copy2(built, target)
+            rel = name if rel_folder == "." else f"{rel_folder}/{name}"
+            found.add(rel.replace(os.sep, "/"))
+    return found
 
 
 def _unchanged(built, deployed, record):
@@ -177,13 +241,11 @@ def _read_manifest(path):
 
 def _write_manifest(path, output, dest):
     records = {}
-    for folder, _, names in os.walk(dest):
-        for name in names:
-            rel = os.path.relpath(os.path.join(folder, name), dest)
-            try:
-                records[rel] = {"built": _stat(output / rel), "deployed": _stat(dest / rel)}
-            except OSError:
-                continue
+    for rel in _files(dest):
+        try:
+            records[rel] = {"built": _stat(output / rel), "deployed": _stat(dest / rel)}
+        except OSError:
+            return  # Not the build's copy after all: no manifest, the next deploy copies all.
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(records, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
