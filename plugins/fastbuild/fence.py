@@ -210,9 +210,9 @@ def intrasite_links(content, text):
         yield match.group("what"), match.group("value")
 
 
-def shared_context(content) -> dict:
-    """The shared context a post keeps (its links are resolved from its tables)."""
-    return content._context or {}
+def shared_context(content) -> dict | None:
+    """The shared context a post keeps (its links are resolved from its tables), or None."""
+    return content._context
 
 
 # Attributes of a post left out of its digest (the body is tracked when read, the context and

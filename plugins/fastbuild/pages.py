@@ -100,7 +100,7 @@ class _State:
         self.shared_tokens = {}  # name in the shared context -> its value's digest
         self.names = {}  # template name -> the names it can read (None: unknown, so all)
         self.template_reads = {}  # (name, source hash) -> (names read, templates named) or None
-        self.link_index = None  # file name -> [(table, source path, URL)] of linkable files
+        self.link_index = {}  # id(context) -> {file name: [(table, source path, URL)]}
         self.bodies = {}  # source_path -> current body hash
         self.reading = None  # the deps set of the page rendering now
         self.rendered = self.skipped = 0
@@ -293,17 +293,19 @@ def _body_hash(content):
 
 def _link_targets(content, value):
     """The files a link's path can resolve to, with their URLs (a superset: by file name)."""
-    if state.link_index is None:
-        state.link_index = {}
+    context = fence.shared_context(content)
+    index = state.link_index.get(id(context))
+    if index is None:  # One per context (every generator shares one; a plugin's post may not).
+        index = state.link_index[id(context)] = {}
         for table in ("generated_content", "static_content"):
-            for key, target in (fence.shared_context(content).get(table) or {}).items():
+            for key, target in ((context or {}).get(table) or {}).items():
                 entry = (table, key, getattr(target, "url", None))
-                state.link_index.setdefault(posixpath.basename(key), []).append(entry)
+                index.setdefault(posixpath.basename(key), []).append(entry)
     path = urlparse(value).path
     names = {posixpath.basename(p) for p in (path, unquote(path), urlparse(unescape(value)).path)}
     if names & {"", ".", ".."}:  # Names no file: any entry may be the one, so all count.
-        return sorted(e for entries in state.link_index.values() for e in entries)
-    return sorted(e for name in names for e in state.link_index.get(name, ()))
+        return sorted(e for entries in index.values() for e in entries)
+    return sorted(e for name in names for e in index.get(name, ()))
 
 
 # -- Tracking what a page reads -------------------------------------------------------------------
