@@ -16,6 +16,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import jinja2
 import pytest
 from pelican import Pelican
 from pelican.contents import Content
@@ -359,6 +360,39 @@ def test_posts_pointing_at_each_other_digest_the_same_in_any_order():
     assert one == other
     b.title = "Changed"
     assert pages.Digester()({"x": a, "y": b}) != one
+
+
+def test_a_post_is_digested_with_what_it_shows_of_its_neighbours_not_theirs():
+    # A page shows its neighbour's title; nothing of ours shows a neighbour's neighbour, and
+    # describing those would let one new post change every old post's digest.
+    a, b, c = _post("a"), _post("b"), _post("c")
+    a.next_article, b.next_article = b, c
+    one = pages.Digester()({"article": a})
+    c.title = "Changed"
+    assert pages.Digester()({"article": a}) == one
+    b.title = "Changed"
+    assert pages.Digester()({"article": a}) != one
+
+
+def test_the_names_a_template_reads_include_every_template_it_uses():
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader(
+            {
+                "base.html": "{{ SITENAME }}{% include 'nav.html' %}{% block body %}{% endblock %}",
+                "nav.html": "{% for p in pages %}{{ p.title }}{% endfor %}",
+                "post.html": "{% extends 'base.html' %}{% block body %}{{ article }}{% endblock %}",
+                "any.html": "{% include which %}",
+            }
+        )
+    )
+    pages.state.reset()
+    assert pages.read_names(env.get_template("post.html")) == {"SITENAME", "pages", "article"}
+    # A template chosen at run time could read anything: the whole context is digested.
+    assert pages.read_names(env.get_template("any.html")) is None
+    env.filters["peek"] = jinja2.pass_context(lambda context, value: value)
+    pages.state.reset()
+    assert pages.read_names(env.get_template("post.html")) is None
+    pages.state.reset()
 
 
 def test_pages_that_cannot_be_cached_are_rendered_and_kept(site_copy, tmp_path):

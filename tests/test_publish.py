@@ -67,6 +67,66 @@ def test_dir_target_gets_exactly_the_production_build(tmp_path):
     assert same_tree(tmp_path / "output", public)
 
 
+def deployed_site(tmp_path):
+    """A hand-made output, deployed once with ``_Dir``; returns output, target and settings."""
+    output, public = tmp_path / "output", tmp_path / "public"
+    settings = {"PATH": str(tmp_path / "c"), "OUTPUT_PATH": str(output), "CACHE_PATH": "/nowhere"}
+    files = {
+        "index.html": "home",
+        "kept/index.html": "untouched",
+        "same.xml": "rewritten, same bytes",
+        "changed.html": "old",
+        "gone/index.html": "deleted later",
+    }
+    for rel, text in files.items():
+        (output / rel).parent.mkdir(parents=True, exist_ok=True)
+        (output / rel).write_text(text, encoding="utf-8")
+    _Dir.deploy(output, settings, public)
+    assert same_tree(output, public)
+    return output, public, settings
+
+
+def test_dir_deploy_copies_only_what_changed_and_removes_only_what_went(tmp_path):
+    output, public, settings = deployed_site(tmp_path)
+    untouched = {
+        rel: (public / rel).stat() for rel in ("index.html", "kept/index.html", "same.xml")
+    }
+    (output / "same.xml").write_text("rewritten, same bytes", encoding="utf-8")
+    (output / "changed.html").write_text("new", encoding="utf-8")
+    shutil.rmtree(output / "gone")
+    (output / "new" / "deep").mkdir(parents=True)
+    (output / "new" / "deep" / "index.html").write_text("added", encoding="utf-8")
+    _Dir.deploy(output, settings, public)
+
+    assert same_tree(output, public) and same_tree(public, output)
+    assert not (public / "gone").exists()  # No empty folder left behind either.
+    for rel, before in untouched.items():  # Not rewritten: the same file, untouched.
+        after = (public / rel).stat()
+        assert (after.st_ino, after.st_mtime_ns, after.st_ctime_ns) == (
+            before.st_ino,
+            before.st_mtime_ns,
+            before.st_ctime_ns,
+        ), rel
+    assert not list(public.rglob("*.deploying"))
+
+
+def test_dir_deploy_replaces_the_whole_folder_when_it_was_touched_since(tmp_path):
+    # A file edited on the target, or one added there: the folder is not what the last deploy
+    # left, so nothing in it is trusted and the whole copy is swapped in, exactly the build.
+    output, public, settings = deployed_site(tmp_path)
+    (public / "changed.html").write_text("edited on the server", encoding="utf-8")
+    (public / "stray.html").write_text("left by hand", encoding="utf-8")
+    _Dir.deploy(output, settings, public)
+    assert same_tree(output, public) and same_tree(public, output)
+    assert (public / "changed.html").read_text(encoding="utf-8") == "old"
+    assert not (tmp_path / ".public.new").exists() and not (tmp_path / ".public.old").exists()
+    # An interrupted deploy leaves no manifest: the next one copies everything.
+    (tmp_path / ".public.manifest.json").unlink()
+    (public / "changed.html").write_text("edited again", encoding="utf-8")
+    _Dir.deploy(output, settings, public)
+    assert (public / "changed.html").read_text(encoding="utf-8") == "old"
+
+
 def test_gh_pages_target_pushes_exactly_the_build_to_a_bare_repo(tmp_path):
     remote = tmp_path / "remote.git"
     git("init", "-q", "--bare", str(remote))

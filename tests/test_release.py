@@ -1,5 +1,6 @@
 """`release` end to end: a folder deploy, a WebSub hub on 127.0.0.1, the outbox provider."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,52 @@ def test_a_second_release_reuses_the_first_and_matches_a_cold_build(tmp_path, ht
     # The newsletter's read-only build wrote nothing into the released output.
     assert differences(settings["OUTPUT_PATH"], cold) == []
     assert differences(tmp_path / "public", cold) == []
+
+
+def test_the_newsletter_takes_the_posts_of_the_build_just_deployed(
+    tmp_path, httpserver, settings, monkeypatch
+):
+    from happening.newsletter import posts
+
+    def read_again(site):
+        raise AssertionError("the newsletter read every post again after the production build")
+
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    with monkeypatch.context() as patched:
+        patched.setattr(posts, "_read", read_again)
+        release("dir", **settings)
+    sent = {p.name: p.read_bytes() for p in emails(tmp_path)}
+    assert len(sent) == len(published_posts(tmp_path)) >= 2
+    # Resumed at the newsletter, nothing is built and the posts are read on their own: the very
+    # same emails.
+    (tmp_path / "ledger.json").unlink(missing_ok=True)  # the outbox keeps its own record
+    shutil.rmtree(tmp_path / "outbox")
+    release("dir", start="newsletter", **settings)
+    assert {p.name: p.read_bytes() for p in emails(tmp_path)} == sent
+
+
+def test_a_second_release_scans_only_the_pages_that_changed(
+    tmp_path, httpserver, settings, monkeypatch
+):
+    from happening.workflow.check import site as check_site
+
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    release("dir", **settings)
+    scanned = []
+
+    def counting_scan(data):
+        scanned.append(data)
+        return scan(data)
+
+    scan = check_site.scan
+    monkeypatch.setattr(check_site, "scan", counting_scan)
+    (Path(settings["PATH"]) / "posts" / "one-more.md").write_text(
+        "Title: One more\nDate: 2024-06-02 09:00\nCategory: Notes\n"
+        "Summary: Another post after the release.\n\nIts body.\n",
+        encoding="utf-8",
+    )
+    release("dir", **settings)
+    pages = list((tmp_path / "public").rglob("*.html"))
+    # The new post and the pages listing it, not every page (check's scan cache, by bytes).
+    assert 0 < len(scanned) < len(pages)
+    assert b"One more" in b"".join(scanned)

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import BLOG, ROOT
 from happening.build import PROD_SETTINGS, build
+from happening.plugins.fastbuild import pages
 from happening.workflow import reuse
 
 NEW_POST = """Title: A new post
@@ -33,6 +34,50 @@ def content(tmp_path):
     folder = tmp_path / "content"
     shutil.copytree(BLOG, folder)
     return folder
+
+
+SERIES = """Title: {title}
+Slug: series-{n}
+Date: 2025-02-{day:02d} 09:00
+Category: {category}
+Tags: {tags}
+Summary: Part {n} of a series.
+
+Part {n}, with a [link to part one]({{filename}}2025-02-01-series-1.md).
+"""
+
+
+@pytest.fixture
+def series(content):
+    """Six more posts: neighbours, shared tags (related reading), links, two categories."""
+    for n in range(1, 7):
+        write_series(content, n)
+    return content
+
+
+def write_series(content, n, **changes):
+    fields = {
+        "title": f"Series part {n}",
+        "n": n,
+        "day": n,
+        "category": "Essays" if n % 2 else "Notes",
+        "tags": "Series, Odd" if n % 2 else "Series, Even",
+        **changes,
+    }
+    post = content / "posts" / f"2025-02-{n:02d}-series-{n}.md"
+    post.write_text(SERIES.format(**fields), encoding="utf-8")
+    return post
+
+
+def page(tmp_path, slug):
+    return (tmp_path / "output" / "posts" / slug / "index.html").read_text(encoding="utf-8")
+
+
+def reusing_build(tmp_path, content, **more):
+    """A production build that must reuse the last one, most of its pages included."""
+    built = reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content, **more))
+    assert built.reused is True
+    return dict(pages.last_build)
 
 
 def settings_for(tmp_path, content, **more):
@@ -76,6 +121,50 @@ def test_a_new_post_reuses_and_matches_a_cold_build(tmp_path, content):
     assert second.reused is True
     assert (tmp_path / "output" / "posts" / "a-new-post" / "index.html").is_file()
     assert differences(tmp_path / "output", cold(tmp_path, content)) == []
+
+
+def test_a_new_post_renders_only_the_pages_that_show_it(tmp_path, series):
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, series))
+    write_series(series, 7)
+    done = reusing_build(tmp_path, series)
+    # Part 7 itself, part 6 (its neighbour), the posts whose related reading changed and the
+    # listings that show it; the other posts' pages are kept.
+    assert done["reused"] >= 3, done
+    assert 'href="https://happeningnow.example/posts/series-7/"' in page(tmp_path, "series-6")
+    assert differences(tmp_path / "output", cold(tmp_path, series)) == []
+
+
+def test_a_neighbours_new_title_reaches_the_pages_that_show_it(tmp_path, series):
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, series))
+    write_series(series, 4, title="Part four, retitled")
+    reusing_build(tmp_path, series)
+    # Part 3 and part 5 show it in their previous/next links; part 1 lists it among related.
+    for neighbour in ("series-3", "series-5"):
+        assert "Part four, retitled" in page(tmp_path, neighbour), neighbour
+    assert differences(tmp_path / "output", cold(tmp_path, series)) == []
+
+
+def test_a_tag_change_moves_the_post_between_tag_pages(tmp_path, series):
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, series))
+    write_series(series, 2, tags="Series, Odd")
+    done = reusing_build(tmp_path, series)
+    assert done["reused"] >= 1, done
+    odd = (tmp_path / "output" / "tag" / "odd" / "index.html").read_text(encoding="utf-8")
+    assert "Series part 2" in odd
+    assert differences(tmp_path / "output", cold(tmp_path, series)) == []
+
+
+def test_a_linked_posts_new_url_reaches_the_posts_linking_to_it(tmp_path, series):
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, series))
+    one = series / "posts" / "2025-02-01-series-1.md"
+    one.write_text(
+        one.read_text(encoding="utf-8").replace("Slug: series-1", "Slug: the-first-part"),
+        encoding="utf-8",
+    )
+    reusing_build(tmp_path, series)
+    # Part 5's body is unchanged, but its {filename} link now resolves to another URL.
+    assert "posts/the-first-part/" in page(tmp_path, "series-5")
+    assert differences(tmp_path / "output", cold(tmp_path, series)) == []
 
 
 def test_a_deleted_post_leaves_nothing_behind(tmp_path, content):

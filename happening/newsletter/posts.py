@@ -2,7 +2,9 @@
 
 The posts come from a real, strict Pelican build with the production settings (``publishconf.py``)
 into a temporary folder: the email then links to the public site with absolute URLs, and
-``output/`` (the local preview) is left as it is.
+``output/`` (the local preview) is left as it is. ``release`` hands over the production build it
+has just made instead (:attr:`Site.built`): the same settings file and overrides, so the same
+posts, without reading them all again.
 """
 
 import logging
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from happening.build import PROD_SETTINGS, READ_ONLY, build
+from happening.build import PROD_SETTINGS, READ_ONLY, BuildResult, build
 from happening.dates import aware
 from happening.postid import post_id
 from happening.sourceline import located
@@ -27,6 +29,9 @@ class Site:
 
     settings_file: Path = PROD_SETTINGS
     overrides: dict = field(default_factory=dict)
+    # A production build already made with these settings (release's): its posts are read
+    # rather than building again. None: build (read-only) when the posts are asked for.
+    built: BuildResult | None = field(default=None, repr=False)
 
     @property
     def root(self) -> Path:
@@ -89,17 +94,10 @@ def published(site: Site) -> tuple[list[Post], dict]:
     Pelican reads and links every post exactly as a real build does, but writes no page
     (``READ_ONLY``): rendering the whole site only to throw it away was a third of the time.
     """
-    with tempfile.TemporaryDirectory(prefix="newsletter-build-") as out:
-        overrides = {
-            **READ_ONLY,
-            "OUTPUT_PATH": out,
-            "DELETE_OUTPUT_DIRECTORY": False,
-            "CACHE_CONTENT": False,
-            "LOAD_CONTENT_CACHE": False,
-            **site.overrides,
-        }
-        built = build(site.settings_file, quiet=True, **overrides)
-        articles, settings = built.published, dict(built.settings)
+    if site.built is not None:
+        articles, settings = site.built.published, dict(site.built.settings)
+    else:
+        articles, settings = _read(site)
     now = datetime.now(UTC)
     posts = []
     # Subscribers get one language: DEFAULT_LANG's posts, unless NEWSLETTER_LANGUAGES lists more.
@@ -117,6 +115,20 @@ def published(site: Site) -> tuple[list[Post], dict]:
         posts.append(Post(post_id(article, settings), article, wanted))
     posts.sort(key=lambda p: (aware(p.date, settings.get("TIMEZONE")), p.id))
     return posts, settings
+
+
+def _read(site: Site):
+    with tempfile.TemporaryDirectory(prefix="newsletter-build-") as out:
+        overrides = {
+            **READ_ONLY,
+            "OUTPUT_PATH": out,
+            "DELETE_OUTPUT_DIRECTORY": False,
+            "CACHE_CONTENT": False,
+            "LOAD_CONTENT_CACHE": False,
+            **site.overrides,
+        }
+        built = build(site.settings_file, quiet=True, **overrides)
+        return built.published, dict(built.settings)
 
 
 YES = ("yes", "true", "on", "1")

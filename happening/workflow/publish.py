@@ -1,10 +1,15 @@
 """`publish`: a production build, then `check`, then the deploy; nothing goes out if check fails.
 
 Targets, as in Pelican's quickstart: ``rsync`` over SSH (``rsync --delete``), ``gh-pages``
-(ghp-import, pushed to a remote), or ``dir`` (an exact copy in a local folder). Drafts are never
-written by the production settings, and a ``drafts/`` folder in the output stops the deploy.
+(ghp-import, pushed to a remote), or ``dir`` (an exact copy in a local folder: the first time,
+or whenever the folder is not exactly what the last deploy left, swapped in whole; otherwise
+only the files that changed are copied and those that went removed).
+Drafts are never written by the production settings, and a ``drafts/`` folder in the output
+stops the deploy.
 """
 
+import filecmp
+import json
 import logging
 import os
 import re
@@ -12,11 +17,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from happening.build import PROD_SETTINGS, ROOT, build, load_settings
+from happening.build import PROD_SETTINGS, ROOT, BuildResult, build, load_settings
 from happening.errors import UserError
 
 from .check import check_site
@@ -37,6 +42,7 @@ class Published:
     files: int
     seconds: float
     warnings: int
+    built: BuildResult | None = field(default=None, repr=False)  # The production build deployed.
 
 
 def publish(
@@ -77,7 +83,7 @@ def publish(
     shown = redact(str(destination))
     if isinstance(destination, Path) and destination.is_relative_to(ROOT):
         shown = f"{destination.relative_to(ROOT)}/"  # The default, public/, reads best short.
-    return Published(target, shown, files, built.seconds + seconds, len(report.warnings))
+    return Published(target, shown, files, built.seconds + seconds, len(report.warnings), built)
 
 
 # -- dir: an exact copy in a local folder --------------------------------------------------------
@@ -104,16 +110,145 @@ class _Dir:
         if problem:
             raise PublishError(f"publish: PUBLISH_DIR {dest} {problem}; choose another folder")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fresh = dest.with_name(f".{dest.name}.new")
-        stale = dest.with_name(f".{dest.name}.old")
-        for leftover in (fresh, stale):
-            shutil.rmtree(leftover, ignore_errors=True)
-        shutil.copytree(output, fresh)
-        # Swap whole folders: readers see the old site or the new one, never half of each.
-        if dest.exists():
-            dest.rename(stale)
-        fresh.rename(dest)
-        shutil.rmtree(stale, ignore_errors=True)
+        manifest = dest.with_name(f".{dest.name}.manifest.json")
+        last = _read_manifest(manifest)
+        # Until the new one is written, no deployed file is vouched for: an interrupted deploy
+        # makes the next one copy everything.
+        manifest.unlink(missing_ok=True)
+        if not (last and _exactly_as_deployed(dest, last) and _update(output, dest, last)):
+            _replace_whole(output, dest)
+        _write_manifest(manifest, output, dest)
+
+
+def _replace_whole(output, dest):
+    fresh = dest.with_name(f".{dest.name}.new")
+    stale = dest.with_name(f".{dest.name}.old")
+    for leftover in (fresh, stale):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(output, fresh)
+    # Swap whole folders: readers see the old site or the new one, never half of each.
+    if dest.exists():
+        dest.rename(stale)
+    fresh.rename(dest)
+    shutil.rmtree(stale, ignore_errors=True)
+
+
+def _exactly_as_deployed(dest, last):
+    """Whether ``dest`` holds exactly the files the last deploy left, none touched since."""
+    found = _files(dest)
+    if found != last.keys():
+        return False
+    try:
+        return all(_stat(dest / rel) == last[rel]["deployed"] for rel in found)
+    except OSError:
+        return False
+
+
+def _update(output, dest, last):
+    """Bring ``dest``, exactly as the last deploy left it, to ``output``'s files: copy only what
+    changed, remove only what went; an unchanged file is not touched. False: nothing was done
+    (a file where a folder must go, or the other way round), so the whole folder is replaced.
+
+    Every changed file is first copied beside its place, then all are renamed into place one
+    after the other (each rename atomic), so the site moves from the old build to the new one
+    in the moment the renames take, not over the whole copy; removed files go last, once no
+    new page links to them.
+    """
+    built = _files(output)
+    changed = [
+        rel for rel in sorted(built) if not _unchanged(output / rel, dest / rel, last.get(rel))
+    ]
+    if any((dest / rel).is_dir() or _file_in_the_way(dest, rel) for rel in changed):
+        return False
+    staged = []
+    try:
+        for rel in changed:
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.deploying")
+            shutil.copy2(output / rel, temporary)
+            staged.append((temporary, target))
+    except OSError:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, target in staged:
+        os.replace(temporary, target)
+    for rel in sorted(last.keys() - built):
+        gone = dest / rel
+        gone.unlink(missing_ok=True)
+        _remove_empty_parents(gone.parent, dest)
+    return True
+
+
+def _file_in_the_way(dest, rel):
+    """A file in ``dest`` where one of ``rel``'s folders must be."""
+    parent = (dest / rel).parent
+    while parent != dest:
+        if parent.is_file():
+            return True
+        parent = parent.parent
+    return False
+
+
+def _remove_empty_parents(folder, dest):
+    while folder != dest and dest in folder.parents:
+        try:
+            folder.rmdir()  # Only when empty: a copy of the build has no empty folders either.
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _files(root):
+    """Every file under ``root``, as posix paths relative to it."""
+    found = set()
+    for folder, _, names in os.walk(root):
+        rel_folder = os.path.relpath(folder, root)
+        for name in names:
+            rel = name if rel_folder == "." else f"{rel_folder}/{name}"
+            found.add(rel.replace(os.sep, "/"))
+    return found
+
+
+def _unchanged(built, deployed, record):
+    if record is None:
+        return False
+    try:
+        if _stat(deployed) != record["deployed"]:
+            return False  # Edited or replaced since the last deploy: the build's copy wins.
+        if _stat(built) == record["built"]:
+            return True  # Not written since it was deployed.
+        return os.path.getsize(built) == record["deployed"][0] and filecmp.cmp(
+            built, deployed, shallow=False
+        )
+    except OSError:
+        return False
+
+
+def _stat(path):
+    """What any write to a file changes (ctime even when its mtime is set back)."""
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _read_manifest(path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_manifest(path, output, dest):
+    records = {}
+    for rel in _files(dest):
+        try:
+            records[rel] = {"built": _stat(output / rel), "deployed": _stat(dest / rel)}
+        except OSError:
+            return  # Not the build's copy after all: no manifest, the next deploy copies all.
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(records, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _unsafe(dest, settings):

@@ -37,6 +37,7 @@ class Release:
     target: str | None = None
     overrides: dict = field(default_factory=dict)
     on_check: Callable | None = None
+    built: object = None  # The production build the publish step deployed (None: not run).
 
     def settings(self):
         return load_settings(self.settings_file, **self.overrides)
@@ -64,6 +65,7 @@ def _publish(release: Release) -> str:
         reuse=True,
         **release.overrides,
     )
+    release.built = done.built
     warnings = f", {done.warnings} check warning(s)" if done.warnings else ""
     return f"{done.files} files to {done.destination} ({done.target}{warnings})"
 
@@ -78,21 +80,30 @@ def _ping(release: Release) -> str:
 
 
 def _newsletter(release: Release) -> str:
-    # The newsletter reads the posts again (a build that renders nothing), with a reader cache
-    # of its own beside the production build's, by content too. Not the production build's own:
-    # plugins leave their marks on the metadata Pelican caches, and a read-only build's marks
-    # (no feeds) would then show in the next production build.
-    cache = reuse.cache_folder(release.settings(), release.settings_file) / "newsletter"
-    reading = {**reuse.reuse_settings(cache), "FASTBUILD_PAGE_CACHE": False}
-    # Nor the production OUTPUT_PATH: the read-only build writes category pages into a folder of
-    # its own, where they cannot spoil the released output (and its reuse next time).
-    kept = {k: v for k, v in release.overrides.items() if k != "OUTPUT_PATH"}
-    site = newsletter.Site(Path(release.settings_file), {**kept, **reading})
+    if release.built is not None:
+        # The posts of the build just deployed: the same settings and overrides, read once.
+        site = newsletter.Site(Path(release.settings_file), dict(release.overrides), release.built)
+    else:
+        site = _reading_site(release)
     report = newsletter.send(site)
     sent = [step.post.title for step in report.sent]
     if not sent:
         return f"nothing new to send ({report.provider}): every post has gone out"
     return f"sent via {report.provider}: " + "; ".join(sent)
+
+
+def _reading_site(release: Release):
+    """Resumed at this step, nothing was built: the newsletter reads the posts again (a build
+    that renders nothing), with a reader cache of its own beside the production build's, by
+    content too. Not the production build's own: plugins leave their marks on the metadata
+    Pelican caches, and a read-only build's marks (no feeds) would then show in the next
+    production build."""
+    cache = reuse.cache_folder(release.settings(), release.settings_file) / "newsletter"
+    reading = {**reuse.reuse_settings(cache), "FASTBUILD_PAGE_CACHE": False}
+    # Nor the production OUTPUT_PATH: the read-only build writes category pages into a folder of
+    # its own, where they cannot spoil the released output (and its reuse next time).
+    kept = {k: v for k, v in release.overrides.items() if k != "OUTPUT_PATH"}
+    return newsletter.Site(Path(release.settings_file), {**kept, **reading})
 
 
 STEPS = [

@@ -13,7 +13,8 @@ and only where the inputs are the same bytes:
   ``CHECK_MODIFIED_METHOD = "sha256"`` (not mtime), so a post is read again whenever its bytes
   differ, and only then.
 - **Each page** is reused by fastbuild's page cache (``plugins/fastbuild/pages.py``), which
-  re-renders a page when anything it was given changed.
+  re-renders a page when anything its templates can show changed: after one new post, that
+  post, its neighbours, the posts whose related reading changed and the listings showing it.
 - **The output folder** must be exactly what the last production build left (a manifest of every
   file's size, times and inode): anything else (a preview build into the same folder, a file
   edited or added by hand) makes the build cold. After the build, every file that this build

@@ -45,7 +45,8 @@ SOURCES = {
     "pelican.writers.Writer._open_w": "69700ea0b4668663",
     # CachingWriter hands write_file a stand-in template for a page it need not render: relies on
     # write_file rendering each output once with template.render, writing it through _open_w,
-    # then sending content_written.
+    # then sending content_written; and on every keyword argument but its own parameters becoming
+    # a name in the page's context (the page cache digests only those its templates read).
     "pelican.writers.Writer.write_file": "6a604ad67bbeec99",
     # Wrapped (while pages are written) to note which post bodies a page reads: relies on the
     # ``content`` and ``summary`` properties going through them.
@@ -53,6 +54,11 @@ SOURCES = {
     "pelican.contents.Content.get_summary": "4a3c3104bdebd41d",
     "pelican.contents.Content.content": "156103bd42183fe4",
     "pelican.contents.Content.summary": "7d8d3c740f923b2b",
+    # The page cache hashes, with each body, what its intrasite links resolve to: relies on the
+    # regex finding every link Pelican fills in, and on a link resolving by its path's file name
+    # in the shared context's ``generated_content``/``static_content`` (``{attach}`` moves a file).
+    "pelican.contents.Content._get_intrasite_link_regex": "5d6b5c2523b5193e",
+    "pelican.contents.Content._link_replacer": "81d6a9db349759d8",
     # Memoised while pages are written: relies on it depending only on the post and settings,
     # which nothing changes once the writer exists.
     "pelican.contents.Content.get_url_setting": "e0eb063bf0a5ae24",
@@ -209,6 +215,17 @@ def restore(*_):
 def body(content) -> str:
     """A post's body as its reader returned it."""
     return content._content or ""
+
+
+def intrasite_links(content, text):
+    """``(what, value)`` of every intrasite link (``{filename}post.md``...) Pelican fills in."""
+    for match in content._get_intrasite_link_regex().finditer(text):
+        yield match.group("what"), match.group("value")
+
+
+def shared_context(content) -> dict | None:
+    """The shared context a post keeps (its links are resolved from its tables), or None."""
+    return content._context
 
 
 # Attributes of a post left out of its digest (the body is tracked when read, the context and

@@ -8,17 +8,25 @@ wrote last time are all unchanged.
 What the digest covers, and why that is enough:
 
 - The code: every file of the theme and of ``PLUGIN_PATHS``, and the versions of Python, Pelican,
-  Jinja2 and Markdown. Any change there re-renders everything.
-- The shared context (all settings, every list of posts, tags, categories...) with every post
+  Jinja2, Markdown and Pygments. Any change there re-renders everything.
+- The shared context, as far as the page's templates can read it: every setting, and each other
+  name that the template, or any template it extends, includes or imports, looks up
+  (``jinja2.meta``, a superset: a branch not taken counts too). A post page that never names
+  ``articles`` does not depend on the list of every post, so a new post does not re-render it.
+  When that cannot be known (a template named at run time, or a theme filter, test or function
+  that Jinja hands the whole context), the whole shared context is digested.
+- The call's own arguments (the page's article, tag, the list it paginates...). A post is
   digested by all its attributes except its body: title, date, URL, tags, summary, whatever a
-  plugin attached. Changing any of those re-renders every page, since any template may list them.
-- The call's own arguments (the page's article, tag, the list it paginates...), digested the same.
+  plugin attached; so is a post one of those attributes holds (a neighbour, a related post, a
+  follow-up), since the page shows its title, URL or date; a post held deeper is named by its
+  source path only (no template of ours reads a neighbour's neighbour).
 - The body: a post's HTML changes far more often than anything else and appears on few pages, so
   it is not in the digests; instead, while a page renders, every time its template (or a filter
   in Python) reads a post's ``content`` or ``summary`` (which go through ``get_content`` and
-  ``get_summary``), the page records that post and a hash of its body. A page is re-rendered when
-  one of the bodies it read has changed. (A template reading the private ``_content`` itself is
-  not seen: no theme should, and ours does not.)
+  ``get_summary``), the page records that post and a hash of its body and of what its
+  ``{filename}``/``{static}`` links point at. A page is re-rendered when one of them changed.
+  (A template reading the private ``_content`` itself is not seen: no theme should, and ours
+  does not.)
 - The output: each file it wrote must still be there with the same size and mtime.
 
 Anything the digest cannot describe reliably (an object whose only description is its memory
@@ -32,15 +40,20 @@ Writing keeps Pelican's overwrite rules and its ``content_written`` signal with 
 
 import functools
 import hashlib
+import importlib.metadata
 import io
 import logging
 import os
 import pickle
+import posixpath
 import sys
 import types
+from html import unescape
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import jinja2
+import jinja2.meta
 import markdown
 import pelican
 from pelican.contents import Content
@@ -53,13 +66,20 @@ from .settings import get
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "fastbuild-pages.pickle"
-FORMAT = 1  # Bump when the cache's layout or the digest's meaning changes.
+FORMAT = 2  # Bump when the cache's layout or the digest's meaning changes.
 # Context lists Pelican fills from a set, so their order changes from run to run (and no template
 # can rely on it): digested without their order.
 UNORDERED = frozenset({"staticfiles"})
+# How deep a post inside another post's attributes is still described (see Digester.depth).
+NEIGHBOUR_DEPTH = 1
+# A tag's, category's or author's attributes for its name and slug (digested by value instead).
+URLWRAPPER_FIELDS = frozenset({"name", "slug", "_name", "_slug", "_slug_from_name"})
 # fastbuild's own settings change how a build runs, never what it writes (the byte-identity tests
 # hold that): left out, so the live preview may build one edit with no worker pool and reuse pages.
 OWN_SETTINGS = "FASTBUILD_"
+# Pelican's settings that only say whether to start from an empty folder and use the reader cache:
+# a production build reusing the last one differs from a cold one only there (reuse.py).
+RUN_SETTINGS = frozenset({"DELETE_OUTPUT_DIRECTORY", "LOAD_CONTENT_CACHE", "CACHE_CONTENT"})
 
 
 class Undigestable(Exception):
@@ -75,8 +95,12 @@ class _State:
         self.cache_file = None
         self.save = False
         self.digester = None
-        self.global_digest = None
-        self.global_keys = None
+        self.global_keys = None  # The shared context's keys when the digests below were made.
+        self.settings_digest = None
+        self.shared_tokens = {}  # name in the shared context -> its value's digest
+        self.names = {}  # template name -> the names it can read (None: unknown, so all)
+        self.template_reads = {}  # (name, source hash) -> (names read, templates named) or None
+        self.link_index = {}  # id(context) -> {file name: [(table, source path, URL)]}
         self.bodies = {}  # source_path -> current body hash
         self.reading = None  # the deps set of the page rendering now
         self.file_reads = None  # FASTBUILD_KEEP_IN_MEMORY: the posts read for the current file
@@ -106,10 +130,14 @@ class Digester:
         # Only what lives for the whole build is remembered (posts, tags, the shared context's
         # lists); a call's own arguments are new objects each time and would only pile up.
         self.remember = True
-        # Inside a post's attributes, another post is named (by its source path), not described:
-        # every post is described where the context lists it, and naming keeps the digest the
-        # same whatever order the posts are met in (follow-ups point both ways).
-        self.naming = False
+        # How deep inside posts the value being described sits. A page's own post (depth 0) is
+        # described by all its attributes; a post one of them holds (a neighbour, a related post,
+        # a follow-up: depth 1) by all of its own too, since the page shows its title, URL,
+        # date...; a post deeper still is only named by its source path. So a neighbour's new
+        # title re-renders the page, but a new post somewhere else changes no old post's digest
+        # beyond its neighbours. Naming also keeps the digest the same whatever order posts are
+        # met in (follow-ups point both ways).
+        self.depth = 0
         self.active = set()
 
     def __call__(self, value, remember=True) -> str:
@@ -127,9 +155,9 @@ class Digester:
             return "s" + hashlib.blake2b(value.encode(), digest_size=12).hexdigest()
         if isinstance(value, bytes):
             return "b" + hashlib.blake2b(value, digest_size=12).hexdigest()
-        if self.naming and isinstance(value, Content):
+        if self.depth > NEIGHBOUR_DEPTH and isinstance(value, Content):
             return f"<{type(value).__name__}:{value.source_path}>"
-        key = (id(value), self.naming)
+        key = (id(value), self.depth)
         hit = self.memo.get(key)
         if hit is not None and hit[0] is value:
             return hit[1]
@@ -156,13 +184,20 @@ class Digester:
         if isinstance(value, set | frozenset):
             return "set[" + ",".join(sorted(t(v) for v in value)) + "]"
         if isinstance(value, Content | URLWrapper):
-            naming, self.naming = self.naming, True
+            self.depth += 1
             try:
-                attrs = ",".join(
-                    f"{k}={t(v)}" for k, v in vars(value).items() if k not in fence.UNDIGESTED
+                if isinstance(value, URLWrapper):
+                    # Described by its name and slug, not the attributes holding them: the slug
+                    # is worked out when first asked for, and copies of the name come and go.
+                    left_out = fence.UNDIGESTED | URLWRAPPER_FIELDS
+                    attrs = f"name={t(value.name)},slug={t(value.slug)},"
+                else:
+                    left_out, attrs = fence.UNDIGESTED, ""
+                attrs += ",".join(
+                    f"{k}={t(v)}" for k, v in vars(value).items() if k not in left_out
                 )
             finally:
-                self.naming = naming
+                self.depth -= 1
             return f"{type(value).__module__}.{type(value).__qualname__}({attrs})"
         if isinstance(value, types.FunctionType):
             # The code is covered by the plugin/theme source digest (or a library's version);
@@ -189,7 +224,14 @@ class Digester:
 def code_digest(settings) -> str:
     """Everything that renders pages besides the data: theme, plugins, library versions."""
     h = hashlib.blake2b(digest_size=16)
-    versions = (FORMAT, sys.version, pelican.__version__, jinja2.__version__, markdown.__version__)
+    versions = (
+        FORMAT,
+        sys.version,
+        pelican.__version__,
+        jinja2.__version__,
+        markdown.__version__,
+        _version("pygments"),  # Highlighting is in the bodies, but its CSS is written by a plugin.
+    )
     h.update(repr(versions).encode())
     roots = [settings.get("THEME", "")]
     roots += [str(p) for p in settings.get("PLUGIN_PATHS", [])]
@@ -205,6 +247,13 @@ def code_digest(settings) -> str:
             if path.is_file() and "__pycache__" not in path.parts:
                 h.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+def _version(distribution):
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _plugin_roots(plugins):
@@ -226,7 +275,38 @@ def _plugin_roots(plugins):
 
 
 def _body_hash(content):
-    return hashlib.blake2b(fence.body(content).encode(), digest_size=12).hexdigest()
+    """The body as read, and what each of its intrasite links points at now.
+
+    Pelican fills in ``{filename}``/``{static}`` links from the shared context's tables when the
+    body is read, so a page showing the body changes when a linked file's URL does, or when a
+    file it links to appears or goes; nothing else in those tables changes it.
+    """
+    body = fence.body(content)
+    h = hashlib.blake2b(body.encode(), digest_size=12)
+    for what, value in fence.intrasite_links(content, body):
+        if what == "attach":
+            # Reading the body moves the attached file beside the post: only a render does it.
+            return "attach:" + os.urandom(8).hex()
+        if what in ("filename", "static"):
+            h.update(repr((what, value, _link_targets(content, value))).encode())
+    return h.hexdigest()
+
+
+def _link_targets(content, value):
+    """The files a link's path can resolve to, with their URLs (a superset: by file name)."""
+    context = fence.shared_context(content)
+    index = state.link_index.get(id(context))
+    if index is None:  # One per context (every generator shares one; a plugin's post may not).
+        index = state.link_index[id(context)] = {}
+        for table in ("generated_content", "static_content"):
+            for key, target in ((context or {}).get(table) or {}).items():
+                entry = (table, key, getattr(target, "url", None))
+                index.setdefault(posixpath.basename(key), []).append(entry)
+    path = urlparse(value).path
+    names = {posixpath.basename(p) for p in (path, unquote(path), urlparse(unescape(value)).path)}
+    if names & {"", ".", ".."}:  # Names no file: any entry may be the one, so all count.
+        return sorted(e for entries in index.values() for e in entries)
+    return sorted(e for name in names for e in index.get(name, ()))
 
 
 # -- Tracking what a page reads -------------------------------------------------------------------
@@ -328,7 +408,7 @@ class CachingWriter(fence.WriterHook):
         if not name:
             return super().write_file(name, template, context, *args, **kwargs)
         key = (name, template.name)
-        digest = _call_digest(key, context, args, kwargs)
+        digest = _call_digest(key, template, context, args, kwargs)
         entry = state.previous.get(key)
         reuse = digest is not None and entry is not None and _still_valid(digest, entry)
         delegate = not reuse and self.splitter is not None and self.splitter.takes_next()
@@ -426,26 +506,143 @@ def _stamp(path):
     return st.st_size, st.st_mtime_ns
 
 
-def _call_digest(key, context, args, kwargs):
+def _call_digest(key, template, context, args, kwargs):
     """The digest of one ``write_file`` call's inputs, or None if it cannot be described."""
     digester = state.digester
     if digester is None or not state.needed:
         return None
     try:
-        keys = tuple(context)
-        if state.global_keys != keys or state.global_digest is None:
-            shared = {
-                k: frozenset(v) if k in UNORDERED else v
-                for k, v in context.items()
-                if k != "localsiteurl" and not k.startswith(OWN_SETTINGS)
-            }
-            state.global_digest = digester(shared)
-            state.global_keys = keys
-        call = (key, state.global_digest, context.get("localsiteurl"), args, kwargs)
+        call = (
+            key,
+            _shared_digest(template, context, kwargs),
+            context.get("localsiteurl"),
+            args,
+            _arguments_read(template, context, args, kwargs),
+        )
         return digester(call, remember=False)
     except Undigestable as exc:
         log.debug("fastbuild: %s is rendered every time: %s", key[0], exc)
         return None
+
+
+def _shared_digest(template, context, kwargs):
+    """The digest of what the page can read of the shared context: every setting, and the
+    other names its templates read (all of them when that cannot be known)."""
+    digester = state.digester
+    keys = tuple(context)
+    if state.global_keys != keys:  # A generator added to the context: digest it all again.
+        state.shared_tokens = {}
+        settings = {k: v for k, v in context.items() if k.isupper() and not _own(k)}
+        state.settings_digest = digester(settings)  # Undigestable: no page is cached.
+        state.global_keys = keys
+    names = read_names(template)
+    if names is not None and any(_passes_context(context.get(n)) for n in names):
+        names = None  # A function the template calls is handed the whole context.
+    if names is None:
+        names = [k for k in context if not k.isupper() and k != "localsiteurl"]
+    # A name the call itself passes hides the shared one; ``localsiteurl`` is digested per call.
+    names = sorted(n for n in names if n not in kwargs and n != "localsiteurl" and not n.isupper())
+    tokens = state.shared_tokens
+    for name in names:
+        if name not in tokens:
+            value = context.get(name, _ABSENT)
+            if name in UNORDERED and value is not _ABSENT:
+                value = frozenset(value)
+            tokens[name] = digester(value) if value is not _ABSENT else "absent"
+    return digester((state.settings_digest, [(n, tokens[n]) for n in names]), remember=False)
+
+
+_ABSENT = object()
+# write_file's own parameters; every other keyword argument becomes a name in the page's context.
+WRITE_FILE_PARAMETERS = frozenset(
+    {"relative_urls", "paginated", "template_name", "override_output", "url"}
+)
+
+
+def _arguments_read(template, context, args, kwargs):
+    """The call's keyword arguments that can change the page: write_file's own, and the names its
+    templates read (Pelican hands every tag page ``all_articles``, read by no template of ours).
+    A paginated template keeps them all: Pelican paginates ``articles`` and ``dates``."""
+    names = read_names(template)
+    template_name = kwargs.get("template_name", args[2] if len(args) > 2 else None)
+    if names is None or template_name in (context.get("PAGINATED_TEMPLATES") or ()):
+        return kwargs
+    return {k: v for k, v in kwargs.items() if k in WRITE_FILE_PARAMETERS or k in names}
+
+
+def _own(name):
+    return name.startswith(OWN_SETTINGS) or name in RUN_SETTINGS
+
+
+# -- What a template can read ---------------------------------------------------------------------
+def read_names(template):
+    """Every name ``template``, and each template it extends, includes or imports, can look up
+    in its context (``jinja2.meta``: a superset, since a branch not taken counts too); None when
+    that cannot be known: a template named at run time, a source the loader cannot give, or a
+    filter, test or global of the theme's that is handed the whole context."""
+    name = getattr(template, "name", None)
+    if name in state.names:
+        return state.names[name]
+    env = getattr(template, "environment", None)
+    found = None if env is None or _env_passes_context(env) else _names_from(env, name)
+    state.names[name] = found
+    return found
+
+
+def _names_from(env, first):
+    names, todo, seen = set(), [first], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        found = _one_template(env, name)
+        if found is None:
+            return None
+        read, referenced = found
+        names |= read
+        todo += referenced
+    return frozenset(names)
+
+
+def _one_template(env, name):
+    """The names one template reads and the templates it names; None if either is unknown.
+
+    Kept with the cache (parsing is ~30 ms a template), by the hash of the template's source.
+    """
+    try:
+        source = env.loader.get_source(env, name)[0]
+    except Exception as exc:  # noqa: BLE001 - unknown reads: the whole context is digested.
+        log.debug("fastbuild: cannot read template %r (%s): digesting everything", name, exc)
+        return None
+    key = (name, hashlib.blake2b(source.encode(), digest_size=16).hexdigest())
+    if key in state.template_reads:
+        return state.template_reads[key]
+    tree = env.parse(source)
+    referenced = list(jinja2.meta.find_referenced_templates(tree))
+    found = None
+    if None not in referenced:  # {% include some_variable %}: any template may come.
+        found = (frozenset(jinja2.meta.find_undeclared_variables(tree)), tuple(referenced))
+    state.template_reads[key] = found
+    return found
+
+
+def _env_passes_context(env):
+    functions = (*env.filters.values(), *env.tests.values(), *env.globals.values())
+    return any(
+        _passes_context(f) and not getattr(f, "__module__", "").startswith("jinja2")
+        for f in functions
+    )
+
+
+def _passes_context(value):
+    """Whether Jinja hands ``value`` the whole template context when it is called.
+
+    Jinja's own such filters (``map``, ``select``...) only pass it on to other filters and
+    tests, which are checked themselves.
+    """
+    passed = getattr(value, "jinja_pass_arg", None)
+    return getattr(passed, "name", None) == "context"
 
 
 def _still_valid(digest, entry):
@@ -497,6 +694,7 @@ def start(generators):
                 stored = pickle.load(f)
             if stored.get("code") == code:
                 previous = stored["entries"]
+                state.template_reads = stored.get("templates", {})
         except Exception as exc:  # noqa: BLE001 - a damaged cache only costs a full render.
             log.debug("fastbuild: ignoring %s (%s)", state.cache_file, exc)
     state.previous = previous
@@ -567,6 +765,7 @@ def finish(pelican_object):
         state.cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = state.cache_file.with_suffix(".tmp")
         with open(tmp, "wb") as f:
-            pickle.dump({"code": state.code, "entries": state.entries}, f, protocol=5)
+            kept = {"code": state.code, "entries": state.entries, "templates": state.template_reads}
+            pickle.dump(kept, f, protocol=5)
         os.replace(tmp, state.cache_file)
     state.reset()

@@ -10,7 +10,7 @@ from pelican.generators import ArticlesGenerator
 
 from happening.errors import SettingError
 
-from .choose import related_posts
+from .choose import Candidates, related_posts
 
 DEFAULT_LIMIT = 3
 
@@ -28,6 +28,7 @@ def link_related(generators):
         by_lang = {}
         for article in generator.articles + generator.translations:
             by_lang.setdefault(article.lang, []).append(article)
+        by_lang = {lang: Candidates(posts) for lang, posts in by_lang.items()}
         for article in [*generator.articles, *generator.translations]:
             article.related = related_posts(article, by_lang[article.lang], limit)
         for article in [*getattr(generator, "hidden_articles", []), *generator.drafts]:

@@ -58,8 +58,8 @@ class ScanCache:
         self.used[key] = value
 
     def save(self):
-        if not self.path:
-            return
+        if not self.path or self.used.keys() == self.old.keys():
+            return  # Every page as it was last time: the file already holds exactly this.
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp")
