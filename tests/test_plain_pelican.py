@@ -7,8 +7,10 @@ PYTHONPATH, nothing of this test process), from the project folder, like a perso
 """
 
 import filecmp
+import os
 import queue
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -131,8 +133,14 @@ class Running:
     """A process whose output lines arrive on a queue, so a test can wait for one (no sleeps)."""
 
     def __init__(self, args, **kwargs):
+        # A session of its own: `--listen` serves from a child process, which must end too.
         self.process = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs
+            args,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+            **kwargs,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
@@ -160,7 +168,7 @@ class Running:
         return "".join(self.seen)
 
     def stop(self):
-        self.process.terminate()
+        os.killpg(self.process.pid, signal.SIGTERM)  # Pelican and its server process alike.
         self.process.wait(timeout=WAIT)
 
 
