@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+import rcssmin
 from lxml import etree
 
 from conftest import ROOT, TEST_SITE, build_into, published_posts, soup
@@ -250,7 +251,8 @@ def test_stylesheet_url_carries_the_css_content_hash(site):
     digest = hashlib.sha256(CSS.read_bytes()).hexdigest()[:10]
     sheets = soup(site / "index.html").find_all("link", rel="stylesheet")
     assert [s["href"] for s in sheets] == [f"/theme/css/site.css?v={digest}"]
-    assert (site / "theme/css/site.css").read_bytes() == CSS.read_bytes()
+    served = (site / "theme/css/site.css").read_text()
+    assert served == rcssmin.cssmin(CSS.read_text())  # The theme's, minified.
 
 
 # -- The post -----------------------------------------------------------------------------------
@@ -386,6 +388,14 @@ def test_essay_weight_and_requests_stay_within_budget(essay_site):
         weight += (essay_site / local).stat().st_size
     assert requests <= 4, assets
     assert weight <= 40 * 1024, weight
+
+
+def test_the_served_stylesheet_is_the_theme_one_without_comments_or_spacing(essay_site):
+    served = (essay_site / "theme" / "css" / "site.css").read_text()
+    source = CSS.read_text()
+    assert "/*" in source and "/*" not in served  # The why-comments stay in the theme.
+    assert len(served) < 0.8 * len(source)
+    assert ":root{" in served and "@media print" in served
 
 
 def _tokens(block):
