@@ -36,19 +36,6 @@ from happening.plugins.summary import automatic_summary
 log = logging.getLogger(__name__)
 
 FEEDS_PLUGIN = "happening.plugins.feeds"
-# The generators' lists a post or page may sit in (Pelican's names).
-LISTS = (
-    "articles",
-    "translations",
-    "drafts",
-    "drafts_translations",
-    "hidden_articles",
-    "hidden_translations",
-    "pages",
-    "hidden_pages",
-    "draft_pages",
-    "draft_translations",
-)
 
 
 @dataclass
@@ -99,7 +86,7 @@ def _find(generators, path):
     """``(generator, post)`` for the one post or page read from ``path``, or None."""
     found = []
     for generator in generators:
-        for name in LISTS:
+        for name in fence.CONTENT_LISTS:
             for content in getattr(generator, name, None) or []:
                 if content.source_path == path:
                     found.append((generator, content))

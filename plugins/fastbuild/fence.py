@@ -171,6 +171,22 @@ def problem() -> str | None:
     return None
 
 
+# -- Where Pelican's generators keep contents ----------------------------------------------------
+# Every list of posts or pages Pelican's two content generators fill (their attribute names).
+CONTENT_LISTS = (
+    "articles",
+    "translations",
+    "drafts",
+    "drafts_translations",
+    "hidden_articles",
+    "hidden_translations",
+    "pages",
+    "hidden_pages",
+    "draft_pages",
+    "draft_translations",
+)
+
+
 # -- Pelican's memoised methods ------------------------------------------------------------------
 MEMOISED = ("get_content", "get_summary")
 

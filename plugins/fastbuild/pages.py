@@ -709,18 +709,7 @@ def start(generators):
 
 def _all_contents(generators):
     for generator in generators:
-        for name in (
-            "articles",
-            "translations",
-            "drafts",
-            "drafts_translations",
-            "hidden_articles",
-            "hidden_translations",
-            "pages",
-            "hidden_pages",
-            "draft_pages",
-            "draft_translations",
-        ):
+        for name in fence.CONTENT_LISTS:
             yield from getattr(generator, name, None) or []
 
 

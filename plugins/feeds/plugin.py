@@ -49,18 +49,7 @@ def link_threads(generators):
 
 def write(generator, writer):
     """Write the feeds once the posts are final (after the article pages are written)."""
-    config = _state.config or load_config(generator.settings)
-    written = write_feeds(
-        config,
-        generator.articles,
-        generator.categories,
-        sorted(generator.tags.items()),
-        generator.output_path,
-        threads=thread_feeds(config, generator.articles),
-    )
-    written += write_language_feeds(
-        config, generator.articles, generator.translations, generator.output_path
-    )
+    written = _write_all(generator, _state.config or load_config(generator.settings))
     log.info("feeds: wrote %d file(s), %d bytes", len(written), sum(w.size for w in written))
 
 
@@ -72,6 +61,11 @@ def rewrite_for(generator, article, entries) -> int:
     edited post's. Returns how many feeds were written.
     """
     config = load_config(generator.settings)
+    return len(_write_all(generator, config, listing=article, entries=entries))
+
+
+def _write_all(generator, config, **only):
+    """Every feed of the build (``only``: the hot path's ``listing`` and ``entries``)."""
     written = write_feeds(
         config,
         generator.articles,
@@ -79,18 +73,11 @@ def rewrite_for(generator, article, entries) -> int:
         sorted(generator.tags.items()),
         generator.output_path,
         threads=thread_feeds(config, generator.articles),
-        listing=article,
-        entries=entries,
+        **only,
     )
-    written += write_language_feeds(
-        config,
-        generator.articles,
-        generator.translations,
-        generator.output_path,
-        listing=article,
-        entries=entries,
+    return written + write_language_feeds(
+        config, generator.articles, generator.translations, generator.output_path, **only
     )
-    return len(written)
 
 
 def reset(pelican):
