@@ -530,7 +530,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small run, under a minute")
     parser.add_argument("--sizes", help='corpus sizes and runs, e.g. "100:5,1000:5,5000:2"')
-    parser.add_argument("--rebuild", help='rebuild corpus size and runs, e.g. "1000:5"')
+    parser.add_argument(
+        "--rebuild", help='rebuild and save -> page: corpus size and runs, e.g. "1000:5"; "0" skips'
+    )
     parser.add_argument(
         "--loops", help='release and check: corpus size and runs, e.g. "1000:3"; "0" skips them'
     )
@@ -557,7 +559,9 @@ def main(argv=None):
     )
     if args.email_only:
         return email_only(args, argv)
-    rebuild = plan(args.rebuild or ("50:2" if args.quick else "1000:5"))
+    rebuild = (
+        {} if args.rebuild == "0" else plan(args.rebuild or ("50:2" if args.quick else "1000:5"))
+    )
     loops = {} if args.loops == "0" else plan(args.loops or ("50:1" if args.quick else "1000:3"))
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-"))
     work.mkdir(parents=True, exist_ok=True)
