@@ -95,13 +95,19 @@ def test_the_tag_index_chooses_what_comparing_every_pair_chooses():
     # Few tags, few dates and repeated slugs: many ties, so the order among equals is tested too.
     rng = random.Random(15)
     posts = [
-        _post(f"p{rng.randrange(40)}", rng.sample("abcdefg", rng.randrange(4)), rng.randrange(6))
-        for _ in range(120)
+        # Up to 3 tags of 7, or all 7: both ways of counting shared tags (choose.py).
+        _post(
+            f"p{rng.randrange(40)}",
+            rng.sample("abcdefg", rng.choice((0, 1, 2, 3, 7))),
+            rng.randrange(6),
+        )
+        for _ in range(160)
     ]
     for post in posts:
         post.thread = rng.sample(posts, rng.randrange(4)) if rng.random() < 0.3 else []
         post.follows = post.thread[:1]
-        post.followups = post.thread[1:2]
+        # A draft's follow-ups have no thread: linked, yet outside it.
+        post.followups = post.thread[1:2] or rng.sample(posts, rng.randrange(3))
     index = Candidates(posts)
     for post in posts:
         for limit in (0, 1, 3, 200):
