@@ -86,15 +86,18 @@ def main(argv=None):
     else:
         counts = run(args)
     seconds = time.perf_counter() - start
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         json.dumps(
             {
                 "build_s": seconds,
                 **counts,
-                "maxrss_kb": own,
-                "worker_maxrss_kb": workers,
+                "maxrss_kb": own.ru_maxrss,
+                "worker_maxrss_kb": workers.ru_maxrss,
+                # CPU seconds of the build and its worker processes: on a shared machine the
+                # wall time swings with the others' load, the work done much less.
+                "cpu_s": own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime,
             }
         )
     )

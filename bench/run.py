@@ -79,7 +79,7 @@ def full_builds(work, n, runs, results):
     content = work / f"corpus-{n}"
     if not content.exists():
         corpus.generate(n, content)
-    times = {"bare": [], "ours": []}
+    times, cpu = {"bare": [], "ours": []}, {"bare": [], "ours": []}
     ratios, memory, worker_memory, size = [], {"bare": [], "ours": []}, {"bare": [], "ours": []}, {}
     for order in alternate(runs):
         this_run = {}
@@ -89,12 +89,15 @@ def full_builds(work, n, runs, results):
             report = child_build(side, content, out, work / f"cache-{side}-{n}-full")
             this_run[side] = report["wall_s"]
             times[side].append(report["wall_s"])
+            cpu[side].append(report["cpu_s"])
             memory[side].append(report["maxrss_kb"])
             worker_memory[side].append(report["worker_maxrss_kb"])
             size[side] = tree_bytes(out)
         ratios.append(this_run["ours"] / this_run["bare"])
         print(
-            f"  full build, {n} posts: bare {this_run['bare']:.2f}s, ours {this_run['ours']:.2f}s"
+            f"  full build, {n} posts: bare {this_run['bare']:.2f}s, ours {this_run['ours']:.2f}s "
+            f"(CPU: bare {cpu['bare'][-1]:.1f}s, ours {cpu['ours'][-1]:.1f}s; load average "
+            f"{os.getloadavg()[0]:.1f})"
         )
     results[f"full_{n}"] = {
         "posts": n,
@@ -102,6 +105,9 @@ def full_builds(work, n, runs, results):
         "bare_s": statistics.median(times["bare"]),
         "ours_s": statistics.median(times["ours"]),
         "ratio": statistics.median(ratios),
+        # The work done, which a loaded machine changes much less than the wall time.
+        "bare_cpu_s": statistics.median(cpu["bare"]),
+        "ours_cpu_s": statistics.median(cpu["ours"]),
     }
     results[f"memory_{n}"] = {
         "bare_mb": max(memory["bare"]) / 1024,
@@ -531,7 +537,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a small run, under a minute")
     parser.add_argument("--sizes", help='corpus sizes and runs, e.g. "100:5,1000:5,5000:2"')
     parser.add_argument(
-        "--rebuild", help='rebuild corpus size and runs, e.g. "1000:5"; "0" skips them'
+        "--rebuild", help='rebuild and save -> page: corpus size and runs, e.g. "1000:5"; "0" skips'
     )
     parser.add_argument(
         "--loops", help='release and check: corpus size and runs, e.g. "1000:3"; "0" skips them'

@@ -178,11 +178,21 @@ def test_a_long_post_converted_in_the_pool_is_identical(site_copy, tmp_path, poo
         "Tags: Shared, Gamma\nSummary: With *emphasis* in the dek.\n\n"
         + body
         + "\n\nA note.[^n]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nprint('hi')\n```\n\n"
+        # Code blocks with other options each get their own formatter (highlight.py).
+        '```{.python hl_lines="2"}\na = 1\nb = 2\n```\n\n```sql\nSELECT 1;\n```\n\n'
+        "```python\nprint('again')\n```\n\n"
         "See [first]({filename}first.md).\n\n[^n]: The note.\n",
     )
-    build_into(tmp_path / "fast", site_copy, FASTBUILD_WORKERS=2)
+    fast = build_into(tmp_path / "fast", site_copy, FASTBUILD_WORKERS=2)
     plain_build(tmp_path / "plain", site_copy)
     assert_same_tree(tmp_path / "fast", tmp_path / "plain")
+    # A post's category and tags came through the pool, yet hold the build's own settings, as
+    # the ones Pelican's reader makes do (not a copy each).
+    posts = fast.published
+    assert any(post.slug == "a-long-one" for post in posts)
+    for post in posts:
+        for wrapper in [post.category, *post.tags]:
+            assert wrapper.settings is fast.settings, (post.slug, wrapper)
 
 
 def test_a_broken_post_still_fails_the_build_naming_it(site_copy, tmp_path, pool_always):
@@ -465,8 +475,41 @@ def test_a_build_that_fails_while_writing_leaves_nothing_to_the_next(tmp_path, p
 
 def test_the_code_digest_covers_plugins_loaded_by_dotted_name():
     # PLUGIN_PATHS is empty: a changed plugin must still invalidate every cached page.
-    import happening
-    import happening.plugins.feeds
+    import importlib
 
+    import happening
+
+    # By name, not as an attribute: when a build in this process loaded it first, Pelican's
+    # plugin loader put it in sys.modules without making it an attribute of happening.plugins.
+    feeds = importlib.import_module("happening.plugins.feeds")
     roots = pages._plugin_roots(["happening.plugins.feeds", "pelican.plugins.nonexistent"])
-    assert roots == [*happening.plugins.feeds.__path__, *happening.__path__]
+    assert roots == [*feeds.__path__, *happening.__path__]
+
+
+def test_shared_formatters_highlight_code_as_codehilite_alone_does(tmp_path):
+    from pelican.readers import MarkdownReader
+
+    from happening.plugins.fastbuild import highlight
+
+    post = tmp_path / "code.md"
+    post.write_text(
+        "Title: Code\nSummary: Some `code`.\n\n```python\nx = 1\n```\n\n"
+        '```{.python hl_lines="1"}\ny = 2\n```\n\n```sql\nSELECT 1;\n```\n\n'
+        "```python\nz = 3\n```\n\n    :::rust\n    fn main() {}\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(DEV_SETTINGS, PATH=str(tmp_path))
+    shared = highlight.with_shared_formatters(settings)
+    assert shared["MARKDOWN"] is not settings["MARKDOWN"], "the writer's settings are left alone"
+    assert MarkdownReader(shared).read(str(post)) == MarkdownReader(settings).read(str(post))
+    made = shared["MARKDOWN"]["extension_configs"]["markdown.extensions.codehilite"][
+        "pygments_formatter"
+    ].made
+    # Five blocks, three sets of options: fenced, fenced with hl_lines, indented (tab_length).
+    assert len(made) == 3
+    # A formatter the writer chose is theirs: nothing is shared then.
+    own = {
+        **settings,
+        "MARKDOWN": {"extension_configs": {"codehilite": {"pygments_formatter": "x"}}},
+    }
+    assert highlight.with_shared_formatters(own) is own

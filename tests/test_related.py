@@ -1,11 +1,13 @@
 """Related reading: up to three posts after each post, its thread first, never the post itself."""
 
+import random
 from types import SimpleNamespace
 
 import pytest
 
 from conftest import soup
 from happening.plugins.related import related_posts
+from happening.plugins.related.choose import Candidates
 from readers_support import build_readers
 
 
@@ -69,3 +71,46 @@ def test_a_translation_is_never_related_to_its_original():
     translation = _post("a", ["x"], 1)  # the same post (slug) in another language
     other = _post("b", ["x"], 2)
     assert related_posts(post, [translation, other]) == [other]
+
+
+def _every_pair(article, candidates, limit):
+    """The choice by comparing ``article`` with every candidate: what the tag index must match."""
+    direct = {id(a) for a in [*getattr(article, "follows", []), *getattr(article, "followups", [])]}
+    thread = {id(a) for a in getattr(article, "thread", None) or []}
+    tags = {t.slug for t in article.tags}
+    scored = []
+    for other in candidates:
+        if other is article or other.slug == article.slug:
+            continue
+        shared = len(tags & {t.slug for t in other.tags})
+        if id(other) not in thread and not shared:
+            continue
+        rank = (id(other) in direct, id(other) in thread, shared, other.date, other.slug)
+        scored.append((rank, other))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return [other for _, other in scored[:limit]]
+
+
+def test_the_tag_index_chooses_what_comparing_every_pair_chooses():
+    # Few tags, few dates and repeated slugs: many ties, so the order among equals is tested too.
+    rng = random.Random(15)
+    posts = [
+        # Up to 3 tags of 7, or all 7: both ways of counting shared tags (choose.py).
+        _post(
+            f"p{rng.randrange(40)}",
+            rng.sample("abcdefg", rng.choice((0, 1, 2, 3, 7))),
+            rng.randrange(6),
+        )
+        for _ in range(160)
+    ]
+    for post in posts:
+        post.thread = rng.sample(posts, rng.randrange(4)) if rng.random() < 0.3 else []
+        post.follows = post.thread[:1]
+        # A draft's follow-ups have no thread: linked, yet outside it.
+        post.followups = post.thread[1:2] or rng.sample(posts, rng.randrange(3))
+    index = Candidates(posts)
+    for post in posts:
+        for limit in (0, 1, 3, 200):
+            assert index.related(post, limit) == _every_pair(post, posts, limit)
+    stranger = _post("zz", ["a", "q"], 9)
+    assert index.related(stranger, 5) == _every_pair(stranger, posts, 5)

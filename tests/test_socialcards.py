@@ -11,7 +11,7 @@ from PIL import Image
 
 from conftest import ROOT, soup
 from happening.plugins import socialcards
-from happening.plugins.socialcards import render
+from happening.plugins.socialcards import drawing, render
 from readers_support import READERS, SITEURL, build_readers
 
 
@@ -82,7 +82,7 @@ def test_cards_are_drawn_again_only_when_their_text_changes(tmp_path, monkeypatc
     drawn = []
     real = render.render_card
     monkeypatch.setattr(
-        "happening.plugins.socialcards.plugin.render_card",
+        "happening.plugins.socialcards.drawing.render_card",
         lambda title, *args: drawn.append(title) or real(title, *args),
     )
     out = tmp_path / "output"
@@ -97,6 +97,30 @@ def test_cards_are_drawn_again_only_when_their_text_changes(tmp_path, monkeypatc
     post.write_text(post.read_text().replace("Title: Reading tide tables", "Title: Tides"))
     build_readers(out, content, DELETE_OUTPUT_DIRECTORY=False)
     assert drawn == ["Tides"]
+
+
+def test_cards_drawn_by_many_processes_are_the_bytes_drawn_by_one(tmp_path, monkeypatch):
+    # A cold build with many cards draws them in forked processes: same files, same bytes.
+    one, many = tmp_path / "one", tmp_path / "many"
+    build_readers(one / "output")  # Each build has its own empty cache beside its output.
+    monkeypatch.setattr(drawing, "MIN_POOL", 1)
+    monkeypatch.setattr(drawing, "CHUNK", 2)
+    monkeypatch.setattr(drawing, "_cores", lambda: 2)  # Even on a one-core machine.
+    pools = []
+    real_pool = drawing.ProcessPoolExecutor
+    monkeypatch.setattr(
+        drawing, "ProcessPoolExecutor", lambda *a, **k: pools.append(a) or real_pool(*a, **k)
+    )
+    build_readers(many / "output")
+    assert pools == [(2,)], "the cards were not drawn in a pool"
+    cards = sorted(p.name for p in (one / "output/cards").glob("*.png"))
+    assert len(cards) == 22
+    assert sorted(p.name for p in (many / "output/cards").glob("*.png")) == cards
+    for name in cards:
+        assert (one / "output/cards" / name).read_bytes() == (
+            many / "output/cards" / name
+        ).read_bytes(), name
+    assert not list((many / "output-cache").rglob("*.tmp")), "a partial card was left behind"
 
 
 def test_the_same_card_is_the_same_bytes():

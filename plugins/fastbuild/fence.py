@@ -11,8 +11,9 @@ the changed name before it reaches a build.
 Public but worth knowing, as they are used beyond the signals' arguments: ``Readers.readers``,
 ``reader_classes`` and ``get_cached_data`` and ``Generator.get_files`` (to list, before reading,
 the files Pelican will convert: a mistake there only wastes a conversion), the generators' post
-lists, and blinker's documented ``Signal.receivers`` (whether any plugin listens to
-``content_written``).
+lists, blinker's documented ``Signal.receivers`` (whether any plugin listens to
+``content_written``), and ``URLWrapper.settings`` (the settings a category, tag or author holds:
+the Markdown workers send them without it and the main process gives its own back).
 """
 
 import functools

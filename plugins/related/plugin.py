@@ -10,7 +10,7 @@ from pelican.generators import ArticlesGenerator
 
 from happening.errors import SettingError
 
-from .choose import Candidates, related_posts
+from .choose import Candidates
 
 DEFAULT_LIMIT = 3
 
@@ -28,11 +28,12 @@ def link_related(generators):
         by_lang = {}
         for article in generator.articles + generator.translations:
             by_lang.setdefault(article.lang, []).append(article)
-        by_lang = {lang: Candidates(posts) for lang, posts in by_lang.items()}
+        candidates = {lang: Candidates(posts) for lang, posts in by_lang.items()}
+        nothing = Candidates([])
         for article in [*generator.articles, *generator.translations]:
-            article.related = related_posts(article, by_lang[article.lang], limit)
+            article.related = candidates[article.lang].related(article, limit)
         for article in [*getattr(generator, "hidden_articles", []), *generator.drafts]:
-            article.related = related_posts(article, by_lang.get(article.lang, []), limit)
+            article.related = candidates.get(article.lang, nothing).related(article, limit)
 
 
 def register():

@@ -21,8 +21,9 @@ from pelican.generators import ArticlesGenerator
 
 from happening.urls import plain_text
 
+from .drawing import draw_missing
 from .own_image import own_image
-from .render import COLOURS, HEIGHT, LAYOUT_VERSION, WIDTH, render_card
+from .render import COLOURS, HEIGHT, LAYOUT_VERSION, WIDTH
 from .settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -65,21 +66,16 @@ def _card_for(settings, name, dek, title):
 
 
 def write(pelican):
-    """Draw the cards not yet in the cache, then copy each into the output if it changed."""
+    """Draw the cards the cache lacks (drawing.py), then copy each into the output if changed."""
     settings = _state.settings
     if settings is None:
         return
     cache = Path(pelican.settings["CACHE_PATH"]) / "socialcards"
     cache.mkdir(parents=True, exist_ok=True)
     output = Path(pelican.settings["OUTPUT_PATH"])
-    drawn = 0
-    for path, (digest, title, dek) in sorted(_state.cards.items()):
+    drawn = draw_missing(sorted(_state.cards.values()), settings, cache)
+    for path, (digest, _, _) in sorted(_state.cards.items()):
         cached = cache / f"{digest}.png"
-        if not cached.exists():
-            cached.write_bytes(
-                render_card(title, dek, settings.site_name, settings.faces, settings.host)
-            )
-            drawn += 1
         target = output / path
         if not target.exists() or target.read_bytes() != cached.read_bytes():
             target.parent.mkdir(parents=True, exist_ok=True)
