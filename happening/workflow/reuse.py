@@ -131,16 +131,12 @@ def _code_roots(settings, settings_file):
 def _stats(output: Path) -> dict:
     """Every file under ``output``: (size, mtime, ctime, inode); any write changes one of them."""
     found = {}
-    for dirpath, _, names in os.walk(output):
+    root = os.path.join(str(output), "")  # os.walk's folders start with it: cut, not relpath
+    for dirpath, _, names in os.walk(root):
+        folder = os.path.join(dirpath, "")[len(root) :]
         for name in names:
-            path = os.path.join(dirpath, name)
-            st = os.stat(path)
-            found[os.path.relpath(path, output)] = [
-                st.st_size,
-                st.st_mtime_ns,
-                st.st_ctime_ns,
-                st.st_ino,
-            ]
+            st = os.stat(os.path.join(dirpath, name))
+            found[folder + name] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
     return found
 
 
