@@ -59,9 +59,10 @@ SOURCES = {
     # in the shared context's ``generated_content``/``static_content`` (``{attach}`` moves a file).
     "pelican.contents.Content._get_intrasite_link_regex": "5d6b5c2523b5193e",
     "pelican.contents.Content._link_replacer": "81d6a9db349759d8",
-    # plugins/socialcards fills in the links of one <img> of a body (fill_links) instead of the
-    # whole body: relies on get_content being this pass over the body as read, one regex match
-    # (inside one tag) at a time, with the post's local site URL.
+    # Not fastbuild's: plugins/socialcards (own_image.py, which must load without fastbuild)
+    # fills in the links of one <img> of a body as read (``_content``) instead of the whole
+    # body: relies on get_content being this pass over the body, one regex match (inside one
+    # tag) at a time, with the post's local site URL.
     "pelican.contents.Content._update_content": "b446bacdf3e46a3a",
     # Memoised while pages are written: relies on it depending only on the post and settings,
     # which nothing changes once the writer exists.
@@ -225,12 +226,6 @@ def intrasite_links(content, text):
     """``(what, value)`` of every intrasite link (``{filename}post.md``...) Pelican fills in."""
     for match in content._get_intrasite_link_regex().finditer(text):
         yield match.group("what"), match.group("value")
-
-
-def fill_links(content, html) -> str:
-    """``html``, a piece of ``content``'s body as read, with its intrasite links filled in as
-    ``content.content`` fills them in the whole body."""
-    return content._update_content(html, content.get_siteurl())
 
 
 def shared_context(content) -> dict | None:

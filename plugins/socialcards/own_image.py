@@ -16,7 +16,6 @@ from urllib.parse import unquote, urlsplit
 from PIL import Image
 
 from happening.errors import ContentError
-from happening.plugins.fastbuild import fence
 from happening.sourceline import located
 
 log = logging.getLogger(__name__)
@@ -61,8 +60,10 @@ def _first_image(article):
     only for this. Filling in links adds and removes no tag and changes a link only inside its
     own tag, so the first tag of the body as read, its links filled in, is the same tag.
     """
-    match = IMG.search(fence.body(article))
-    return fence.fill_links(article, match.group(0)) if match else None
+    # Pelican internals, fenced in plugins/fastbuild/fence.py (like plugins/images, this plugin
+    # must load without fastbuild).
+    match = IMG.search(article._content or "")
+    return article._update_content(match.group(0), article.get_siteurl()) if match else None
 
 
 def _describe(src, alt, content_root, siteurl, article):
