@@ -116,3 +116,39 @@ def test_reading_only_the_header_gives_what_pelicans_reader_gives():
         bool(a.metadata.get("summary")) for a in full
     }
     assert [p.source_path for p in header.pages] == [str(TEST_SITE / "pages" / "about.md")]
+
+
+def test_headers_come_from_the_last_checks_cache_until_a_file_or_a_setting_changes(
+    tmp_path, monkeypatch
+):
+    from happening.workflow.check import sources
+
+    content = tmp_path / "content"
+    shutil.copytree(BLOG, content)
+    settings = {"PATH": str(content), "CACHE_PATH": str(tmp_path / "cache")}
+    read = []
+
+    def counting_read(reader, path):
+        read.append(path)
+        return header_read(reader, path)
+
+    def seen(result):
+        return sorted((p.source_path, p.title, p.date.isoformat(), p.slug) for p in result.posts)
+
+    header_read = sources.HeaderReader._read
+    monkeypatch.setattr(sources.HeaderReader, "_read", counting_read)
+    first = sources.read(load_settings(**settings))
+    assert read and (tmp_path / "cache" / "check-headers.pickle").is_file()
+    every, read[:] = list(read), []
+    assert seen(sources.read(load_settings(**settings))) == seen(first) and read == []
+    # A source's bytes changed: that file alone is read again, and its new title is seen.
+    post = sorted((content / "posts").glob("*.md"))[0]
+    post.write_text(post.read_text().replace("Title: ", "Title: Now ", 1))
+    again = sources.read(load_settings(**settings))
+    assert read == [str(post)]
+    assert [p.title for p in again.posts if p.source_path == str(post)][0].startswith("Now ")
+    # A setting that shapes the header (dates are read in TIMEZONE): every file again.
+    read.clear()
+    elsewhere = sources.read(load_settings(**settings, TIMEZONE="Pacific/Auckland"))
+    assert sorted(read) == sorted(every)
+    assert seen(elsewhere) != seen(again)

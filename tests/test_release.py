@@ -177,3 +177,69 @@ def test_a_second_release_scans_only_the_pages_that_changed(
     # The new post and the pages listing it, not every page (check's scan cache, by bytes).
     assert 0 < len(scanned) < len(pages)
     assert b"One more" in b"".join(scanned)
+
+
+def one_more_post(settings, name="one-more"):
+    (Path(settings["PATH"]) / "posts" / f"{name}.md").write_text(
+        f"Title: {name}\nDate: 2024-06-02 09:00\nCategory: Notes\n"
+        "Summary: Another post after the release.\n\nIts body.\n",
+        encoding="utf-8",
+    )
+
+
+def test_a_release_checks_the_pages_while_pagefind_indexes_them(
+    tmp_path, httpserver, settings, monkeypatch
+):
+    from happening import search
+    from happening.workflow import publish
+
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    release("dir", **settings)
+    one_more_post(settings)
+    started, seen_by_check = [], []
+
+    def recording_start(output, cache):
+        started.append(start(output, cache))
+        return started[-1]
+
+    def recording_check(settings_, output):
+        # Pagefind was started and not yet waited for, and its half-written bundle is not in
+        # the output the check reads: it writes into the cache until it is complete.
+        seen_by_check.append(
+            (len(started), started[0].result, (Path(output) / search.BUNDLE).exists())
+        )
+        return check(settings_, output)
+
+    start, check = search.start_index, publish.check_site
+    monkeypatch.setattr(search, "start_index", recording_start)
+    monkeypatch.setattr(publish, "check_site", recording_check)
+    release("dir", **settings)
+    assert seen_by_check == [(1, None, False)]
+    # Deployed once both ended: the new index, complete, with the new post in it.
+    assert (tmp_path / "public" / search.ENTRY).is_file()
+    assert not (Path(settings["CACHE_PATH"]) / search.STAGING).exists()
+
+
+def test_a_pagefind_failure_during_the_check_stops_the_release_before_the_deploy(
+    tmp_path, httpserver, settings, monkeypatch
+):
+    import sys
+
+    from happening import search
+
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    release("dir", **settings)
+    one_more_post(settings)
+    broken = [sys.executable, "-c", "import sys; sys.exit('pagefind: cannot read the pages')"]
+    monkeypatch.setattr(search, "PAGEFIND", broken)
+    with pytest.raises(ReleaseStopped) as stopped:
+        release("dir", **settings)
+    message = str(stopped.value)
+    assert "stopped at 'publish'" in message and "pagefind failed (exit 1)" in message
+    assert "cannot read the pages" in message
+    assert "one-more" not in published_posts(tmp_path)  # Nothing was deployed.
+    monkeypatch.undo()
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    release("dir", **settings)  # Pagefind mended: the next release deploys, index and all.
+    assert "one-more" in published_posts(tmp_path)
+    assert (tmp_path / "public" / search.ENTRY).is_file()

@@ -153,3 +153,39 @@ def test_without_those_settings_no_fediverse_tags_are_written(site):
     page = soup(site / "posts/tide-tables/index.html")
     assert meta(page, "fediverse:creator") is None
     assert page.head.find_all("link", rel="me") == []
+
+
+def test_the_first_image_is_found_without_rendering_the_whole_body(tmp_path, monkeypatch):
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    from happening.plugins.socialcards.own_image import own_image
+
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (64, 40)).save(tmp_path / "images" / "figure.png")
+    settings = {**DEFAULT_CONFIG, "PATH": str(tmp_path), "SITEURL": SITEURL}
+    context = {"localsiteurl": SITEURL, "generated_content": {}, "static_content": {}}
+    body = (
+        '<p>See <a href="{filename}/other.md">the other post</a>.</p>\n'
+        '<p><img alt="A &quot;figure&quot;" src="{static}/images/figure.png"></p>'
+    )
+    article = Article(
+        body,
+        {"title": "Figures", "slug": "figures"},
+        settings=settings,
+        source_path=str(tmp_path / "figures.md"),
+        context=context,
+    )
+    expected = {
+        "url": "images/figure.png",
+        "alt": 'A "figure"',
+        "width": 64,
+        "height": 40,
+        "type": "image/png",
+    }
+
+    def whole_body(*_):
+        raise AssertionError("the whole body was rendered to find its first image")
+
+    monkeypatch.setattr(Article, "content", property(whole_body))
+    assert own_image(article, tmp_path, SITEURL) == expected

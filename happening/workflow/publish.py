@@ -63,17 +63,28 @@ def publish(
     deployer = _DEPLOYERS[target]
     destination = deployer.destination(settings)  # Settings are checked before a slow build.
 
-    # The published search page needs its index (happening/search.py), reused or cold.
-    built = (production_build if reuse else build)(settings_file, search=True, **overrides)
+    checked = []
+
+    def check(built):
+        output = Path(built.output)
+        if settings.get("DRAFT_SAVE_AS") or (output / "drafts").exists():
+            raise PublishError(
+                f"publish: drafts were built into {output}; production must leave DRAFT_SAVE_AS "
+                f"empty (it is {settings.get('DRAFT_SAVE_AS')!r} with {Path(settings_file).name})"
+            )
+        checked.append(check_site(settings, output))
+        if on_check is not None:
+            on_check(checked[0])
+
+    # The published search page needs its index (happening/search.py), reused or cold. A
+    # release checks the pages while Pagefind, a process of its own, indexes them.
+    if reuse:
+        built = production_build(settings_file, search=True, while_indexing=check, **overrides)
+    else:
+        built = build(settings_file, search=True, **overrides)
+        check(built)
     output = Path(built.output)
-    if settings.get("DRAFT_SAVE_AS") or (output / "drafts").exists():
-        raise PublishError(
-            f"publish: drafts were built into {output}; production must leave DRAFT_SAVE_AS "
-            f"empty (it is {settings.get('DRAFT_SAVE_AS')!r} with {Path(settings_file).name})"
-        )
-    report = check_site(settings, output)
-    if on_check is not None:
-        on_check(report)
+    report = checked[0]
     report.raise_for_errors()
     files = sum(1 for p in output.rglob("*") if p.is_file())
     started = datetime.now(UTC)

@@ -131,16 +131,12 @@ def _code_roots(settings, settings_file):
 def _stats(output: Path) -> dict:
     """Every file under ``output``: (size, mtime, ctime, inode); any write changes one of them."""
     found = {}
-    for dirpath, _, names in os.walk(output):
+    root = os.path.join(str(output), "")  # os.walk's folders start with it: cut, not relpath
+    for dirpath, _, names in os.walk(root):
+        folder = os.path.join(dirpath, "")[len(root) :]
         for name in names:
-            path = os.path.join(dirpath, name)
-            st = os.stat(path)
-            found[os.path.relpath(path, output)] = [
-                st.st_size,
-                st.st_mtime_ns,
-                st.st_ctime_ns,
-                st.st_ino,
-            ]
+            st = os.stat(os.path.join(dirpath, name))
+            found[folder + name] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
     return found
 
 
@@ -165,12 +161,17 @@ def cache_folder(settings, settings_file, *, versions=versions) -> Path:
     )
 
 
-def production_build(settings_file, *, versions=versions, search=False, **overrides) -> BuildResult:
+def production_build(
+    settings_file, *, versions=versions, search=False, while_indexing=None, **overrides
+) -> BuildResult:
     """``build(settings_file, **overrides)``, reusing the last production build where provable.
 
     The result's ``reused`` attribute says whether anything could be reused (False: cold).
     ``search``: index the pages with Pagefind afterwards, as ``build(search=True)`` does; its
     files (``pagefind/``) are the index's to keep or redo, never stale Pelican output.
+    ``while_indexing(built)`` runs while Pagefind indexes in its own process (release checks
+    the site meanwhile: the check reads the pages, never ``pagefind/``); this returns once both
+    ended, and a failure of either is raised.
     """
     settings = load_settings(settings_file, **overrides)
     cache = cache_folder(settings, settings_file, versions=versions)
@@ -207,11 +208,19 @@ def production_build(settings_file, *, versions=versions, search=False, **overri
             stale.unlink()  # Neither written nor announced by this build: a cold one has none.
             log.info("release: removed %s (no longer built)", rel)
             _remove_empty_parents(stale.parent, output)
-    if search and not built.warnings:
-        site_search.index_site(output, Path(settings["CACHE_PATH"]))
-    cache.mkdir(parents=True, exist_ok=True)
-    manifest.write_text(json.dumps(_stats(output), sort_keys=True), encoding="utf-8")
     built.reused = warm
+    indexing = None
+    if search and not built.warnings:
+        indexing = site_search.start_index(output, Path(settings["CACHE_PATH"]))
+    try:
+        if while_indexing is not None:
+            while_indexing(built)
+    finally:
+        if indexing is not None:
+            indexing.wait()
+        # Only now is the output final: Pagefind's bundle is in it.
+        cache.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(json.dumps(_stats(output), sort_keys=True), encoding="utf-8")
     return built
 
 

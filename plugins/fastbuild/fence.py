@@ -60,6 +60,11 @@ SOURCES = {
     # in the shared context's ``generated_content``/``static_content`` (``{attach}`` moves a file).
     "pelican.contents.Content._get_intrasite_link_regex": "5d6b5c2523b5193e",
     "pelican.contents.Content._link_replacer": "81d6a9db349759d8",
+    # Not fastbuild's: plugins/socialcards (own_image.py, which must load without fastbuild)
+    # fills in the links of one <img> of a body as read (``_content``) instead of the whole
+    # body: relies on get_content being this pass over the body, one regex match (inside one
+    # tag) at a time, with the post's local site URL.
+    "pelican.contents.Content._update_content": "b446bacdf3e46a3a",
     # Memoised while pages are written: relies on it depending only on the post and settings,
     # which nothing changes once the writer exists.
     "pelican.contents.Content.get_url_setting": "e0eb063bf0a5ae24",

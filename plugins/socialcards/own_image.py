@@ -41,15 +41,29 @@ def own_image(article, content_root: Path, siteurl: str) -> dict | None:
             # A warning, not a raise: a draft build goes on; the strict build stops on it.
             log.warning("%s", problem, extra={"content_error": problem})
         return image
-    match = IMG.search(article.content or "")
-    if match:
-        attrs = {k.lower(): html.unescape(v) for k, v in ATTR.findall(match.group(0))}
+    tag = _first_image(article)
+    if tag:
+        attrs = {k.lower(): html.unescape(v) for k, v in ATTR.findall(tag)}
         if attrs.get("src"):
             alt = attrs.get("alt") or article.title
             image = _describe(attrs["src"], alt, content_root, siteurl, article)
             if image and image.get("width"):
                 return image
     return None
+
+
+def _first_image(article):
+    """The first ``<img>`` tag of the post's body as its page shows it.
+
+    Pelican makes that HTML (``article.content``) by filling in the body's intrasite links, a
+    pass over the whole body that a reused release build would otherwise make for every post
+    only for this. Filling in links adds and removes no tag and changes a link only inside its
+    own tag, so the first tag of the body as read, its links filled in, is the same tag.
+    """
+    # Pelican internals, fenced in plugins/fastbuild/fence.py (like plugins/images, this plugin
+    # must load without fastbuild).
+    match = IMG.search(article._content or "")
+    return article._update_content(match.group(0), article.get_siteurl()) if match else None
 
 
 def _describe(src, alt, content_root, siteurl, article):

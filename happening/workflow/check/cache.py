@@ -1,4 +1,5 @@
-"""The last check's page scans, kept by the page's bytes, so an unchanged page is not re-read.
+"""The last check's page scans, kept by the page's bytes, so an unchanged page is not re-read
+(and, the same way, the sources' metadata headers: ``sources.py``).
 
 A scan depends only on the page's bytes and the code that scans it (this package, lxml), so
 the key is a hash of the bytes and the cache is dropped whole when the code changes. Findings
@@ -17,6 +18,7 @@ import lxml
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "check-pages.pickle"
+HEADERS_FILE = "check-headers.pickle"
 
 
 def code_key():
@@ -33,11 +35,15 @@ def digest(data: bytes) -> str:
 
 
 class ScanCache:
-    """``{digest: Scan}`` loaded from CACHE_PATH; ``save()`` keeps only what this run used."""
+    """``{digest: Scan}`` loaded from CACHE_PATH; ``save()`` keeps only what this run used.
 
-    def __init__(self, folder):
-        self.path = Path(folder) / CACHE_FILE if folder else None
-        self.code = code_key()
+    ``name`` and ``code``: another file of the same kind, valid while ``code`` is the same
+    (the sources' headers: read by this package's code with the settings).
+    """
+
+    def __init__(self, folder, *, name=CACHE_FILE, code=None):
+        self.path = Path(folder) / name if folder else None
+        self.code = code or code_key()
         self.old, self.used = {}, {}
         if self.path and self.path.is_file():
             try:
@@ -66,5 +72,7 @@ class ScanCache:
             with open(tmp, "wb") as f:
                 pickle.dump({"code": self.code, "scans": self.used}, f, protocol=5)
             os.replace(tmp, self.path)
-        except OSError as exc:  # A read-only cache folder only costs the next check its speed.
+        # A read-only cache folder, or a value that cannot be pickled (a setting a plugin put
+        # in a tag), only costs the next check its speed.
+        except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
             log.debug("check: could not save %s (%s)", self.path, exc)

@@ -9,6 +9,9 @@ build already converted; `check` needs the title, date, status, slug and summary
 what makes reading a thousand posts take a fraction of a second.
 """
 
+import hashlib
+import importlib.metadata
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +23,9 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader, Read
 from happening.sourceline import header_line_in
 
 from ..posts import Unreadable, files
+from .cache import HEADERS_FILE, ScanCache, code_key, digest
+
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
 
 @dataclass
@@ -73,8 +79,20 @@ class HeaderReader(MarkdownReader):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._meta = MetaPreprocessor(Markdown())
+        self.known = None  # a ScanCache of the headers read before, by the file's bytes
 
     def read(self, source_path):
+        if self.known is None:
+            return self._read(source_path)
+        with open(source_path, "rb") as f:
+            key = digest(f.read())
+        found = self.known.get(key)
+        if found is None:
+            found = self._read(source_path)
+            self.known.put(key, found)
+        return found
+
+    def _read(self, source_path):
         self._source_path = source_path
         header = []
         with open(source_path, encoding="utf-8-sig") as f:
@@ -106,11 +124,30 @@ def _readers(settings):
     return readers
 
 
+def _headers_cache(settings):
+    """The headers read by the last check: valid while this package's code, Pelican's and
+    Markdown's versions and every setting (dates, slugs and tags are read by them) are the same."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(code_key().encode())
+    for name in ("pelican", "markdown", "python-dateutil"):
+        h.update(f"{name}={importlib.metadata.version(name)}".encode())
+    # Sorted by name; an object's address is left out (its code is in the key above or
+    # decides nothing of a header); a set's order may change, which only misses the cache.
+    described = sorted((k, _ADDRESS.sub("", repr(v))) for k, v in settings.items())
+    h.update(repr(described).encode())
+    return ScanCache(settings.get("CACHE_PATH"), name=HEADERS_FILE, code=h.hexdigest())
+
+
 def read(settings) -> Sources:
     """Every post and page under PATH, read as Pelican reads them, drafts included."""
     base = Path(settings["PATH"])
     sources = Sources(project=base.resolve().parent)
     readers = _readers(settings)
+    # Keyed after the readers exist: Pelican's Markdown reader completes MARKDOWN in place.
+    known = _headers_cache(settings)
+    for reader in readers.readers.values():
+        if isinstance(reader, HeaderReader):
+            reader.known = known
     kinds = (
         (Article, settings["ARTICLE_PATHS"], settings.get("ARTICLE_EXCLUDES"), sources.posts),
         (Page, settings["PAGE_PATHS"], settings.get("PAGE_EXCLUDES"), sources.pages),
@@ -136,4 +173,5 @@ def read(settings) -> Sources:
             save_as = getattr(item, "save_as", "")
             if save_as:
                 sources.by_output[Path(save_as).as_posix()] = item.source_path
+    known.save()
     return sources
