@@ -128,7 +128,7 @@ def test_the_blogs_production_build_passes(real_site_prod):
 
 
 def test_no_site_is_a_clear_error(tmp_path):
-    with pytest.raises(CheckFailed, match="run `invoke build` first"):
+    with pytest.raises(CheckFailed, match="run `./inv build` first"):
         check_site(load_settings(PATH=str(BLOG)), tmp_path / "missing")
 
 

@@ -92,7 +92,7 @@ def test_a_failing_check_leaves_the_draft_as_it_was(tmp_path):
     before = made.path.read_bytes()
     with pytest.raises(PublishDraftError, match="check: 1 error") as failure:
         publish_draft(made.slug, now=NOW, **overrides(tmp_path))
-    assert "is still a draft; fix it, then run `invoke post.publish no-dek-yet`" in str(
+    assert "is still a draft; fix it, then run `./inv post.publish no-dek-yet`" in str(
         failure.value
     )
     assert made.path.read_bytes() == before

@@ -43,7 +43,7 @@ def test_a_failure_stops_the_next_steps_and_says_how_to_resume():
     message = str(stopped.value)
     assert message.splitlines()[0] == "release: stopped at 'ping': ping: the hub said no"
     assert "done: publish; not run: newsletter" in message
-    assert "`invoke release --target dir --from-step ping`" in message
+    assert "`./inv release --target dir --from-step ping`" in message
     assert [(o.step, o.ok) for o in stopped.value.results] == [("publish", True), ("ping", False)]
     assert seen[-1].ok is False
 

@@ -230,7 +230,7 @@ def _post(client, path, **request):
     except WaitTooLong as exc:
         raise ProviderError(
             f"{client.service}: the service asks to wait {exc.delay:.0f}s; run "
-            "`invoke newsletter.subscribers import` again later (nobody is added twice)"
+            "`./inv newsletter.subscribers import` again later (nobody is added twice)"
         ) from None
     except requests.RequestException as exc:
         raise ProviderError(

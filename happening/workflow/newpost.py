@@ -57,7 +57,7 @@ def new_post(
         # invoke hands a positional argument whatever comes next, `--help` included.
         raise NewPostError(
             f"post.new: {title!r} looks like an option, not a title; for the options run "
-            "`invoke --help post.new`"
+            "`./inv --help post.new`"
         )
     slug = slugify(title, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
     if not slug:

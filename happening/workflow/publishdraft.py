@@ -80,7 +80,7 @@ def publish_draft(
         path.write_text(before, encoding="utf-8")  # Still a draft: fix, then publish again.
         raise PublishDraftError(
             f"{exc}\n  {shown(path, settings['PATH'])} is still a draft; fix it, then run "
-            f"`invoke post.publish {draft.slug}` again"
+            f"`./inv post.publish {draft.slug}` again"
         ) from None
     except BaseException:
         path.write_text(before, encoding="utf-8")
@@ -117,7 +117,7 @@ def _key(line: str) -> str:
 def _find_draft(slug, settings):
     if not slug or slug.startswith("-"):
         raise PublishDraftError(
-            "post.publish: give the draft's slug, e.g. `invoke post.publish my-next-essay`"
+            "post.publish: give the draft's slug, e.g. `./inv post.publish my-next-essay`"
         )
     articles, _ = read_posts(settings)
     by_slug = {a.slug: a for a in articles}
@@ -138,6 +138,6 @@ def _find_draft(slug, settings):
         if earlier is not None and earlier.status == "draft":
             raise PublishDraftError(
                 f"post.publish: {where} follows {followed!r}, still a draft; publish it first: "
-                f"`invoke post.publish {followed}`"
+                f"`./inv post.publish {followed}`"
             )
     return article

@@ -164,7 +164,7 @@ def release(
 
 
 def _command(target):
-    return f"invoke release --target {target}" if target else "invoke release"
+    return f"./inv release --target {target}" if target else "./inv release"
 
 
 def _stopped_message(step, outcomes, skipped, target):

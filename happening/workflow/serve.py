@@ -36,7 +36,7 @@ def _listen(what, output, host, port, live=None):
 def serve(output: Path, host: str = "127.0.0.1", port: int = 8000):
     """Serve ``output`` until Ctrl-C; a missing page gets the theme's 404 page."""
     if not Path(output).is_dir():
-        raise UserError(f"serve: {output} does not exist yet; run `invoke build` first")
+        raise UserError(f"serve: {output} does not exist yet; run `./inv build` first")
     with _listen("serve", output, host, port) as server:
         log.warning("Serving %s at http://%s:%s/ (Ctrl-C stops)", output, host, port)
         server.serve_forever()

@@ -69,7 +69,7 @@ def ping(settings, output_path, session=None, sleep=time.sleep) -> list[PingResu
     feeds = feed_urls(settings, output_path)
     if not feeds:
         raise WebSubError(
-            f"websub: no feeds in {output_path}; build first (`invoke preview`), then ping"
+            f"websub: no feeds in {output_path}; build first (`./inv preview`), then ping"
         )
     session = session or requests.Session()
     results, failures = [], []
@@ -89,7 +89,7 @@ def ping(settings, output_path, session=None, sleep=time.sleep) -> list[PingResu
     if failures:
         raise WebSubError(
             f"websub: {len(failures)} ping(s) failed, {len(results)} succeeded; check "
-            "WEBSUB_HUBS and run `invoke ping` again:\n  " + "\n  ".join(failures),
+            "WEBSUB_HUBS and run `./inv ping` again:\n  " + "\n  ".join(failures),
             results,
         )
     return results
@@ -105,7 +105,7 @@ class _Refused(Exception):
 
 # Every 5xx: a hub that is down or overloaded may be back a moment later; 429: it asks us to wait.
 _RETRY_STATUSES = frozenset({429, *range(500, 600)})
-# A release waits on the ping: a hub wanting longer than this is told again by `invoke ping` later.
+# A release waits on the ping: a hub wanting longer than this is told again by `./inv ping` later.
 _MAX_WAIT = 60
 
 

@@ -30,7 +30,7 @@ def check_site(settings, output=None, *, now=None, checks=None) -> Report:
     """Check the built site in ``output`` (default OUTPUT_PATH) and the sources under PATH."""
     output = Path(output or settings["OUTPUT_PATH"])
     if not output.is_dir() or not (output / "index.html").is_file():
-        raise CheckFailed(f"check: {output} has no built site; run `invoke build` first")
+        raise CheckFailed(f"check: {output} has no built site; run `./inv build` first")
     report = Report(output)
     # Output paths are shown from the project folder (output/about/index.html) when inside it.
     project = Path(settings["PATH"]).resolve().parent

@@ -49,5 +49,5 @@ class Report:
         if self.errors:
             raise CheckFailed(
                 f"check: {len(self.errors)} error(s) in {self.output.name}/; fix them, build "
-                "and run `invoke check` again"
+                "and run `./inv check` again"
             )
