@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from PIL import Image
 
 from happening.errors import ContentError
+from happening.plugins.fastbuild.fence import content_unkept
 from happening.sourceline import located
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ def own_image(article, content_root: Path, siteurl: str) -> dict | None:
             # A warning, not a raise: a draft build goes on; the strict build stops on it.
             log.warning("%s", problem, extra={"content_error": problem})
         return image
-    match = IMG.search(article.content or "")
+    # Read without memoising: every post's body is read here, before its page renders.
+    match = IMG.search(content_unkept(article) or "")
     if match:
         attrs = {k.lower(): html.unescape(v) for k, v in ATTR.findall(match.group(0))}
         if attrs.get("src"):
