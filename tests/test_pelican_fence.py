@@ -85,3 +85,32 @@ def test_patches_are_undone():
     assert Thing().method() == "patched plain"
     fence.restore()
     assert Thing().method() == "plain"
+
+
+def test_a_body_read_unkept_is_the_body_pelican_gives_and_is_not_memoised():
+    from datetime import datetime
+
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    settings = dict(DEFAULT_CONFIG, SITEURL="https://example.org")
+    post = Article(
+        '<p><a href="{static}/pic.png">x</a></p>',
+        metadata={"title": "T", "slug": "t", "date": datetime(2024, 1, 1)},
+        settings=settings,
+        source_path="/site/t.md",
+        context={
+            "localsiteurl": "https://example.org",
+            "generated_content": {},
+            "static_content": {},
+            "static_links": set(),
+        },
+    )
+    kept = fence._memoised("get_content").cache
+    fence.forget_memoised()
+    body = fence.content_unkept(post)
+    assert kept == {}  # Nothing held: what the memory saving rests on.
+    assert body == post.content  # The same HTML Pelican's own read gives (and now keeps).
+    assert len(kept) == 1
+    assert fence.content_unkept(post) is post.content  # A kept body is returned as kept.
+    fence.forget_memoised()

@@ -204,6 +204,23 @@ def _memoised(name):
     return value
 
 
+def content_unkept(post, siteurl=None) -> str:
+    """``post.content`` (or ``post.get_content(siteurl)``), without memoising it.
+
+    For plugins that read every body once before pages render (a post's first image, its
+    prose summary, its feed entry): through ``get_content`` each read keeps the body in the
+    main process until the build ends, ~65 MB at 5,000 posts, though the page of half the posts
+    is rendered in a forked helper (split.py). A body already kept is returned as kept.
+    """
+    if siteurl is None:
+        siteurl = post.get_siteurl()
+    memoised = _memoised("get_content")
+    kept = memoised.cache.get((post, siteurl))
+    if kept is not None:
+        return kept
+    return memoised.func(post, siteurl)
+
+
 def forget_memoised(*_):
     """Empty the results ``get_content``/``get_summary`` keep (each holds its posts alive)."""
     for name in MEMOISED:

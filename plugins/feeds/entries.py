@@ -12,6 +12,7 @@ from datetime import datetime
 from feedgen.entry import FeedEntry
 
 from happening.dates import aware
+from happening.plugins.fastbuild.fence import content_unkept
 from happening.postid import post_id
 from happening.urls import absolutise, plain_text
 
@@ -63,7 +64,8 @@ def make_post(article, config: FeedsConfig) -> Post:
     updated = max(published, modified) if modified else published
     # {filename} and {static} links come out absolute; anything else relative is resolved
     # against the post's own address, as a browser on the post's page would.
-    content_html = absolutise(article.get_content(config.site_url), url)
+    # Without memoising it: the entry is dropped after its last feed, the body need not stay.
+    content_html = absolutise(content_unkept(article, config.site_url), url)
     summary_html = absolutise(article.summary, url)
     summary_text = plain_text(summary_html)
     terms = _terms(article)

@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 
 from pelican import signals
 
+from happening.plugins.fastbuild.fence import content_unkept
+
 DEFAULT_WORDS = 50
 # Paragraphs inside these are not the post's prose.
 _NOT_PROSE = {"pre", "table", "figure", "figcaption", "nav", "aside", "script", "style"}
@@ -98,7 +100,8 @@ def prose_summary(html: str, max_words: int = DEFAULT_WORDS) -> str:
 def automatic_summary(article) -> str:
     """The summary this plugin gives a post with no ``Summary:``, as the HTML it stores."""
     limit = article.settings.get("SUMMARY_MAX_LENGTH") or DEFAULT_WORDS
-    text = prose_summary(article.content, limit)
+    # Read without memoising: every body is read here, long before its page renders.
+    text = prose_summary(content_unkept(article), limit)
     return f"<p>{escape(text)}</p>" if text else ""
 
 
