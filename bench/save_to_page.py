@@ -127,6 +127,7 @@ def child(n, work: Path, edits: int, saves: int):
         "rss_mb": memory,
         "output": str(out),
         "content": str(content),
+        "base": base,  # The preview's own address, which its feeds and subscribe page carry.
     }
 
 
@@ -147,7 +148,7 @@ def measure(work: Path, n: int, corpus, child_build, edits=10, saves=50, bare_ru
 
     fresh = work / f"preview-{n}-check"
     shutil.rmtree(fresh, ignore_errors=True)
-    _full_dev_build(content, fresh / "output", fresh / "cache")
+    _full_dev_build(content, fresh / "output", fresh / "cache", figures.pop("base"))
     figures["identical_to_full_build"] = _same(out, fresh / "output")
 
     bare = work / f"preview-{n}-bare"
@@ -172,15 +173,16 @@ def measure(work: Path, n: int, corpus, child_build, edits=10, saves=50, bare_ru
     return {f"save_to_page_{n}": figures}
 
 
-def _full_dev_build(content, output, cache):
-    """A full build with the preview's settings, in a fresh process, into an empty folder."""
+def _full_dev_build(content, output, cache, base):
+    """A full build with the preview's settings (its address too), in a fresh process, into an
+    empty folder."""
     code = (
         "import sys; from happening.build import build; "
         "from happening.workflow.serve import DRAFT_PREVIEW; "
         "build(PATH=sys.argv[1], OUTPUT_PATH=sys.argv[2], CACHE_PATH=sys.argv[3], "
-        "LOAD_CONTENT_CACHE=False, **DRAFT_PREVIEW)"
+        "FEEDS_LOCAL_URL=sys.argv[4], LOAD_CONTENT_CACHE=False, **DRAFT_PREVIEW)"
     )
-    cmd = [sys.executable, "-c", code, str(content), str(output), str(cache)]
+    cmd = [sys.executable, "-c", code, str(content), str(output), str(cache), base]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(f"bench: the check build failed:\n{done.stderr}")
