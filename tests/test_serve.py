@@ -111,20 +111,28 @@ def test_locate_names_the_source_file_and_line(tmp_path):
     assert locate("no file named here", content).source is None
 
 
-@pytest.fixture
-def live(site_copy, tmp_path):
+@contextmanager
+def previewing(content, tmp_path, **overrides):
+    """``(preview, base URL)`` of a live preview of ``content`` on a free port."""
     memory.forget()
     preview, server = start_livereload(
         port=0,
-        PATH=str(site_copy),
+        PATH=str(content),
         OUTPUT_PATH=str(tmp_path / "output"),
         CACHE_PATH=str(tmp_path / "cache"),
+        **overrides,
     )
     try:
         yield preview, f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         stop_livereload(preview, server)
         memory.forget()
+
+
+@pytest.fixture
+def live(site_copy, tmp_path):
+    with previewing(site_copy, tmp_path) as running:
+        yield running
 
 
 def test_livereload_shows_the_error_page_for_a_broken_save_until_the_fix(live, site_copy):
@@ -160,22 +168,10 @@ def test_livereload_prints_feed_addresses_on_its_own_port_and_the_outbox_notice_
 ):
     blog = tmp_path / "content"
     shutil.copytree(BLOG, blog)
-    memory.forget()
-    preview, server = start_livereload(
-        port=0,
-        PATH=str(blog),
-        OUTPUT_PATH=str(tmp_path / "output"),
-        CACHE_PATH=str(tmp_path / "cache"),
-        NEWSLETTER_PROVIDER="outbox",
-    )
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+    with previewing(blog, tmp_path, NEWSLETTER_PROVIDER="outbox") as (preview, base):
         status, page = get(base + "/subscribe/")
         assert status == 200 and f"{base}/feeds/all.atom.xml" in page  # Pasteable as shown.
         (blog / "more.md").write_text("Title: More\nDate: 2024-03-03\n\nWords.\n", encoding="utf-8")
         assert preview.rebuild(INCREMENTAL).ok
-    finally:
-        stop_livereload(preview, server)
-        memory.forget()
     # Two builds of one site in one process: the writer is told once, not at every save.
     assert capsys.readouterr().out.count("readers cannot subscribe by email yet") == 1
