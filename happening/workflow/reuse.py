@@ -40,6 +40,7 @@ from pelican import signals
 
 from happening import search as site_search
 from happening.build import ROOT, BuildResult, build, load_settings
+from happening.plugins.fastbuild.pages import digest_files
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +72,7 @@ def key(settings, settings_file, *, versions=versions) -> str:
     except TypeError:  # A dict with keys JSON cannot sort: described by repr, sorted by key.
         described = repr(sorted((k, _ADDRESS.sub("", repr(v))) for k, v in settings.items()))
     h.update(described.encode())
-    for root in _code_roots(settings, settings_file):
-        if root.is_file():
-            h.update(str(root).encode() + b"\0" + root.read_bytes() + b"\0")
-            continue
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest_files(h, _code_roots(settings, settings_file))
     return h.hexdigest()
 
 

@@ -237,16 +237,22 @@ def code_digest(settings) -> str:
     roots += [str(p) for p in settings.get("PLUGIN_PATHS", [])]
     roots += [str(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES", [])]
     roots += _plugin_roots(settings.get("PLUGINS") or [])
+    digest_files(h, roots)
+    return h.hexdigest()
+
+
+def digest_files(h, roots):
+    """Feed ``h`` every file of each root (a folder, or one file such as a one-module plugin),
+    by path and bytes, in a stable order; compiled ``__pycache__`` files left out."""
     for root in roots:
         base = Path(root)
-        if base.is_file():  # A plugin that is a single module.
+        if base.is_file():
             h.update(str(base).encode() + b"\0" + base.read_bytes() + b"\0")
         if not base.is_dir():
             continue
         for path in sorted(base.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 h.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def _version(distribution):
