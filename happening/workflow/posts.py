@@ -53,21 +53,28 @@ def post_files(settings):
     return files(settings, settings["ARTICLE_PATHS"], settings.get("ARTICLE_EXCLUDES"))
 
 
+def read_source(readers, base: Path, path: Path, content_class):
+    """What Pelican's ``readers`` make of ``path`` (under ``base``), or an :class:`Unreadable`."""
+    try:
+        return readers.read_file(
+            base_path=str(base),
+            path=str(path.relative_to(base)),
+            content_class=content_class,
+            context={},
+        )
+    except Exception as exc:  # Pelican raises plain exceptions for unreadable metadata.
+        return Unreadable(path, f"{type(exc).__name__}: {exc}")
+
+
 def read_posts(settings):
     """``(articles, unreadable)``: every post, drafts included, parsed by Pelican's readers."""
     content = Path(settings["PATH"])
     readers = Readers(settings)
     articles, unreadable = [], []
     for path in post_files(settings):
-        try:
-            article = readers.read_file(
-                base_path=str(content),
-                path=str(path.relative_to(content)),
-                content_class=Article,
-                context={},
-            )
-        except Exception as exc:  # Pelican raises plain exceptions for unreadable metadata.
-            unreadable.append(Unreadable(path, f"{type(exc).__name__}: {exc}"))
+        article = read_source(readers, content, path, Article)
+        if isinstance(article, Unreadable):
+            unreadable.append(article)
             continue
         if not getattr(article, "title", None) or not getattr(article, "date", None):
             unreadable.append(Unreadable(path, "no Title: or no Date:"))

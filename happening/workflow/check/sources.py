@@ -22,7 +22,7 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader, Read
 
 from happening.sourceline import header_line_in
 
-from ..posts import Unreadable, files
+from ..posts import Unreadable, files, read_source
 from .cache import HEADERS_FILE, ScanCache, code_key, digest
 
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
@@ -154,15 +154,9 @@ def read(settings) -> Sources:
     )
     for content_class, paths, excludes, into in kinds:
         for path in files(settings, paths, excludes):
-            try:
-                item = readers.read_file(
-                    base_path=str(base),
-                    path=str(path.relative_to(base)),
-                    content_class=content_class,
-                    context={},
-                )
-            except Exception as exc:  # Pelican raises plain exceptions for unreadable metadata.
-                sources.unreadable.append(Unreadable(path, f"{type(exc).__name__}: {exc}"))
+            item = read_source(readers, base, path, content_class)
+            if isinstance(item, Unreadable):
+                sources.unreadable.append(item)
                 continue
             needs_date = content_class is Article
             if not getattr(item, "title", None) or (needs_date and not getattr(item, "date", 0)):
