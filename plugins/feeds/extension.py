@@ -106,3 +106,15 @@ def _thumbnail(parent, image):
         for key in ("width", "height"):
             if image.get(key):
                 element.set(key, str(image[key]))
+
+
+# The one place a feed's own extension is registered: every feed of a kind, and the frame its
+# entries are serialised in (entries.serialised), then declare the same namespaces.
+_FEED_EXTENSIONS = {"atom": ("feeds_atom", AtomExtension), "rss": ("feeds_rss", RssExtension)}
+
+
+def extend_feed(fg, kind):
+    """Register our feed-level extension for ``kind`` ("atom" or "rss") on ``fg``; return it."""
+    name, extension = _FEED_EXTENSIONS[kind]
+    fg.register_extension(name, extension, atom=kind == "atom", rss=kind == "rss")
+    return getattr(fg, name)

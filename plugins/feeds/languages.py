@@ -35,11 +35,11 @@ def language_feeds(config: FeedsConfig, articles, translations) -> dict[str, lis
 
 
 def write_language_feeds(
-    config: FeedsConfig, articles, translations, output, *, listing=None, entries=None
+    config: FeedsConfig, articles, translations, output, *, listing=None, entries=None, cache=None
 ) -> list[Written]:
     """Write each language's Atom (and RSS, if configured) feed of its posts.
 
-    ``listing`` and ``entries`` as for :func:`writer.write_feeds` (the live preview's hot path).
+    ``listing``, ``entries`` and ``cache`` as for :func:`writer.write_feeds`.
     """
     written = []
     if not (config.translation_atom or config.translation_rss):
@@ -58,6 +58,6 @@ def write_language_feeds(
             lang=lang,
         )
         written += write_feeds(
-            one_language, posts, [], [], output, listing=listing, entries=entries
+            one_language, posts, [], [], output, listing=listing, entries=entries, cache=cache
         )
     return written

@@ -1,7 +1,8 @@
 """The Pelican side: settings checked once, ``site_feeds`` in the context, feeds written.
 
 The only state is the settings checked at the start of a build, reset in ``finalized`` so nothing
-leaks into the next autoreload build; every cache lives only as long as one call to
+leaks into the next autoreload build; the entries kept between builds are on disk (``cache.py``),
+by a digest of what each shows, and an entry in memory lives only as long as one call to
 :func:`writer.write_feeds`.
 """
 
@@ -11,6 +12,7 @@ from types import SimpleNamespace
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
+from .cache import EntryCache
 from .config import load_config
 from .languages import language_feeds, write_language_feeds
 from .threads import link_thread_feeds, thread_feeds
@@ -65,7 +67,12 @@ def rewrite_for(generator, article, entries) -> int:
 
 
 def _write_all(generator, config, **only):
-    """Every feed of the build (``only``: the hot path's ``listing`` and ``entries``)."""
+    """Every feed of the build (``only``: the hot path's ``listing`` and ``entries``).
+
+    A full write takes entries from, and keeps them in, the cache Pelican's cache settings ask
+    for; the hot path keeps its own in memory between edits.
+    """
+    cache = None if only else EntryCache.of(generator.settings)
     written = write_feeds(
         config,
         generator.articles,
@@ -73,11 +80,20 @@ def _write_all(generator, config, **only):
         sorted(generator.tags.items()),
         generator.output_path,
         threads=thread_feeds(config, generator.articles),
+        cache=cache,
         **only,
     )
-    return written + write_language_feeds(
-        config, generator.articles, generator.translations, generator.output_path, **only
+    written += write_language_feeds(
+        config,
+        generator.articles,
+        generator.translations,
+        generator.output_path,
+        cache=cache,
+        **only,
     )
+    if cache is not None:
+        cache.prune()
+    return written
 
 
 def reset(pelican):

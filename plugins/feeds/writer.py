@@ -4,24 +4,23 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from feedgen.feed import FeedGenerator
+from pelican import signals
 
+from .cache import EntryCache
 from .config import ATOM_TYPE, JSON_TYPE, RSS_TYPE, FeedsConfig
-from .entries import Post, make_post, newest_first
-from .extension import AtomExtension, RssExtension
+from .entries import CLOSING, EPOCH, Post, build_post, inputs, newest_first
+from .extension import extend_feed
 from .threads import ThreadFeed
 
 log = logging.getLogger(__name__)
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-# The feed-level date of a feed with no posts yet: fixed, so an empty site still builds the same.
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -51,6 +50,7 @@ def write_feeds(
     *,
     listing=None,
     entries: dict | None = None,
+    cache: EntryCache | None = None,
 ) -> list[Written]:
     """Write every configured feed into ``output_path``; return what was written.
 
@@ -62,6 +62,8 @@ def write_feeds(
     feeds that list it are written (nothing else can have changed), and ``entries``, the feed
     entries it keeps from one edit to the next (by ``id`` of the post, per feed language), so
     only the edited post's entry is made again.
+
+    ``cache``: entries kept between builds (``cache.py``), by a digest of what each shows.
     """
     # A post's entry depends on the feed's language (JSON Feed's per-item "language").
     kept = None if entries is None else entries.setdefault(config.lang, {})
@@ -70,7 +72,7 @@ def write_feeds(
     def post(article):
         key = id(article)
         if key not in posts:
-            posts[key] = make_post(article, config)
+            posts[key] = _post(article, config, cache)
         return posts[key]
 
     # A post's entry is dropped once the last feed listing it is written: holding every entry
@@ -140,8 +142,26 @@ def write_feeds(
     return written
 
 
+def _post(article, config, cache):
+    """The feed form of ``article``: from ``cache`` when an entry showing the same is there."""
+    if cache is None:
+        return build_post(inputs(article, config), config)
+    shown = inputs(article, config)
+    key = cache.key(shown, config)
+    found = cache.get(key)
+    if found is None:
+        found = build_post(shown, config)
+        cache.put(key, found)
+    return found
+
+
 def atom(config: FeedsConfig, posts, path, title, alternate) -> bytes:
     """An Atom 1.0 document of ``posts`` (already newest first)."""
+    return _assemble(atom_generator(config, posts, path, title, alternate), "atom", posts)
+
+
+def atom_generator(config: FeedsConfig, posts, path, title, alternate) -> FeedGenerator:
+    """The Atom feed of ``posts`` without its entries (those are added as bytes)."""
     fg = _generator(config, posts, title, alternate)
     self_url = config.feed_link(path)
     fg.id(self_url)
@@ -156,13 +176,17 @@ def atom(config: FeedsConfig, posts, path, title, alternate) -> bytes:
         fg.icon(config.absolute(config.icon))
     if config.logo:
         fg.logo(config.absolute(config.logo))
-    fg.register_extension("feeds_atom", AtomExtension, atom=True, rss=False)
-    fg.feeds_atom.stylesheet = _stylesheet_href(config)
-    return fg.atom_str(pretty=False)
+    extend_feed(fg, "atom").stylesheet = _stylesheet_href(config)
+    return fg
 
 
 def rss(config: FeedsConfig, posts, path) -> bytes:
     """An RSS 2.0 document of ``posts`` (already newest first)."""
+    return _assemble(rss_generator(config, posts, path), "rss", posts)
+
+
+def rss_generator(config: FeedsConfig, posts, path) -> FeedGenerator:
+    """The RSS feed of ``posts`` without its items (those are added as bytes)."""
     home = config.absolute("")
     fg = _generator(config, posts, config.title, home)
     fg.link(href=config.feed_link(path), rel="self", type=RSS_TYPE)
@@ -171,10 +195,19 @@ def rss(config: FeedsConfig, posts, path) -> bytes:
     image = config.logo or config.icon
     if image:
         fg.image(url=config.absolute(image), title=config.title, link=home)
-    fg.register_extension("feeds_rss", RssExtension, atom=False, rss=True)
-    fg.feeds_rss.stylesheet = _stylesheet_href(config)
-    fg.feeds_rss.hubs = config.hubs
-    return fg.rss_str(pretty=False)
+    extension = extend_feed(fg, "rss")
+    extension.stylesheet = _stylesheet_href(config)
+    extension.hubs = config.hubs
+    return fg
+
+
+def _assemble(fg, kind, posts) -> bytes:
+    """The feed ``fg`` with each post's serialised entry, byte for byte what feedgen writes
+    with the entries added (``entries.serialised``), without building and writing each again."""
+    frame = fg.atom_str(pretty=False) if kind == "atom" else fg.rss_str(pretty=False)
+    closing = CLOSING[kind]
+    pieces = [p.atom if kind == "atom" else p.rss for p in posts]
+    return b"".join([frame[: -len(closing)], *pieces, closing])
 
 
 def json_feed(config: FeedsConfig, posts, path) -> bytes:
@@ -212,8 +245,6 @@ def _generator(config, posts, title, alternate):
     # The feed changed when its newest change did: the latest entry update, not the build time,
     # so rebuilding unchanged content writes the same bytes.
     fg.updated(max((p.updated for p in posts), default=EPOCH))
-    for p in posts:
-        fg.add_entry(p.entry, order="append")  # feedgen prepends by default: keep newest first
     return fg
 
 
@@ -256,7 +287,24 @@ def _remove_stale(output: Path, pattern: str, kept: set[str]):
 
 def _write(output: Path, path: str, kind: str, data: bytes) -> Written:
     target = output / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    log.debug("feeds: wrote %s (%d bytes)", path, len(data))
+    if _holds(target, data):
+        # Left as it is: a deploy or a release that goes by the file's times sees it unchanged.
+        log.debug("feeds: %s unchanged (%d bytes)", path, len(data))
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        log.debug("feeds: wrote %s (%d bytes)", path, len(data))
+    # Written or kept, it is this build's file (the release removes any file a build neither
+    # writes nor announces as stale).
+    signals.feed_written.send(str(target), context=None, feed=None)
     return Written(path, kind, len(data))
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    """Whether ``target`` is a file holding exactly ``data``."""
+    try:
+        if target.stat().st_size != len(data):
+            return False
+        return target.read_bytes() == data
+    except OSError:
+        return False

@@ -1,0 +1,241 @@
+"""Feed entries kept between builds (plugins/feeds/cache.py) never serve a stale entry.
+
+A feed is assembled from each post's serialised entry; the entries come from the cache when
+everything they show is the same. These tests prove the two halves: the assembled bytes are
+what feedgen writes for the same entries, and a build with a warm cache writes exactly the
+feeds a cold build of the same content writes, after every kind of edit.
+"""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import build_into
+from happening.build import DEV_SETTINGS, build
+from happening.plugins.feeds import cache as entry_cache
+from happening.plugins.feeds import entries, load_config, writer
+
+EDITED = "posts/second.md"  # "Second thoughts", in the Notes category, tagged Beta and Shared
+SECOND = "/posts/second-thoughts/"
+# The feeds that list "Second thoughts" on the test site (FEEDS_TAXONOMY_MAX_ITEMS is 20).
+LISTING = [
+    "feeds/all.atom.xml",
+    "feeds/all.rss.xml",
+    "feeds/feed.json",
+    "feeds/category/notes.atom.xml",
+    "feeds/tag/beta.atom.xml",
+    "feeds/tag/shared.atom.xml",
+]
+
+
+def cached_build(out: Path, content: Path, cache: Path, **overrides):
+    """A build that reuses and keeps feed entries in ``cache`` (Pelican's cache settings on)."""
+    return build(
+        DEV_SETTINGS,
+        PATH=str(content),
+        OUTPUT_PATH=str(out),
+        CACHE_PATH=str(cache),
+        CACHE_CONTENT=True,
+        LOAD_CONTENT_CACHE=True,
+        **overrides,
+    )
+
+
+def feeds_of(out: Path) -> dict[str, bytes]:
+    found = (out / "feeds").rglob("*")
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in found if p.is_file()}
+
+
+def count_made(monkeypatch):
+    """Count the entries made (not taken from the cache), by post URL."""
+    made = []
+    real = writer.build_post
+    monkeypatch.setattr(writer, "build_post", lambda p, c: made.append(p.url) or real(p, c))
+    return made
+
+
+# -- Assembling feeds from serialised entries -----------------------------------------------------
+
+
+def _inputs(n, **changes):
+    shown = entries.Inputs(
+        id=f"tag:blog.example,2024-01-0{n}:post-{n}",
+        url=f"https://blog.example/posts/{n}/",
+        title=f"Post {n} & <friends> “quoted”",
+        published=datetime(2024, 1, n, 9, tzinfo=UTC),
+        updated=datetime(2024, 2, n, 9, tzinfo=UTC),
+        content=f'<p>Body {n} with <a href="#fn:1">a note</a> and <img src="../a.png" alt=""></p>',
+        summary=f"<p>Summary {n}, ünïcode</p>",
+        terms=("Notes", "Beta"),
+        authors=("Ada Writer",),
+        parents=(("tag:blog.example,2024-01-01:post-1", "https://blog.example/posts/1/"),),
+        thread_url="https://blog.example/feeds/thread/post-1.atom.xml",
+        thread_root="tag:blog.example,2024-01-01:post-1",
+        followups=2,
+        image={"url": "https://blog.example/cards/1.png", "width": 1200, "height": 630},
+        lang="fr",
+    )
+    return shown._replace(**changes)
+
+
+@pytest.fixture
+def config():
+    return load_config(
+        {
+            "SITEURL": "https://blog.example",
+            "SITENAME": "A blog",
+            "AUTHOR": "Ada Writer",
+            "WEBSUB_HUBS": ["https://hub.example/"],
+        }
+    )
+
+
+def _reference(fg, shown, config):
+    """What feedgen itself writes for ``fg`` with the entries of ``shown`` added."""
+    for post in shown:
+        html = [
+            entries.absolutise(post.content, post.url),
+            entries.absolutise(post.summary, post.url),
+        ]
+        fg.add_entry(entries.make_entry(post, config, *html), order="append")
+    return fg
+
+
+def test_an_assembled_feed_is_byte_for_byte_what_feedgen_writes(config):
+    shown = [
+        _inputs(3),
+        _inputs(2, thread_url=None, followups=0, image=None),
+        _inputs(1, authors=()),
+    ]
+    posts = [entries.build_post(p, config) for p in shown]
+    args = ("feeds/all.atom.xml", "A blog", "https://blog.example/")
+    reference = _reference(writer.atom_generator(config, posts, *args), shown, config)
+    assert writer.atom(config, posts, *args) == reference.atom_str(pretty=False)
+    reference = _reference(writer.rss_generator(config, posts, "feeds/all.rss.xml"), shown, config)
+    assert writer.rss(config, posts, "feeds/all.rss.xml") == reference.rss_str(pretty=False)
+    # And with no entry at all (a new blog): the frame alone.
+    empty = writer.atom_generator(config, [], *args).atom_str(pretty=False)
+    assert writer.atom(config, [], *args) == empty
+
+
+def test_the_cache_key_covers_every_input_and_the_config(config, tmp_path):
+    kept = entry_cache.EntryCache(tmp_path)
+    base = kept.key(_inputs(1), config)
+    changes = {
+        "title": "Renamed",
+        "content": "<p>Edited</p>",
+        "summary": "<p>Edited</p>",
+        "updated": datetime(2025, 1, 1, tzinfo=UTC),
+        "terms": ("Notes",),
+        "image": None,
+        "followups": 3,
+    }
+    for field, value in changes.items():
+        assert kept.key(_inputs(1, **{field: value}), config) != base, field
+    other = load_config({"SITEURL": "https://blog.example", "RSS_FEED_SUMMARY_ONLY": True})
+    assert kept.key(_inputs(1), other) != base
+    assert kept.key(_inputs(1), config) == base
+
+
+# -- Whole builds: a warm cache writes what a cold build writes -----------------------------------
+
+
+def _retitle(content):
+    post = content / EDITED
+    post.write_text(post.read_text().replace("Title: Second thoughts", "Title: Third thoughts"))
+    return "Third thoughts"
+
+
+def _rebody(content):
+    post = content / EDITED
+    post.write_text(post.read_text().replace("with a footnote", "with a rewritten footnote"))
+    return "with a rewritten footnote"
+
+
+def _redate(content):
+    post = content / EDITED
+    post.write_text(post.read_text().replace("Date: 2024-02-12 09:00", "Date: 2024-02-13 10:30"))
+    return "2024-02-13T10:30:00"
+
+
+def _retag(content):
+    post = content / EDITED
+    post.write_text(post.read_text().replace("Tags: Beta, Shared", "Tags: Beta, Shared, Gamma"))
+    return "Gamma"
+
+
+@pytest.mark.parametrize("edit", [_retitle, _rebody, _redate, _retag], ids=lambda f: f.__name__)
+def test_an_edited_post_changes_in_every_feed_that_lists_it(edit, site_copy, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cached_build(tmp_path / "before", site_copy, cache)
+    before = feeds_of(tmp_path / "before")
+    shown = edit(site_copy)
+    made = count_made(monkeypatch)
+    cached_build(tmp_path / "warm", site_copy, cache)
+    # Only the edited post's entry was made again: every other came from the cache.
+    assert set(made) == {f"http://127.0.0.1:8000{SECOND}"}
+    build_into(tmp_path / "cold", site_copy)
+    warm, cold = feeds_of(tmp_path / "warm"), feeds_of(tmp_path / "cold")
+    assert warm == cold
+    for path in LISTING:
+        assert shown.encode() in warm[path], path
+        assert warm[path] != before[path], path
+
+
+def test_a_setting_that_shapes_entries_makes_them_again(site_copy, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cached_build(tmp_path / "before", site_copy, cache)
+    made = count_made(monkeypatch)
+    for name, overrides in {
+        "summary only": {"RSS_FEED_SUMMARY_ONLY": True},
+        "site address": {"SITEURL": "https://blog.example"},
+    }.items():
+        made.clear()
+        cached_build(tmp_path / "warm", site_copy, cache, **overrides)
+        build_into(tmp_path / "cold", site_copy, **overrides)
+        assert made, name  # no entry of the other settings was taken
+        assert feeds_of(tmp_path / "warm") == feeds_of(tmp_path / "cold"), name
+
+
+def test_changed_feed_code_makes_every_entry_again(site_copy, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cached_build(tmp_path / "before", site_copy, cache)
+    made = count_made(monkeypatch)
+    cached_build(tmp_path / "same", site_copy, cache)
+    assert made == []  # nothing changed: every entry from the cache
+    monkeypatch.setattr(entry_cache, "code_key", lambda: b"another version of the code")
+    cached_build(tmp_path / "warm", site_copy, cache)
+    assert len(set(made)) == len(entries_in(tmp_path / "warm"))
+    assert feeds_of(tmp_path / "warm") == feeds_of(tmp_path / "before")
+
+
+def entries_in(out):
+    import json
+
+    return json.loads((out / "feeds/feed.json").read_text(encoding="utf-8"))["items"]
+
+
+def test_a_feed_whose_bytes_did_not_change_is_not_rewritten(site_copy, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(out, site_copy, cache, DELETE_OUTPUT_DIRECTORY=False)
+    stats = {p: p.stat().st_mtime_ns for p in (out / "feeds").rglob("*.xml")}
+    _rebody(site_copy)
+    cached_build(out, site_copy, cache, DELETE_OUTPUT_DIRECTORY=False)
+    touched = {p.relative_to(out).as_posix() for p, t in stats.items() if p.stat().st_mtime_ns != t}
+    xml_listing = {p for p in LISTING if p.endswith(".xml")}
+    assert xml_listing <= touched
+    # The thread feed and the tags the post is not in were left alone.
+    assert "feeds/tag/alpha.atom.xml" not in touched
+    assert feeds_of(out) == feeds_of(build_into(tmp_path / "cold", site_copy).output)
+
+
+def test_unused_entries_are_removed_after_a_full_write(site_copy, tmp_path):
+    cache = tmp_path / "cache"
+    cached_build(tmp_path / "a", site_copy, cache)
+    kept = set((cache / entry_cache.FOLDER).iterdir())
+    _rebody(site_copy)
+    cached_build(tmp_path / "b", site_copy, cache)
+    now = set((cache / entry_cache.FOLDER).iterdir())
+    assert len(now) == len(kept)  # the old entry of the edited post went, its new one came
+    assert len(now - kept) == 1
