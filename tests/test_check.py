@@ -166,3 +166,80 @@ def test_the_table_shows_every_problem_verbatim(broken_report):
     assert "posts/unreadable.md" in text
     assert f"✗ {len(report.errors)} error(s), {len(report.warnings)} warning(s)" in text
     assert check_table(replace(report, problems=[])) is None
+
+
+PLACEHOLDER_POST = """Title: Forgotten dek
+Date: 2024-05-01 09:00
+Category: Notes
+Summary: {placeholder}
+
+A post published with post.new's placeholder still in its Summary:.
+"""
+
+
+def test_the_check_after_a_build_takes_its_reading_and_finds_the_same(
+    site_copy, tmp_path, monkeypatch
+):
+    # publish and release check right after their build, which has just read every source
+    # with the same settings: the check takes that reading, and must find what a check that
+    # reads every source itself finds.
+    from datetime import UTC, datetime
+
+    from happening.workflow.check import sources
+    from happening.workflow.newpost import SUMMARY_PLACEHOLDER, new_post
+
+    settings = load_settings(PATH=str(site_copy))
+    now = datetime(2024, 6, 2, 12, 0, tzinfo=UTC)
+    new_post("Started yesterday", date="2024-06-01 23:00", settings=settings)  # a stale draft
+    posts = site_copy / "posts"
+    (posts / "forgotten.md").write_text(PLACEHOLDER_POST.format(placeholder=SUMMARY_PLACEHOLDER))
+    (posts / "unreadable.md").write_text("Title: Unreadable\nDate: not a date\n\nBody.\n")
+    out = tmp_path / "out"
+    built = build_into(out, site_copy, strict=False)  # Pelican skips the unreadable post
+    full = check_site({**settings, "CACHE_PATH": str(tmp_path / "full")}, out, now=now)
+    assert {"summary", "draft", "post"} <= {p.kind for p in full.problems}
+    read = []
+    real = sources.read_source
+    monkeypatch.setattr(
+        sources, "read_source", lambda r, b, path, c: read.append(path.name) or real(r, b, path, c)
+    )
+    after_build = check_site(
+        {**settings, "CACHE_PATH": str(tmp_path / "fast")},
+        out,
+        now=now,
+        generators=built.generators,
+    )
+    assert after_build.problems == full.problems
+    assert (after_build.posts, after_build.pages) == (full.posts, full.pages)
+    assert read == ["unreadable.md"]  # every source the build could read was taken from it
+
+
+def test_what_the_check_takes_from_a_build_is_what_it_reads_itself(site_copy, tmp_path):
+    from happening.workflow.check import sources
+
+    post = site_copy / "posts" / "second.md"
+    # A summary written over two lines, with Markdown in it: the build renders it, the summary
+    # plugin fills in the posts that have none; the check reads it as written, either way.
+    text = post.read_text().replace(
+        "Summary: The second tiny post.", "Summary: The *second*\n    tiny post."
+    )
+    post.write_text(text)
+    built = build_into(tmp_path / "out", site_copy)
+    settings = load_settings(PATH=str(site_copy), CACHE_PATH=str(tmp_path / "cache"))
+    itself, taken = sources.read(settings), sources.read(settings, built.generators)
+
+    def fields(item):
+        return (
+            item.source_path,
+            bool(item.title),
+            getattr(item, "date", None),
+            item.status,
+            item.lang,
+            item.save_as,
+            {k: item.metadata.get(k) for k in ("id", "slug", "summary")},
+        )
+
+    assert [fields(p) for p in taken.posts] == [fields(p) for p in itself.posts]
+    assert [fields(p) for p in taken.pages] == [fields(p) for p in itself.pages]
+    assert taken.by_output == itself.by_output
+    assert any(p.metadata.get("summary") == "The *second*\ntiny post." for p in taken.posts)

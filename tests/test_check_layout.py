@@ -73,7 +73,7 @@ def test_cached_and_parallel_checks_find_what_a_fresh_one_does(tmp_path, monkeyp
     build_into(out)
     settings = load_settings(PATH=str(BLOG), CACHE_PATH=str(tmp_path / "check-cache"))
     fresh = check_site(settings, out)
-    assert (tmp_path / "check-cache" / "check-pages.pickle").is_file()
+    assert (tmp_path / "check-cache" / "check-pages.marshal").is_file()
     assert check_site(settings, out).problems == fresh.problems == []
     # A page changed since the cached check is read again: its new broken link is found.
     page = out / "about" / "index.html"

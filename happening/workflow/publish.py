@@ -72,7 +72,8 @@ def publish(
                 f"publish: drafts were built into {output}; production must leave DRAFT_SAVE_AS "
                 f"empty (it is {settings.get('DRAFT_SAVE_AS')!r} with {Path(settings_file).name})"
             )
-        checked.append(check_site(settings, output))
+        # The build just read every source with these settings: the check takes its reading.
+        checked.append(check_site(settings, output, generators=built.generators))
         if on_check is not None:
             on_check(checked[0])
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import feeds, pages, posts, redirects, sources
-from .cache import ScanCache
+from .cache import PageScans
 from .model import ERROR, WARNING, CheckFailed, Problem, Report
 from .site import Site
 
@@ -26,8 +26,13 @@ __all__ = ["CHECKS", "ERROR", "WARNING", "CheckFailed", "Problem", "Report", "ch
 CHECKS = [pages.check, feeds.check, redirects.check, posts.check]
 
 
-def check_site(settings, output=None, *, now=None, checks=None) -> Report:
-    """Check the built site in ``output`` (default OUTPUT_PATH) and the sources under PATH."""
+def check_site(settings, output=None, *, now=None, checks=None, generators=None) -> Report:
+    """Check the built site in ``output`` (default OUTPUT_PATH) and the sources under PATH.
+
+    ``generators``: those of the build that made ``output`` in this process with ``settings``
+    (``publish`` and ``release`` pass them), whose reading of the sources is taken instead of
+    reading them again; the findings are the same.
+    """
     output = Path(output or settings["OUTPUT_PATH"])
     if not output.is_dir() or not (output / "index.html").is_file():
         raise CheckFailed(f"check: {output} has no built site; run `./inv build` first")
@@ -41,9 +46,9 @@ def check_site(settings, output=None, *, now=None, checks=None) -> Report:
         settings=settings,
         output=output,
         shown_output=shown,
-        sources=sources.read(settings),
+        sources=sources.read(settings, generators),
         now=(now or datetime.now(UTC)).astimezone(zone),
-        cache=ScanCache(settings.get("CACHE_PATH")),
+        cache=PageScans(settings.get("CACHE_PATH")),
         report=report,
     )
     site.load()

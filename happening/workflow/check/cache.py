@@ -9,15 +9,19 @@ again from the scans every time, which is cheap.
 
 import hashlib
 import logging
+import marshal
 import os
 import pickle
+import sys
 from pathlib import Path
 
 import lxml
 
+from .scan import Scan
+
 log = logging.getLogger(__name__)
 
-CACHE_FILE = "check-pages.pickle"
+PAGES_FILE = "check-pages.marshal"
 HEADERS_FILE = "check-headers.pickle"
 
 
@@ -35,24 +39,31 @@ def digest(data: bytes) -> str:
 
 
 class ScanCache:
-    """``{digest: Scan}`` loaded from CACHE_PATH; ``save()`` keeps only what this run used.
+    """``{digest: value}`` loaded from CACHE_PATH; ``save()`` keeps only what this run used.
 
     ``name`` and ``code``: another file of the same kind, valid while ``code`` is the same
-    (the sources' headers: read by this package's code with the settings).
+    (the sources' headers: read by this package's code with the settings). The file is read
+    at the first ``get``: a check that needs none of it (the sources a build just read) does
+    not pay for loading it, and leaves it as it is.
     """
 
-    def __init__(self, folder, *, name=CACHE_FILE, code=None):
+    def __init__(self, folder, *, name, code=None):
         self.path = Path(folder) / name if folder else None
         self.code = code or code_key()
-        self.old, self.used = {}, {}
-        if self.path and self.path.is_file():
-            try:
-                with open(self.path, "rb") as f:
-                    stored = pickle.load(f)
-                if stored.get("code") == self.code:
-                    self.old = stored["scans"]
-            except Exception as exc:  # noqa: BLE001 - a damaged cache only costs a full scan.
-                log.debug("check: ignoring %s (%s)", self.path, exc)
+        self._old, self.used = None, {}
+
+    @property
+    def old(self):
+        if self._old is None:
+            self._old = {}
+            if self.path and self.path.is_file():
+                try:
+                    stored = self._load(self.path)
+                    if stored.get("code") == self.code:
+                        self._old = stored["scans"]
+                except Exception as exc:  # noqa: BLE001 - a damaged cache only costs a full scan.
+                    log.debug("check: ignoring %s (%s)", self.path, exc)
+        return self._old
 
     def get(self, key):
         found = self.old.get(key)
@@ -64,15 +75,46 @@ class ScanCache:
         self.used[key] = value
 
     def save(self):
-        if not self.path or self.used.keys() == self.old.keys():
-            return  # Every page as it was last time: the file already holds exactly this.
+        if not self.path or self._old is None or self.used.keys() == self._old.keys():
+            return  # Not read, or every entry as it was last time: the file already holds this.
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp")
-            with open(tmp, "wb") as f:
-                pickle.dump({"code": self.code, "scans": self.used}, f, protocol=5)
+            self._dump({"code": self.code, "scans": self.used}, tmp)
             os.replace(tmp, self.path)
         # A read-only cache folder, or a value that cannot be pickled (a setting a plugin put
         # in a tag), only costs the next check its speed.
-        except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
+        except (OSError, pickle.PicklingError, TypeError, ValueError, AttributeError) as exc:
             log.debug("check: could not save %s (%s)", self.path, exc)
+
+    def _load(self, path):
+        with open(path, "rb") as f:
+            return pickle.load(f)
+
+    def _dump(self, stored, path):
+        with open(path, "wb") as f:
+            pickle.dump(stored, f, protocol=5)
+
+
+class PageScans(ScanCache):
+    """The pages' scans, kept as plain tuples with ``marshal``: a check after a new post loads
+    and saves some 1,600 of them, and unpickling as many objects took ten times as long."""
+
+    def __init__(self, folder):
+        # marshal's format may change with Python's version: part of the key.
+        super().__init__(folder, name=PAGES_FILE, code=f"{code_key()}-{sys.version}")
+
+    def _load(self, path):
+        with open(path, "rb") as f:
+            stored = marshal.load(f)
+        stored["scans"] = {key: Scan(*value) for key, value in stored["scans"].items()}
+        return stored
+
+    def _dump(self, stored, path):
+        plain = {key: astuple(scan) for key, scan in stored["scans"].items()}
+        with open(path, "wb") as f:
+            marshal.dump({"code": stored["code"], "scans": plain}, f)
+
+
+def astuple(scan: Scan) -> tuple:
+    return (scan.size, tuple(map(tuple, scan.refs)), scan.anchors, scan.no_alt)

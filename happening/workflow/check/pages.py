@@ -26,8 +26,7 @@ def check(site):
             problems.append(
                 site.problem(ERROR, "alt", page, line, f"image {src!r} has no alt", (src,))
             )
-        for ref in scan.refs:
-            url = ref.url
+        for tag, url, line, loads in scan.refs:  # a Ref's fields (scan.py)
             if url.startswith("/") or "://" in url or url.lower().startswith(SKIP_SCHEMES):
                 at = url  # the same file from every page
             elif not url or url.startswith(("#", "?")):
@@ -36,22 +35,20 @@ def check(site):
                 at = (url, posixpath.dirname(page))
             found = resolved.get(at)
             if found is None:
-                found = resolved[at] = resolve(ref.url, page, siteurl, site.files)
+                found = resolved[at] = resolve(url, page, siteurl, site.files)
             target, fragment = found
             if target is None:
                 continue
             if target not in site.files:
-                kind = "link" if ref.tag in ("a", "iframe") else "file"
-                broken[(kind, target)].append((page, ref.line, ref.url))
+                kind = "link" if tag in ("a", "iframe") else "file"
+                broken[(kind, target)].append((page, line, url))
                 continue
-            if ref.loads:
+            if loads:
                 weight += site.weight_of(target)
             anchors = site.scans[target].anchors if target in site.scans else None
             if fragment and anchors is not None and fragment not in anchors:
                 problems.append(
-                    site.problem(
-                        WARNING, "link", page, ref.line, f"no #{fragment} in {ref.url}", (ref.url,)
-                    )
+                    site.problem(WARNING, "link", page, line, f"no #{fragment} in {url}", (url,))
                 )
         if weight > budget_kb * 1024:
             problems.append(

@@ -6,13 +6,17 @@ PAGE_EXCLUDES, with IGNORE_FILES applied: Pelican's own rules (``Generator.get_f
 Pelican's usual layout (posts at the top of ``content/``, ``pages/`` excluded) is read as
 Pelican reads it. Only the metadata header of a Markdown file is parsed (the body is what the
 build already converted; `check` needs the title, date, status, slug and summary), which is
-what makes reading a thousand posts take a fraction of a second.
+what makes reading a thousand posts take a fraction of a second. When the build just ran in
+this process (`publish`, `release`), its own reading of each post is taken instead, and only
+the one thing it does not keep as written, ``Summary:``, is read from the header.
 """
 
 import hashlib
 import importlib.metadata
+import os
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from markdown import Markdown
@@ -93,6 +97,11 @@ class HeaderReader(MarkdownReader):
         return found
 
     def _read(self, source_path):
+        metadata = {name: self.value(name, values) for name, values in self.written(source_path)}
+        return "", metadata
+
+    def written(self, source_path):
+        """The header's ``(name, values)`` as written, split by Markdown's ``meta`` extension."""
         self._source_path = source_path
         header = []
         with open(source_path, encoding="utf-8-sig") as f:
@@ -102,16 +111,42 @@ class HeaderReader(MarkdownReader):
                 header.append(line.rstrip("\n"))
         self._meta.md.Meta = {}
         self._meta.run(header)
-        formatted = self.settings["FORMATTED_FIELDS"]
-        metadata = {}
-        for name, values in self._meta.md.Meta.items():
-            if name in formatted:
-                metadata[name] = "\n".join(values)
-            elif len(values) > 1 and DUPLICATES_DEFINITIONS_ALLOWED.get(name, True):
-                metadata[name] = self.process_metadata(name, values)
-            else:
-                metadata[name] = self.process_metadata(name, values[0])
-        return "", metadata
+        return list(self._meta.md.Meta.items())
+
+    def value(self, name, values):
+        """One header field as the check reads it: a formatted one (``Summary:``) as written."""
+        if name in self.settings["FORMATTED_FIELDS"]:
+            return "\n".join(values)
+        if len(values) > 1 and DUPLICATES_DEFINITIONS_ALLOWED.get(name, True):
+            return self.process_metadata(name, values)
+        return self.process_metadata(name, values[0])
+
+    def summary(self, source_path):
+        """The ``Summary:`` as written in the header, or None when it has none."""
+        for name, values in self.written(source_path):
+            if name == "summary":
+                return self.value(name, values)
+        return None
+
+
+@dataclass
+class Read:
+    """What `check` takes of a post or page the build in this process read (``read(built=)``).
+
+    The build's reading is Pelican's own, with the same settings and files as a header read,
+    so title, date, status, language and output path are the same; its metadata is not kept
+    as written (the summary plugin fills in a missing ``summary``, Markdown renders it), so
+    only the fields a header read gives as written are kept: ``id``, ``slug`` and the
+    ``summary`` read again from the header.
+    """
+
+    source_path: str
+    title: str
+    date: datetime | None
+    status: str
+    lang: str | None
+    save_as: str
+    metadata: dict
 
 
 def _readers(settings):
@@ -138,8 +173,56 @@ def _headers_cache(settings):
     return ScanCache(settings.get("CACHE_PATH"), name=HEADERS_FILE, code=h.hexdigest())
 
 
-def read(settings) -> Sources:
-    """Every post and page under PATH, read as Pelican reads them, drafts included."""
+# Where a build keeps what it read: Pelican's article and page generators' lists.
+BUILT_LISTS = (
+    "articles",
+    "translations",
+    "drafts",
+    "drafts_translations",
+    "hidden_articles",
+    "hidden_translations",
+    "pages",
+    "hidden_pages",
+    "draft_pages",
+    "draft_translations",
+)
+
+
+def _built(generators) -> dict:
+    """Every post and page the build read, by its source's absolute path, with its class."""
+    found = {}
+    for generator in generators or ():
+        for name in BUILT_LISTS:
+            for item in getattr(generator, name, None) or ():
+                path = getattr(item, "source_path", None)
+                if path:
+                    found[os.path.abspath(path)] = item
+    return found
+
+
+def _from_build(item, reader) -> Read:
+    written = {k: item.metadata[k] for k in ("id", "slug") if k in item.metadata}
+    summary = reader.summary(item.source_path)
+    if summary is not None:
+        written["summary"] = summary
+    return Read(
+        source_path=item.source_path,
+        title=getattr(item, "title", None),
+        date=getattr(item, "date", None),
+        status=getattr(item, "status", None),
+        lang=getattr(item, "lang", None),
+        save_as=getattr(item, "save_as", ""),
+        metadata=written,
+    )
+
+
+def read(settings, generators=None) -> Sources:
+    """Every post and page under PATH, read as Pelican reads them, drafts included.
+
+    ``generators``: those of the build that just ran in this process with these settings; a
+    Markdown source it read is taken from it (its header's summary read again), any other
+    source is read here.
+    """
     base = Path(settings["PATH"])
     sources = Sources(project=base.resolve().parent)
     readers = _readers(settings)
@@ -148,13 +231,19 @@ def read(settings) -> Sources:
     for reader in readers.readers.values():
         if isinstance(reader, HeaderReader):
             reader.known = known
+    built = _built(generators)
     kinds = (
         (Article, settings["ARTICLE_PATHS"], settings.get("ARTICLE_EXCLUDES"), sources.posts),
         (Page, settings["PAGE_PATHS"], settings.get("PAGE_EXCLUDES"), sources.pages),
     )
     for content_class, paths, excludes, into in kinds:
         for path in files(settings, paths, excludes):
-            item = read_source(readers, base, path, content_class)
+            item = built.get(os.path.abspath(path))
+            reader = readers.readers.get(path.suffix[1:])
+            if isinstance(item, content_class) and isinstance(reader, HeaderReader):
+                item = _from_build(item, reader)
+            else:
+                item = read_source(readers, base, path, content_class)
             if isinstance(item, Unreadable):
                 sources.unreadable.append(item)
                 continue
