@@ -161,7 +161,9 @@ def production_build(
 ) -> BuildResult:
     """``build(settings_file, **overrides)``, reusing the last production build where provable.
 
-    The result's ``reused`` attribute says whether anything could be reused (False: cold).
+    The result's ``reused`` attribute says whether anything could be reused (False: cold);
+    ``files`` is every output file's (size, mtime, ctime, inode) once it ended, Pagefind's
+    bundle included, for the deploy to tell what changed without looking at every file again.
     ``search``: index the pages with Pagefind afterwards, as ``build(search=True)`` does; its
     files (``pagefind/``) are the index's to keep or redo, never stale Pelican output.
     ``while_indexing(built)`` runs while Pagefind indexes in its own process (release checks
@@ -215,7 +217,9 @@ def production_build(
             indexing.wait()
         # Only now is the output final: Pagefind's bundle is in it.
         cache.mkdir(parents=True, exist_ok=True)
-        manifest.write_text(json.dumps(_stats(output), sort_keys=True), encoding="utf-8")
+        final = _stats(output)
+        manifest.write_text(json.dumps(final, sort_keys=True), encoding="utf-8")
+        built.files = final
     return built
 
 
