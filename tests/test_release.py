@@ -202,13 +202,13 @@ def test_a_release_checks_the_pages_while_pagefind_indexes_them(
         started.append(start(output, cache))
         return started[-1]
 
-    def recording_check(settings_, output):
+    def recording_check(settings_, output, **given):
         # Pagefind was started and not yet waited for, and its half-written bundle is not in
         # the output the check reads: it writes into the cache until it is complete.
         seen_by_check.append(
             (len(started), started[0].result, (Path(output) / search.BUNDLE).exists())
         )
-        return check(settings_, output)
+        return check(settings_, output, **given)
 
     start, check = search.start_index, publish.check_site
     monkeypatch.setattr(search, "start_index", recording_start)
@@ -243,3 +243,43 @@ def test_a_pagefind_failure_during_the_check_stops_the_release_before_the_deploy
     release("dir", **settings)  # Pagefind mended: the next release deploys, index and all.
     assert "one-more" in published_posts(tmp_path)
     assert (tmp_path / "public" / search.ENTRY).is_file()
+
+
+def test_a_release_deploys_what_its_build_changed_and_touches_nothing_else(
+    tmp_path, httpserver, settings, monkeypatch
+):
+    from happening.workflow import publish
+    from test_publish import same_tree
+
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    release("dir", **settings)
+    public, output = tmp_path / "public", Path(settings["OUTPUT_PATH"])
+    before = {
+        p.relative_to(public).as_posix(): (p.read_bytes(), p.stat())
+        for p in public.rglob("*")
+        if p.is_file()
+    }
+    one_more_post(settings)
+    walked = []
+    real = publish._tree
+    monkeypatch.setattr(publish, "_tree", lambda root: walked.append(Path(root)) or real(root))
+    release("dir", **settings)
+    # Which files changed came from the build: the output was not walked again to find out.
+    assert output not in walked and public in walked
+    # Byte for byte a fresh deploy of the same output.
+    fresh = tmp_path / "fresh"
+    publish._Dir.deploy(output, settings, fresh)
+    assert same_tree(public, fresh) and same_tree(fresh, public)
+    untouched = changed = 0
+    for rel, (data, stat) in before.items():
+        now = public / rel
+        if not now.is_file():
+            continue
+        if now.read_bytes() == data:  # The same bytes: the same file, not even rewritten.
+            after = now.stat()
+            assert (after.st_ino, after.st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns), rel
+            untouched += 1
+        else:
+            changed += 1
+    assert untouched and changed
+    assert (public / "posts" / "one-more" / "index.html").is_file()

@@ -3,7 +3,8 @@
 Targets, as in Pelican's quickstart: ``rsync`` over SSH (``rsync --delete``), ``gh-pages``
 (ghp-import, pushed to a remote), or ``dir`` (an exact copy in a local folder: the first time,
 or whenever the folder is not exactly what the last deploy left, swapped in whole; otherwise
-only the files that changed are copied and those that went removed).
+only the files that changed are copied and those that went removed; which changed, the
+production build says when it ran in this process, else every output file is looked at).
 Drafts are never written by the production settings, and a ``drafts/`` folder in the output
 stops the deploy.
 """
@@ -87,9 +88,11 @@ def publish(
     output = Path(built.output)
     report = checked[0]
     report.raise_for_errors()
-    files = sum(1 for p in output.rglob("*") if p.is_file())
+    # A release's build knows every file it left (reuse.production_build): nothing to walk.
+    known = getattr(built, "files", None)
+    files = len(known) if known is not None else sum(1 for p in output.rglob("*") if p.is_file())
     started = datetime.now(UTC)
-    deployer.deploy(output, settings, destination)
+    deployer.deploy(output, settings, destination, files=known)
     seconds = (datetime.now(UTC) - started).total_seconds()
     log.info("Published %d files to %s", files, redact(str(destination)))
     shown = redact(str(destination))
@@ -117,7 +120,13 @@ class _Dir:
         return dest
 
     @staticmethod
-    def deploy(output, settings, dest):
+    def deploy(output, settings, dest, files=None):
+        """Make ``dest`` an exact copy of ``output``.
+
+        ``files``: every output file's stat as the build that just made it left them
+        (``reuse.production_build``), so what changed since the last deploy is known without
+        looking at each file of the output again; None: they are looked at.
+        """
         problem = _unsafe(dest, settings)  # Again: the folder may have changed since.
         if problem:
             raise PublishError(f"publish: PUBLISH_DIR {dest} {problem}; choose another folder")
@@ -127,9 +136,13 @@ class _Dir:
         # Until the new one is written, no deployed file is vouched for: an interrupted deploy
         # makes the next one copy everything.
         manifest.unlink(missing_ok=True)
-        if not (last and _exactly_as_deployed(dest, last) and _update(output, dest, last)):
+        records = None
+        if last and _exactly_as_deployed(dest, last):
+            records = _update(output, dest, last, files if files is not None else _tree(output))
+        if records is None:
             _replace_whole(output, dest)
-        _write_manifest(manifest, output, dest)
+            records = _records(output, dest)
+        _write_manifest(manifest, records)
 
 
 def _replace_whole(output, dest):
@@ -147,31 +160,37 @@ def _replace_whole(output, dest):
 
 def _exactly_as_deployed(dest, last):
     """Whether ``dest`` holds exactly the files the last deploy left, none touched since."""
-    found = _files(dest)
-    if found != last.keys():
-        return False
     try:
-        return all(_stat(dest / rel) == last[rel]["deployed"] for rel in found)
+        found = _tree(dest)
     except OSError:
         return False
+    return found.keys() == last.keys() and all(
+        stat == last[rel]["deployed"] for rel, stat in found.items()
+    )
 
 
-def _update(output, dest, last):
+def _update(output, dest, last, built):
     """Bring ``dest``, exactly as the last deploy left it, to ``output``'s files: copy only what
-    changed, remove only what went; an unchanged file is not touched. False: nothing was done
-    (a file where a folder must go, or the other way round), so the whole folder is replaced.
+    changed, remove only what went; an unchanged file is not touched. Returns the new manifest's
+    records; None: nothing was done (a file where a folder must go, or the other way round), so
+    the whole folder is replaced.
+
+    ``built`` is every output file's stat: a file whose stat is the one recorded when it was
+    deployed has not been written since; one written again with the same bytes (a page
+    rendered the same) is compared, not copied.
 
     Every changed file is first copied beside its place, then all are renamed into place one
     after the other (each rename atomic), so the site moves from the old build to the new one
     in the moment the renames take, not over the whole copy; removed files go last, once no
     new page links to them.
     """
-    built = _files(output)
     changed = [
-        rel for rel in sorted(built) if not _unchanged(output / rel, dest / rel, last.get(rel))
+        rel
+        for rel in sorted(built)
+        if not _unchanged(output / rel, dest / rel, built[rel], last.get(rel))
     ]
     if any((dest / rel).is_dir() or _file_in_the_way(dest, rel) for rel in changed):
-        return False
+        return None
     staged = []
     try:
         for rel in changed:
@@ -186,11 +205,18 @@ def _update(output, dest, last):
         raise
     for temporary, target in staged:
         os.replace(temporary, target)
-    for rel in sorted(last.keys() - built):
+    for rel in sorted(last.keys() - built.keys()):
         gone = dest / rel
         gone.unlink(missing_ok=True)
         _remove_empty_parents(gone.parent, dest)
-    return True
+    copied = set(changed)
+    return {
+        rel: {
+            "built": stat,
+            "deployed": _stat(dest / rel) if rel in copied else last[rel]["deployed"],
+        }
+        for rel, stat in built.items()
+    }
 
 
 def _file_in_the_way(dest, rel):
@@ -212,28 +238,26 @@ def _remove_empty_parents(folder, dest):
         folder = folder.parent
 
 
-def _files(root):
-    """Every file under ``root``, as posix paths relative to it."""
-    found = set()
+def _tree(root):
+    """Every file under ``root`` (posix paths relative to it) with its :func:`_stat`."""
+    found = {}
     for folder, _, names in os.walk(root):
         rel_folder = os.path.relpath(folder, root)
+        prefix = "" if rel_folder == "." else rel_folder.replace(os.sep, "/") + "/"
         for name in names:
-            rel = name if rel_folder == "." else f"{rel_folder}/{name}"
-            found.add(rel.replace(os.sep, "/"))
+            found[prefix + name] = _stat(os.path.join(folder, name))
     return found
 
 
-def _unchanged(built, deployed, record):
+def _unchanged(built, deployed, stat, record):
+    """Whether the deployed copy (as recorded, untouched since) already holds ``built``'s bytes;
+    ``stat`` is ``built``'s."""
     if record is None:
         return False
+    if stat == record["built"]:
+        return True  # Not written since it was deployed.
     try:
-        if _stat(deployed) != record["deployed"]:
-            return False  # Edited or replaced since the last deploy: the build's copy wins.
-        if _stat(built) == record["built"]:
-            return True  # Not written since it was deployed.
-        return os.path.getsize(built) == record["deployed"][0] and filecmp.cmp(
-            built, deployed, shallow=False
-        )
+        return stat[0] == record["deployed"][0] and filecmp.cmp(built, deployed, shallow=False)
     except OSError:
         return False
 
@@ -251,13 +275,21 @@ def _read_manifest(path):
         return {}
 
 
-def _write_manifest(path, output, dest):
+def _records(output, dest):
+    """The manifest of a whole copy: each file's stat in the output and in ``dest``; None when
+    ``dest`` is not the output's copy after all (the next deploy then copies all)."""
     records = {}
-    for rel in _files(dest):
+    for rel, deployed in _tree(dest).items():
         try:
-            records[rel] = {"built": _stat(output / rel), "deployed": _stat(dest / rel)}
+            records[rel] = {"built": _stat(output / rel), "deployed": deployed}
         except OSError:
-            return  # Not the build's copy after all: no manifest, the next deploy copies all.
+            return None
+    return records
+
+
+def _write_manifest(path, records):
+    if records is None:
+        return
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(records, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
@@ -330,8 +362,8 @@ class _Rsync:
         ]
 
     @classmethod
-    def deploy(cls, output, settings, dest):
-        _run(cls.command(output, settings, dest), "rsync")
+    def deploy(cls, output, settings, dest, files=None):
+        _run(cls.command(output, settings, dest), "rsync")  # rsync compares the files itself
 
 
 # -- gh-pages: ghp-import in a scratch repository, pushed to the remote --------------------------
@@ -359,7 +391,7 @@ class _GhPages:
         return f"{remote}#{branch}"
 
     @staticmethod
-    def deploy(output, settings, dest):
+    def deploy(output, settings, dest, files=None):
         url, branch = dest.rsplit("#", 1)
         # A scratch repository keeps the writer's own checkout and branches untouched.
         with tempfile.TemporaryDirectory(prefix="gh-pages-") as scratch:
