@@ -243,3 +243,24 @@ def test_what_the_check_takes_from_a_build_is_what_it_reads_itself(site_copy, tm
     assert [fields(p) for p in taken.pages] == [fields(p) for p in itself.pages]
     assert taken.by_output == itself.by_output
     assert any(p.metadata.get("summary") == "The *second*\ntiny post." for p in taken.posts)
+
+
+def test_a_feed_unchanged_since_the_last_check_is_not_parsed_again(tmp_path, monkeypatch):
+    from happening.workflow.check import feeds
+
+    out = tmp_path / "out"
+    build_into(out, BLOG)
+    settings = load_settings(PATH=str(BLOG), CACHE_PATH=str(tmp_path / "cache"))
+    (out / "feeds" / "broken.atom.xml").write_text("<feed><entry></feed>", encoding="utf-8")
+    first = check_site(settings, out)
+    assert any(p.where.endswith("feeds/broken.atom.xml") for p in first.errors)
+    parsed = []
+    real = feeds._xml_feed
+    monkeypatch.setattr(
+        feeds, "_xml_feed", lambda data, shown: parsed.append(shown) or real(data, shown)
+    )
+    site_wide = out / "feeds" / "all.atom.xml"
+    site_wide.write_bytes(site_wide.read_bytes() + b"<!-- changed -->")
+    second = check_site(settings, out)
+    assert second.problems == first.problems  # the broken feed's finding, kept with its bytes
+    assert [shown.rsplit("/", 2)[-2:] for shown in parsed] == [["feeds", "all.atom.xml"]]

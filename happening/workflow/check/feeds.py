@@ -3,15 +3,21 @@ readers need, and no two entries of one feed sharing an id.
 
 lxml reads the XML (a thousand full-content feeds in about a second, where feedparser took
 most of a check sanitising every entry); feedparser is asked only about a feed lxml cannot
-parse, for the message a feed reader's user would see.
+parse, for the message a feed reader's user would see. A feed's findings depend on its bytes
+alone, so those of a feed unchanged since the last check are kept (``cache.py``), by its bytes
+and where it is shown: after one new post most of a site's feeds did not change.
 """
 
 import json
 from collections import Counter
+from importlib import metadata
 
 from lxml import etree
 
+from .cache import ScanCache, code_key, digest
 from .model import ERROR, WARNING, Problem
+
+FINDINGS_FILE = "check-feeds.pickle"
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RSS1 = "{http://purl.org/rss/1.0/}"
@@ -28,13 +34,19 @@ def check(site):
     problems = []
     feeds = feed_files(site)
     site.report.feeds = len(feeds)
+    # feedparser words the finding on a feed lxml cannot parse: its version is in the key too.
+    code = f"{code_key()} feedparser={metadata.version('feedparser')}"
+    kept = ScanCache(site.settings.get("CACHE_PATH"), name=FINDINGS_FILE, code=code)
     for rel in feeds:
         data = (site.output / rel).read_bytes()
         shown = site.shown(rel)
-        if rel.endswith(".json"):
-            problems += _json_feed(data, shown)
-        else:
-            problems += _xml_feed(data, shown)
+        key = f"{digest(data)} {shown}"
+        found = kept.get(key)
+        if found is None:
+            found = _json_feed(data, shown) if rel.endswith(".json") else _xml_feed(data, shown)
+            kept.put(key, found)
+        problems += found
+    kept.save()
     return problems
 
 
