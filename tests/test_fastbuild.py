@@ -389,6 +389,52 @@ def test_a_post_is_digested_with_what_it_shows_of_its_neighbours_not_theirs():
     assert pages.Digester()({"article": a}) != one
 
 
+def test_what_a_post_holds_is_described_once_and_still_seen_at_every_depth():
+    # A post's tags and date hold no post, so they are described once for the build whatever
+    # depth they are met at (the post itself, or as someone's neighbour); a list that holds a
+    # post is described per depth, since a post deeper than a neighbour is only named.
+    from pelican.urlwrappers import Tag
+
+    a, b, c = _post("a"), _post("b"), _post("c")
+    a.next_article, b.next_article = b, c
+    b.tags = [Tag("one", dict(a.settings))]
+    b.related_posts = [c]
+    digest = pages.Digester()
+    first = digest({"article": a, "neighbour": b, "articles": [a, b, c]})
+    assert digest({"article": a, "neighbour": b, "articles": [a, b, c]}) == first
+    assert first == pages.Digester()({"article": a, "neighbour": b, "articles": [a, b, c]})
+    assert any(value is b.tags for value, _ in digest.anywhere.values())
+    assert not any(value is b.related_posts for value, _ in digest.anywhere.values())
+    before = pages.Digester()({"article": a})
+    b.tags = [Tag("two", dict(a.settings))]
+    assert pages.Digester()({"article": a}) != before  # a neighbour's tag, met at depth 2
+    before = pages.Digester()({"article": a})
+    c.title = "Changed"  # c is b's related post, a neighbour's neighbour: only named
+    assert pages.Digester()({"article": a}) == before
+
+
+def test_a_string_token_never_runs_into_the_next_one():
+    digest = pages.Digester()
+    assert digest(["a,b", "c"]) != digest(["a", "b,c"])
+    assert digest({"a": "b:c"}) != digest({"a:b": "c"})
+    long = "x" * (pages.INLINE_STRING + 1)
+    assert digest([long]) != digest([long + "y"])
+
+
+def test_a_tag_page_ignores_the_arguments_its_templates_never_read():
+    # Pelican hands every tag page all_articles; a listing is paginated from articles and dates.
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"tag.html": "{{ tag }}{% for a in articles_page %}{% endfor %}"})
+    )
+    pages.state.reset()
+    template = env.get_template("tag.html")
+    context = {"PAGINATED_TEMPLATES": {"tag": None}}
+    call = {"template_name": "tag", "tag": "t", "articles": [1], "dates": [1], "all_articles": [2]}
+    read = pages._arguments_read(template, context, (), call)
+    assert read == {"template_name": "tag", "tag": "t", "articles": [1], "dates": [1]}
+    pages.state.reset()
+
+
 def test_the_names_a_template_reads_include_every_template_it_uses():
     env = jinja2.Environment(
         loader=jinja2.DictLoader(
