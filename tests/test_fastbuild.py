@@ -524,6 +524,31 @@ def test_a_build_that_fails_while_writing_leaves_nothing_to_the_next(tmp_path, p
     assert_same_tree(tmp_path / "next", plain_site)
 
 
+def test_relative_source_paths_are_pelicans_own_and_made_once(tmp_path, monkeypatch):
+    from pelican.settings import DEFAULT_CONFIG
+
+    from happening.plugins.fastbuild import paths
+
+    post = Content("<p>x</p>", settings={**DEFAULT_CONFIG, "PATH": str(tmp_path)})
+    post.source_path = str(tmp_path / "posts" / "a.md")
+    asked = [None, str(tmp_path / "images" / "b.png"), "posts/../pages/c.md", "../d.md"]
+    expected = [post.get_relative_source_path(p) for p in asked]
+    paths.start()
+    try:
+        assert [post.get_relative_source_path(p) for p in asked] == expected
+        assert (str(tmp_path), post.source_path) in paths.state.memo
+        # A content folder given relative depends on the working folder: never remembered.
+        post.settings = {**post.settings, "PATH": "content"}
+        here = post.get_relative_source_path("posts/e.md")
+        monkeypatch.chdir(tmp_path)
+        assert post.get_relative_source_path("posts/e.md") == here == "posts/e.md"
+        assert not any(base == "content" for base, _ in paths.state.memo)
+    finally:
+        paths.stop()
+        fence.restore()
+    assert not hasattr(Content.__dict__["get_relative_source_path"], "_fastbuild_original")
+
+
 def test_the_code_digest_covers_plugins_loaded_by_dotted_name():
     # PLUGIN_PATHS is empty: a changed plugin must still invalidate every cached page.
     import importlib
