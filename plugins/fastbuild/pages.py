@@ -102,6 +102,7 @@ class _State:
         self.names = {}  # template name -> the names it can read (None: unknown, so all)
         self.template_reads = {}  # (name, source hash) -> (names read, templates named) or None
         self.link_index = {}  # id(context) -> {file name: [(table, source path, URL)]}
+        self.link_targets = {}  # (id(context), link) -> what _link_targets found
         self.bodies = {}  # source_path -> current body hash
         self.reading = None  # the deps set of the page rendering now
         self.file_reads = None  # FASTBUILD_KEEP_IN_MEMORY: the posts read for the current file
@@ -337,6 +338,15 @@ def _body_hash(content):
 def _link_targets(content, value):
     """The files a link's path can resolve to, with their URLs (a superset: by file name)."""
     context = fence.shared_context(content)
+    # Posts link the same figures and posts over and over: each link resolved once a build.
+    found = state.link_targets.get((id(context), value))
+    if found is not None:
+        return found
+    found = state.link_targets[(id(context), value)] = _resolve_link(context, value)
+    return found
+
+
+def _resolve_link(context, value):
     index = state.link_index.get(id(context))
     if index is None:  # One per context (every generator shares one; a plugin's post may not).
         index = state.link_index[id(context)] = {}
