@@ -95,7 +95,8 @@ class _State:
         self.cache_file = None
         self.save = False
         self.digester = None
-        self.global_keys = None  # The shared context's keys when the digests below were made.
+        self.global_context = None  # The shared context the digests below were made of,
+        self.global_keys = None  # and its keys then.
         self.settings_digest = None
         self.shared_tokens = {}  # name in the shared context -> its value's digest
         self.shared_digests = {}  # (template name, names the call passes) -> _shared_digest
@@ -581,8 +582,11 @@ def _shared_digest(template, context, kwargs):
     """The digest of what the page can read of the shared context: every setting, and the
     other names its templates read (all of them when that cannot be known)."""
     digester = state.digester
+    # A generator added to the context, or a plugin writes with a context of its own: digest
+    # it all again (the tokens and digests below are of one context's values).
     keys = tuple(context)
-    if state.global_keys != keys:  # A generator added to the context: digest it all again.
+    if state.global_context is not context or state.global_keys != keys:
+        state.global_context = context
         state.shared_tokens, state.shared_digests = {}, {}
         settings = {k: v for k, v in context.items() if k.isupper() and not _own(k)}
         state.settings_digest = digester(settings)  # Undigestable: no page is cached.
