@@ -538,11 +538,11 @@ def test_relative_source_paths_are_pelicans_own_and_made_once(tmp_path, monkeypa
         assert [post.get_relative_source_path(p) for p in asked] == expected
         assert (str(tmp_path), post.source_path) in paths.state.memo
         # A content folder given relative depends on the working folder: never remembered.
-        post.settings = {**post.settings, "PATH": "content"}
+        post.settings = {**post.settings, "PATH": "src"}
         here = post.get_relative_source_path("posts/e.md")
         monkeypatch.chdir(tmp_path)
         assert post.get_relative_source_path("posts/e.md") == here == "posts/e.md"
-        assert not any(base == "content" for base, _ in paths.state.memo)
+        assert not any(base == "src" for base, _ in paths.state.memo)
     finally:
         paths.stop()
         fence.restore()
