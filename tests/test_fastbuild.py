@@ -389,6 +389,52 @@ def test_a_post_is_digested_with_what_it_shows_of_its_neighbours_not_theirs():
     assert pages.Digester()({"article": a}) != one
 
 
+def test_what_a_post_holds_is_described_once_and_still_seen_at_every_depth():
+    # A post's tags and date hold no post, so they are described once for the build whatever
+    # depth they are met at (the post itself, or as someone's neighbour); a list that holds a
+    # post is described per depth, since a post deeper than a neighbour is only named.
+    from pelican.urlwrappers import Tag
+
+    a, b, c = _post("a"), _post("b"), _post("c")
+    a.next_article, b.next_article = b, c
+    b.tags = [Tag("one", dict(a.settings))]
+    b.related_posts = [c]
+    digest = pages.Digester()
+    first = digest({"article": a, "neighbour": b, "articles": [a, b, c]})
+    assert digest({"article": a, "neighbour": b, "articles": [a, b, c]}) == first
+    assert first == pages.Digester()({"article": a, "neighbour": b, "articles": [a, b, c]})
+    assert any(value is b.tags for value, _ in digest.anywhere.values())
+    assert not any(value is b.related_posts for value, _ in digest.anywhere.values())
+    before = pages.Digester()({"article": a})
+    b.tags = [Tag("two", dict(a.settings))]
+    assert pages.Digester()({"article": a}) != before  # a neighbour's tag, met at depth 2
+    before = pages.Digester()({"article": a})
+    c.title = "Changed"  # c is b's related post, a neighbour's neighbour: only named
+    assert pages.Digester()({"article": a}) == before
+
+
+def test_a_string_token_never_runs_into_the_next_one():
+    digest = pages.Digester()
+    assert digest(["a,b", "c"]) != digest(["a", "b,c"])
+    assert digest({"a": "b:c"}) != digest({"a:b": "c"})
+    long = "x" * (pages.INLINE_STRING + 1)
+    assert digest([long]) != digest([long + "y"])
+
+
+def test_a_tag_page_ignores_the_arguments_its_templates_never_read():
+    # Pelican hands every tag page all_articles; a listing is paginated from articles and dates.
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"tag.html": "{{ tag }}{% for a in articles_page %}{% endfor %}"})
+    )
+    pages.state.reset()
+    template = env.get_template("tag.html")
+    context = {"PAGINATED_TEMPLATES": {"tag": None}}
+    call = {"template_name": "tag", "tag": "t", "articles": [1], "dates": [1], "all_articles": [2]}
+    read = pages._arguments_read(template, context, (), call)
+    assert read == {"template_name": "tag", "tag": "t", "articles": [1], "dates": [1]}
+    pages.state.reset()
+
+
 def test_the_names_a_template_reads_include_every_template_it_uses():
     env = jinja2.Environment(
         loader=jinja2.DictLoader(
@@ -476,6 +522,31 @@ def test_a_build_that_fails_while_writing_leaves_nothing_to_the_next(tmp_path, p
         assert not hasattr(Content.__dict__[name], "_fastbuild_original"), name
     build_into(tmp_path / "next", TEST_SITE, FASTBUILD_WORKERS=2)
     assert_same_tree(tmp_path / "next", plain_site)
+
+
+def test_relative_source_paths_are_pelicans_own_and_made_once(tmp_path, monkeypatch):
+    from pelican.settings import DEFAULT_CONFIG
+
+    from happening.plugins.fastbuild import paths
+
+    post = Content("<p>x</p>", settings={**DEFAULT_CONFIG, "PATH": str(tmp_path)})
+    post.source_path = str(tmp_path / "posts" / "a.md")
+    asked = [None, str(tmp_path / "images" / "b.png"), "posts/../pages/c.md", "../d.md"]
+    expected = [post.get_relative_source_path(p) for p in asked]
+    paths.start()
+    try:
+        assert [post.get_relative_source_path(p) for p in asked] == expected
+        assert (str(tmp_path), post.source_path) in paths.state.memo
+        # A content folder given relative depends on the working folder: never remembered.
+        post.settings = {**post.settings, "PATH": "src"}
+        here = post.get_relative_source_path("posts/e.md")
+        monkeypatch.chdir(tmp_path)
+        assert post.get_relative_source_path("posts/e.md") == here == "posts/e.md"
+        assert not any(base == "src" for base, _ in paths.state.memo)
+    finally:
+        paths.stop()
+        fence.restore()
+    assert not hasattr(Content.__dict__["get_relative_source_path"], "_fastbuild_original")
 
 
 def test_the_code_digest_covers_plugins_loaded_by_dotted_name():

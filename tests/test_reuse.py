@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from conftest import BLOG, ROOT
@@ -131,6 +132,40 @@ def test_a_new_post_renders_only_the_pages_that_show_it(tmp_path, series):
     # listings that show it; the other posts' pages are kept.
     assert done["reused"] >= 3, done
     assert 'href="https://happeningnow.example/posts/series-7/"' in page(tmp_path, "series-6")
+    assert differences(tmp_path / "output", cold(tmp_path, series)) == []
+
+
+def rendered_files(monkeypatch):
+    """The output files whose templates are rendered from now on (a reused page is not)."""
+    rendered = []
+    render = jinja2.Template.render
+
+    def spy(self, *args, **kwargs):
+        context = args[0] if args else kwargs
+        if isinstance(context, dict) and "output_file" in context:
+            rendered.append(context["output_file"])
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "render", spy)
+    return rendered
+
+
+def test_a_new_post_renders_only_the_tag_pages_that_list_what_changed(
+    tmp_path, series, monkeypatch
+):
+    # Pelican hands every tag page the list of every post (all_articles), which no template
+    # reads: a new post must not re-render the tag pages of posts it does not touch.
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, series))
+    lonely = SERIES.format(title="Before the series", n=0, day=1, category="Notes", tags="Lonely")
+    lonely = lonely.replace("Date: 2025-02-01", "Date: 2025-01-15")
+    (series / "posts" / "2025-01-15-lonely.md").write_text(lonely, encoding="utf-8")
+    rendered = rendered_files(monkeypatch)
+    reusing_build(tmp_path, series)
+    assert "tag/lonely/index.html" in rendered, rendered
+    # The essay is neither the new post's neighbour nor related to it: its tags' pages stay.
+    assert (tmp_path / "output" / "tag" / "netflix" / "index.html").is_file()
+    assert "tag/netflix/index.html" not in rendered, " ".join(rendered)
+    monkeypatch.undo()
     assert differences(tmp_path / "output", cold(tmp_path, series)) == []
 
 

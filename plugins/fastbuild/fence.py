@@ -68,6 +68,9 @@ SOURCES = {
     # Memoised while pages are written: relies on it depending only on the post and settings,
     # which nothing changes once the writer exists.
     "pelican.contents.Content.get_url_setting": "e0eb063bf0a5ae24",
+    # Memoised for the whole build (paths.py): relies on it depending only on settings["PATH"],
+    # the path asked about and, when either is relative, the working folder.
+    "pelican.contents.Content.get_relative_source_path": "6c1f5107e08bf7ea",
 }
 
 # Private attributes fastbuild reads, and why.

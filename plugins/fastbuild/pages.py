@@ -66,7 +66,7 @@ from .settings import get
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "fastbuild-pages.pickle"
-FORMAT = 2  # Bump when the cache's layout or the digest's meaning changes.
+FORMAT = 3  # Bump when the cache's layout or the digest's meaning changes.
 # Context lists Pelican fills from a set, so their order changes from run to run (and no template
 # can rely on it): digested without their order.
 UNORDERED = frozenset({"staticfiles"})
@@ -95,12 +95,15 @@ class _State:
         self.cache_file = None
         self.save = False
         self.digester = None
-        self.global_keys = None  # The shared context's keys when the digests below were made.
+        self.global_context = None  # The shared context the digests below were made of,
+        self.global_keys = None  # and its keys then.
         self.settings_digest = None
         self.shared_tokens = {}  # name in the shared context -> its value's digest
+        self.shared_digests = {}  # (template name, names the call passes) -> _shared_digest
         self.names = {}  # template name -> the names it can read (None: unknown, so all)
         self.template_reads = {}  # (name, source hash) -> (names read, templates named) or None
         self.link_index = {}  # id(context) -> {file name: [(table, source path, URL)]}
+        self.link_targets = {}  # (id(context), link) -> what _link_targets found
         self.bodies = {}  # source_path -> current body hash
         self.reading = None  # the deps set of the page rendering now
         self.file_reads = None  # FASTBUILD_KEEP_IN_MEMORY: the posts read for the current file
@@ -126,7 +129,13 @@ class Digester:
     """A stable hex digest of template inputs; memoised per object for one build."""
 
     def __init__(self):
-        self.memo = {}  # id -> (object, digest); the object is kept so its id is not reused
+        # id -> (object, digest); the object is kept so its id is not reused. ``memo`` holds
+        # values that contain a post somewhere, whose description depends on the depth they are
+        # met at (see ``depth``), keyed by (id, depth); ``anywhere`` holds the rest (a tag, a
+        # date, a list of strings), whose description is the same at every depth, so a post's
+        # tags are described once, not again for each post that has it as a neighbour.
+        self.memo = {}
+        self.anywhere = {}
         # Only what lives for the whole build is remembered (posts, tags, the shared context's
         # lists); a call's own arguments are new objects each time and would only pile up.
         self.remember = True
@@ -139,6 +148,7 @@ class Digester:
         # met in (follow-ups point both ways).
         self.depth = 0
         self.active = set()
+        self.met_post = False  # Whether the value being described holds a post (depth matters).
 
     def __call__(self, value, remember=True) -> str:
         self.remember = remember
@@ -149,28 +159,42 @@ class Digester:
 
     def token(self, value):
         kind = type(value)
+        if kind is str:  # Most tokens: checked first.
+            return _str_token(value)
         if value is None or kind in (bool, int, float):
             return repr(value)
         if isinstance(value, str):
-            return "s" + hashlib.blake2b(value.encode(), digest_size=12).hexdigest()
+            return _str_token(value)
         if isinstance(value, bytes):
             return "b" + hashlib.blake2b(value, digest_size=12).hexdigest()
-        if self.depth > NEIGHBOUR_DEPTH and isinstance(value, Content):
+        is_post = isinstance(value, Content)
+        if is_post and self.depth > NEIGHBOUR_DEPTH:
+            self.met_post = True
             return f"<{type(value).__name__}:{value.source_path}>"
+        hit = self.anywhere.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
         key = (id(value), self.depth)
         hit = self.memo.get(key)
         if hit is not None and hit[0] is value:
+            self.met_post = True
             return hit[1]
         if key in self.active:
             raise Undigestable(f"a cycle through {type(value).__name__}")
         self.active.add(key)
+        outer, self.met_post = self.met_post, False
         try:
             text = self._describe(value)
         finally:
             self.active.discard(key)
+            held_post = self.met_post or is_post
+            self.met_post = outer or held_post
         digest = "h" + hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-        if self.remember or isinstance(value, Content | URLWrapper):
-            self.memo[key] = (value, digest)
+        if self.remember or is_post or isinstance(value, URLWrapper):
+            if held_post:
+                self.memo[key] = (value, digest)
+            else:
+                self.anywhere[id(value)] = (value, digest)
         return digest
 
     def _describe(self, value):
@@ -184,7 +208,9 @@ class Digester:
         if isinstance(value, set | frozenset):
             return "set[" + ",".join(sorted(t(v) for v in value)) + "]"
         if isinstance(value, Content | URLWrapper):
+            # What a post or tag holds lives as long as it does: remembered, even inside a call.
             self.depth += 1
+            remember, self.remember = self.remember, True
             try:
                 if isinstance(value, URLWrapper):
                     # Described by its name and slug, not the attributes holding them: the slug
@@ -198,6 +224,7 @@ class Digester:
                 )
             finally:
                 self.depth -= 1
+                self.remember = remember
             return f"{type(value).__module__}.{type(value).__qualname__}({attrs})"
         if isinstance(value, types.FunctionType):
             # The code is covered by the plugin/theme source digest (or a library's version);
@@ -219,6 +246,17 @@ class Digester:
                 return f"{type(value).__qualname__}({t(vars(value))})"
             raise Undigestable(f"{type(value).__qualname__} has no stable description")
         return f"{type(value).__qualname__}:{text}"
+
+
+# Strings up to this length are their own token (quoted by repr, so a token never runs into the
+# next one); longer ones are hashed, which keeps the descriptions short.
+INLINE_STRING = 80
+
+
+def _str_token(value):
+    if len(value) <= INLINE_STRING:
+        return repr(str(value))
+    return "s" + hashlib.blake2b(value.encode(), digest_size=12).hexdigest()
 
 
 def code_digest(settings) -> str:
@@ -301,6 +339,15 @@ def _body_hash(content):
 def _link_targets(content, value):
     """The files a link's path can resolve to, with their URLs (a superset: by file name)."""
     context = fence.shared_context(content)
+    # Posts link the same figures and posts over and over: each link resolved once a build.
+    found = state.link_targets.get((id(context), value))
+    if found is not None:
+        return found
+    found = state.link_targets[(id(context), value)] = _resolve_link(context, value)
+    return found
+
+
+def _resolve_link(context, value):
     index = state.link_index.get(id(context))
     if index is None:  # One per context (every generator shares one; a plugin's post may not).
         index = state.link_index[id(context)] = {}
@@ -535,12 +582,21 @@ def _shared_digest(template, context, kwargs):
     """The digest of what the page can read of the shared context: every setting, and the
     other names its templates read (all of them when that cannot be known)."""
     digester = state.digester
+    # A generator added to the context, or a plugin writes with a context of its own: digest
+    # it all again (the tokens and digests below are of one context's values).
     keys = tuple(context)
-    if state.global_keys != keys:  # A generator added to the context: digest it all again.
-        state.shared_tokens = {}
+    if state.global_context is not context or state.global_keys != keys:
+        state.global_context = context
+        state.shared_tokens, state.shared_digests = {}, {}
         settings = {k: v for k, v in context.items() if k.isupper() and not _own(k)}
         state.settings_digest = digester(settings)  # Undigestable: no page is cached.
         state.global_keys = keys
+    # Every post page (and every tag page...) reads the same names of the same context: made
+    # once per template and the names its calls pass, not once per page.
+    memo_key = (getattr(template, "name", None), frozenset(kwargs))
+    found = state.shared_digests.get(memo_key)
+    if found is not None:
+        return found
     names = read_names(template)
     if names is not None and any(_passes_context(context.get(n)) for n in names):
         names = None  # A function the template calls is handed the whole context.
@@ -555,7 +611,11 @@ def _shared_digest(template, context, kwargs):
             if name in UNORDERED and value is not _ABSENT:
                 value = frozenset(value)
             tokens[name] = digester(value) if value is not _ABSENT else "absent"
-    return digester((state.settings_digest, [(n, tokens[n]) for n in names]), remember=False)
+    # One text for the page, unambiguous (repr quotes every name and token).
+    text = repr((state.settings_digest, [(n, tokens[n]) for n in names]))
+    found = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    state.shared_digests[memo_key] = found
+    return found
 
 
 _ABSENT = object()
@@ -565,14 +625,22 @@ WRITE_FILE_PARAMETERS = frozenset(
 )
 
 
+# What Pelican paginates when a call does not say (``paginated=None``): the page reads them as
+# ``articles_page``, ``dates_paginator``..., names no template lookup shows.
+PAGINATED_BY_DEFAULT = frozenset({"articles", "dates"})
+
+
 def _arguments_read(template, context, args, kwargs):
     """The call's keyword arguments that can change the page: write_file's own, and the names its
-    templates read (Pelican hands every tag page ``all_articles``, read by no template of ours).
-    A paginated template keeps them all: Pelican paginates ``articles`` and ``dates``."""
+    templates read (Pelican hands every tag page ``all_articles``, read by no template of ours,
+    so a new post re-renders only the tag pages that list it). A paginated template keeps what
+    Pelican paginates too."""
     names = read_names(template)
-    template_name = kwargs.get("template_name", args[2] if len(args) > 2 else None)
-    if names is None or template_name in (context.get("PAGINATED_TEMPLATES") or ()):
+    if names is None:
         return kwargs
+    template_name = kwargs.get("template_name", args[2] if len(args) > 2 else None)
+    if template_name in (context.get("PAGINATED_TEMPLATES") or ()):
+        names = names | PAGINATED_BY_DEFAULT
     return {k: v for k, v in kwargs.items() if k in WRITE_FILE_PARAMETERS or k in names}
 
 

@@ -4,7 +4,7 @@ import logging
 
 from pelican import signals
 
-from . import fence, pages, parallel, settings, urls
+from . import fence, pages, parallel, paths, settings, urls
 
 log = logging.getLogger(__name__)
 
@@ -12,8 +12,10 @@ log = logging.getLogger(__name__)
 def begin(pelican_object):
     """``initialized``: undo what a build that failed before ``finalized`` left; check settings."""
     urls.stop()
+    paths.stop()
     fence.restore()
     settings.check(pelican_object)
+    paths.start()
 
 
 def generators_done(generators):
@@ -35,6 +37,7 @@ def finish(pelican_object):
         pages.finish(pelican_object)
     finally:
         urls.stop()
+        paths.stop()
         fence.restore()
         # The site is written: nothing may keep this build's posts alive into the next one.
         fence.forget_memoised()
