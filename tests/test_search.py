@@ -3,6 +3,7 @@ JavaScript, and nothing of it on any post page."""
 
 import json
 import shutil
+from collections import Counter
 
 import pytest
 
@@ -21,10 +22,14 @@ def site(tmp_path_factory):
 
 
 def test_pagefind_indexes_every_post_once_per_language(site):
-    entry = json.loads((site / search.ENTRY).read_text())
-    languages = {lang: info["page_count"] for lang, info in entry["languages"].items()}
+    languages = Counter()
+    for shard in json.loads((site / search.ENTRY).read_text())["shards"]:
+        entry = json.loads(
+            (site / search.BUNDLE / shard["path"] / "pagefind-entry.json").read_text()
+        )
+        languages.update({lang: info["page_count"] for lang, info in entry["languages"].items()})
+        assert (site / search.BUNDLE / shard["path"] / "pagefind.js").is_file()
     assert languages == {"en": 22, "fr": 1}  # the posts only: no listing, tag or search page
-    assert (site / "pagefind/pagefind.js").is_file()
 
 
 def test_a_rebuild_with_no_changed_page_skips_the_index_and_a_change_redoes_it(tmp_path):
@@ -37,7 +42,8 @@ def test_a_rebuild_with_no_changed_page_skips_the_index_and_a_change_redoes_it(t
     post = content / "posts/knots.md"
     post.write_text(post.read_text().replace("bowline makes", "bowline, the king of knots, makes"))
     build_readers(out, content, DELETE_OUTPUT_DIRECTORY=False)
-    assert search.index_site(out, cache).skipped is False
+    again = search.index_site(out, cache)
+    assert again.skipped is False and again.shards == ("2024-1",)  # the shard of knots' year
 
 
 def test_the_search_form_works_without_javascript(site):
