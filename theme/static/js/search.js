@@ -24,8 +24,12 @@ async function load() {
   if (!own.length) return null;
   // Absolute: Pagefind resolves a merged index's address in its worker, not from this page.
   const [first, ...others] = own.map((s) => new URL(s.path, bundle).href);
+  // Every shard's results link from the site's root, as one bundle's do (Pagefind would
+  // otherwise make a merged shard's links absolute and the first shard's not).
+  const baseUrl = new URL("../", bundle).pathname;
   const loaded = await import(new URL("pagefind.js", first).href);
-  await Promise.all(others.map((other) => loaded.mergeIndex(other)));
+  await loaded.options({ baseUrl });
+  await Promise.all(others.map((other) => loaded.mergeIndex(other, { baseUrl })));
   return loaded;
 }
 
