@@ -19,6 +19,10 @@ own Pagefind run, and only the shards whose pages changed are indexed again:
 - a page with no ``data-pagefind-body`` (listings, tags, the search page) is in no shard, as a
   whole-site Pagefind run leaves it out too. A change to it re-indexes nothing.
 
+A shard is indexed again when its digest changes: of its pages' paths and of the bytes Pagefind
+reads in each (:func:`what_pagefind_reads`: up to the end of the indexed element, so not the
+related reading and neighbours' links after it, which a new post changes on older posts).
+
 Each shard's bundle is ``pagefind/<shard>/``, and :data:`ENTRY` lists them with their languages:
 the search page (``theme/static/js/search.js``) fetches it on the first query and merges the
 shards with Pagefind's multisite search (``mergeIndex``), which ranks all results together.
@@ -51,7 +55,6 @@ log = logging.getLogger(__name__)
 BUNDLE = "pagefind"  # inside the output folder: one bundle per shard, BUNDLE/<shard>/
 ENTRY = f"{BUNDLE}/shards.json"  # written last: the index is complete; the search page reads it
 STATE_FILE = "search-shards.json"  # in the cache folder: each shard's digest, as indexed
-PAGEFIND = [sys.executable, "-m", "pagefind"]  # the indexer, as the pagefind[bin] package runs it
 STAGING = "search-bundle"  # in the cache folder: the shards' bundles until all are complete
 SOURCES = "search-pages"  # in the cache folder: each shard's pages (hard links), Pagefind's --site
 POSTS_PER_SHARD = 100  # ~0.5 s of Pagefind on a slow laptop: what an edit or a new post waits
@@ -69,8 +72,22 @@ UNUSED = (
 )
 
 # What Pagefind indexes: a tag carrying the attribute (in a post's text it would be escaped).
-_INDEXED = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s=/>]")
+_INDEXED = re.compile(rb"<([a-zA-Z][a-zA-Z0-9]*)[^<>]*\sdata-pagefind-body[\s=/>]")
 _PUBLISHED = re.compile(rb'<meta property="article:published_time" content="([^"]+)"')
+
+
+def _indexer():
+    """Pagefind's own binary, from the pagefind[bin] package: ``python -m pagefind`` runs the
+    same, but after a Python start (~0.1 s; 1 s on a loaded laptop), paid once per shard."""
+    try:
+        import pagefind_bin  # Installed with pagefind[bin]; without it, pagefind finds one.
+
+        return [str(pagefind_bin.get_executable())]
+    except (ImportError, FileNotFoundError):
+        return [sys.executable, "-m", "pagefind"]  # which says what is missing
+
+
+PAGEFIND = _indexer()
 
 
 class SearchIndexError(UserError):
@@ -90,7 +107,7 @@ class Shard:
 
     name: str
     pages: tuple
-    digest: str  # of the pages' paths and bytes
+    digest: str  # of the pages' paths and of what Pagefind reads in each
 
 
 def index_site(output: Path, cache: Path) -> Indexed:
@@ -125,7 +142,7 @@ def plan_shards(output: Path) -> list:
         if b"data-pagefind-body" not in html or not _INDEXED.search(html):
             continue
         # A page's own digest, so the shard's covers paths and bytes without keeping the bytes.
-        described = (rel, hashlib.sha256(html).hexdigest())
+        described = (rel, hashlib.sha256(what_pagefind_reads(html)).hexdigest())
         published = _PUBLISHED.search(html)
         if published:
             date = published[1].decode()
@@ -141,6 +158,31 @@ def plan_shards(output: Path) -> list:
     if others:
         shards.append(_shard(PAGES_SHARD, others))
     return sorted(shards, key=lambda shard: shard.name)
+
+
+def what_pagefind_reads(html: bytes) -> bytes:
+    """The page up to the end of its last ``data-pagefind-body`` element, or all of it.
+
+    Pagefind reads the page's language, its head and the body elements; what follows them
+    (a post's related reading, its neighbours' links) it never indexes, and it is what a new
+    post changes on older posts: left out, their shards are not indexed again for it. Any
+    Pagefind attribute after the body (a filter or meta placed there) keeps the whole page.
+    """
+    bodies = list(_INDEXED.finditer(html))
+    if not bodies:
+        return html
+    last = bodies[-1]
+    name = last[1].lower()
+    depth, end = 0, None
+    tags = re.compile(rb"<(/?)" + re.escape(name) + rb"[\s>/]", re.IGNORECASE)
+    for tag in tags.finditer(html, last.start()):
+        depth += -1 if tag[1] else 1
+        if depth == 0:
+            end = html.find(b">", tag.end() - 1) + 1
+            break
+    if end is None or b"data-pagefind-" in html[end:]:
+        return html
+    return html[:end]
 
 
 def _shard(name, described):
@@ -244,7 +286,7 @@ class Indexing:
         listing = [
             {"path": f"{name}/", "languages": shards[name]["languages"]} for name in sorted(shards)
         ]
-        _write_json(self.output / ENTRY, {"shards": listing})
+        _write_json(self.output / ENTRY, {"shards": listing})  # what the search page fetches
         _write_json(state_file, {"pagefind": _pagefind_version(), "shards": shards})
 
 
@@ -291,7 +333,8 @@ def _sort_languages(entry_file):
 def _write_json(path, data):
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    partial.write_text(text + "\n", encoding="utf-8")
     partial.replace(path)
 
 

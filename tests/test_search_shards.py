@@ -143,8 +143,9 @@ def test_a_deleted_post_leaves_its_shard_and_a_year_with_no_post_left_goes(
     (content / "posts/knots.md").unlink()
     (content / "posts/winter-swim.md").unlink()  # the only post of 2026
     release_build(tmp_path, content)
-    # Their years' shards, and those of posts that showed them in their related reading.
-    assert "2024-1" in runs and "2026-1" not in runs
+    # Only knots' shard: the links to it from other posts' related reading and from its
+    # neighbours are no part of what Pagefind reads, and 2026 has no post left to index.
+    assert runs == ["2024-1"]
     assert [s["path"] for s in listed(out)] == ["2023-1/", "2024-1/", "2025-1/"]
     assert not (out / search.BUNDLE / "2026-1").exists()
     entry = json.loads((out / search.BUNDLE / "2024-1/pagefind-entry.json").read_text())
@@ -158,7 +159,7 @@ def test_a_new_year_adds_a_shard_and_the_index_stays_the_cold_one(tmp_path, cont
     # Back-dated to a year with no post yet (a future date would not be published).
     new_post(content, "from-2022", "2022-06-01 09:00")
     release_build(tmp_path, content)
-    assert sorted(runs) == ["2022-1", "2023-1"]  # 2023's first post has a "previous" link now
+    assert runs == ["2022-1"]  # 2023's first post has a "previous" link now, not indexed
     assert [s["path"] for s in listed(out)] == [f"{y}/" for y in ["2022-1", *YEARS]]
     assert differences(out / search.BUNDLE, cold_index(tmp_path, out)) == []
 
@@ -236,3 +237,23 @@ def test_an_index_it_cannot_trust_is_redone_whole(tmp_path, content):
     (cache / search.STATE_FILE).unlink()
     assert search.index_site(out, cache).shards == tuple(YEARS)
     assert search.index_site(out, cache).skipped is True
+
+
+def test_a_shard_digests_what_pagefind_reads_not_what_follows_the_post(tmp_path):
+    post = (
+        '<html lang="en"><head><title>{title}</title></head><body><article data-pagefind-body>'
+        "<h1>{title}</h1><p>Text<article>quoted</article></p></article>"
+        '<aside class="related">{related}</aside></body></html>'
+    )
+    page = post.format(title="Knots", related="Ferries").encode()
+    read = search.what_pagefind_reads(page)
+    assert read.endswith(b"quoted</article></p></article>")  # the body element, nested and all
+    assert search.what_pagefind_reads(post.format(title="Knots", related="Maps").encode()) == read
+    assert (
+        search.what_pagefind_reads(post.format(title="Bends", related="Ferries").encode()) != read
+    )
+    # Pagefind attributes after the body (a filter there) or a body never closed: the page.
+    filtered = page.replace(b'class="related"', b'data-pagefind-filter="tag"')
+    assert search.what_pagefind_reads(filtered) == filtered
+    unclosed = page[: page.index(b"<aside")].replace(b"</article></p></article>", b"</p>")
+    assert search.what_pagefind_reads(unclosed) == unclosed
