@@ -25,7 +25,7 @@ def content(tmp_path):
     return folder
 
 
-def release_build(tmp_path, content):
+def release_build(tmp_path, content, siteurl=SITEURL):
     """The production build a release runs (reusing the last one), with its search index."""
     reuse.production_build(
         PROD_SETTINGS,
@@ -33,7 +33,7 @@ def release_build(tmp_path, content):
         PATH=str(content),
         OUTPUT_PATH=str(tmp_path / "output"),
         CACHE_PATH=str(tmp_path / "cache"),
-        SITEURL=SITEURL,
+        SITEURL=siteurl,
     )
     return tmp_path / "output"
 
@@ -257,3 +257,32 @@ def test_a_shard_digests_what_pagefind_reads_not_what_follows_the_post(tmp_path)
     assert search.what_pagefind_reads(filtered) == filtered
     unclosed = page[: page.index(b"<aside")].replace(b"</article></p></article>", b"</p>")
     assert search.what_pagefind_reads(unclosed) == unclosed
+
+
+@pytest.mark.browser
+def test_a_deleted_post_is_no_longer_found_in_the_browser(tmp_path, content):
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import CHROMIUM, FLAGS, serving
+
+    with serving(tmp_path / "output") as base, sync_playwright() as p:
+        release_build(tmp_path, content, base)
+        (content / "posts/knots.md").unlink()
+        release_build(tmp_path, content, base)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/search/?q=zeppelin", wait_until="load")
+            page.locator("#search-results li").first.wait_for()  # 2023's shard, kept as it was
+            assert page.locator("#search-results h2 a").all_inner_texts() == [
+                "Airships over the harbour"
+            ]
+            page.get_by_label("Search the posts").fill("bowline")
+            page.wait_for_function(
+                "document.getElementById('search-status').textContent.includes('bowline')"
+                " || !document.querySelector('#search-results a[href*=airships]')"
+            )
+            links = [a.get_attribute("href") for a in page.locator("#search-results a").all()]
+            assert not [href for href in links if "/posts/knots/" in href]
+        finally:
+            browser.close()
