@@ -216,8 +216,9 @@ class Indexing:
         self.staging.mkdir(parents=True)
         for shard in stale:
             _link_pages(output, self.sources / shard.name, shard.pages)
-        # One Pagefind per core at a time: a cold index of many shards is quicker side by side,
-        # and each run is small enough that more at once would only compete for the cores.
+        # As many Pagefinds at a time as there are cores: a cold index of many small shards
+        # is quicker side by side (one run alone leaves cores idle while it starts and writes
+        # its bundle); more at once would only compete for the cores.
         self.pool = ThreadPoolExecutor(max(1, min(len(stale), len(os.sched_getaffinity(0)))))
         self.runs = [(shard, self.pool.submit(self._pagefind, shard)) for shard in stale]
 
