@@ -71,9 +71,11 @@ UNUSED = (
     "pagefind-highlight.js",
 )
 
-# What Pagefind indexes: a tag carrying the attribute (in a post's text it would be escaped).
-_INDEXED = re.compile(rb"<([a-zA-Z][a-zA-Z0-9]*)[^<>]*\sdata-pagefind-body[\s=/>]")
-_PUBLISHED = re.compile(rb'<meta property="article:published_time" content="([^"]+)"')
+# Found with bytes.find, not a regular expression over the page: a release reads every page.
+_BODY = b"data-pagefind-body"
+_PUBLISHED = b'<meta property="article:published_time" content="'
+_TAG_NAME = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)")
+_AFTER_NAME = (b" ", b"\t", b"\n", b"\r", b"=", b"/", b">")
 
 
 def _indexer():
@@ -139,13 +141,14 @@ def plan_shards(output: Path) -> list:
         if rel.startswith(f"{BUNDLE}/"):
             continue
         html = page.read_bytes()
-        if b"data-pagefind-body" not in html or not _INDEXED.search(html):
+        if _last_body(html) is None:
             continue
         # A page's own digest, so the shard's covers paths and bytes without keeping the bytes.
         described = (rel, hashlib.sha256(what_pagefind_reads(html)).hexdigest())
-        published = _PUBLISHED.search(html)
-        if published:
-            date = published[1].decode()
+        published = html.find(_PUBLISHED)
+        if published >= 0:
+            start = published + len(_PUBLISHED)
+            date = html[start : html.find(b'"', start)].decode()
             posts[date[:4]].append((date, *described))
         else:
             others.append(described)
@@ -168,21 +171,43 @@ def what_pagefind_reads(html: bytes) -> bytes:
     post changes on older posts: left out, their shards are not indexed again for it. Any
     Pagefind attribute after the body (a filter or meta placed there) keeps the whole page.
     """
-    bodies = list(_INDEXED.finditer(html))
-    if not bodies:
-        return html
-    last = bodies[-1]
-    name = last[1].lower()
-    depth, end = 0, None
-    tags = re.compile(rb"<(/?)" + re.escape(name) + rb"[\s>/]", re.IGNORECASE)
-    for tag in tags.finditer(html, last.start()):
-        depth += -1 if tag[1] else 1
-        if depth == 0:
-            end = html.find(b">", tag.end() - 1) + 1
-            break
+    body = _last_body(html)
+    end = _element_end(html, *body) if body else None
     if end is None or b"data-pagefind-" in html[end:]:
         return html
     return html[:end]
+
+
+def _last_body(html):
+    """Where the last tag carrying ``data-pagefind-body`` starts, and its name; None if none
+    does (in a post's text the words would be escaped, never inside a tag)."""
+    at = len(html)
+    while (found := html.rfind(_BODY, 0, at)) >= 0:
+        opening = html.rfind(b"<", 0, found)
+        tag = _TAG_NAME.match(html, opening) if opening >= 0 else None
+        after = html[found + len(_BODY) : found + len(_BODY) + 1]
+        if tag and b">" not in html[opening:found] and after in _AFTER_NAME:
+            return opening, tag[1].lower()
+        at = found
+    return None
+
+
+def _element_end(html, start, name):
+    """Where the element whose start tag is at ``start`` ends (after its end tag, the elements
+    of the same name inside it counted), or None if it never does."""
+    opening, closing = b"<" + name, b"</" + name
+    depth, at = 0, start
+    while (close := html.find(closing, at)) >= 0:
+        nested = html.find(opening, at)
+        pos, step = (nested, 1) if 0 <= nested < close else (close, -1)
+        at = pos + (len(opening) if step == 1 else len(closing))
+        if html[at : at + 1] not in _AFTER_NAME:
+            continue  # another tag whose name starts the same: <articles>, <main-menu>
+        depth += step
+        if depth == 0:
+            end = html.find(b">", at)
+            return end + 1 if end >= 0 else None
+    return None
 
 
 def _shard(name, described):
