@@ -198,25 +198,31 @@ def test_a_release_checks_the_pages_while_pagefind_indexes_them(
     one_more_post(settings)
     started, seen_by_check = [], []
 
+    def index_files(output):
+        bundle = Path(output) / search.BUNDLE
+        return {p.relative_to(bundle): p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
+
+    last_index = index_files(settings["OUTPUT_PATH"])
+
     def recording_start(output, cache):
         started.append(start(output, cache))
         return started[-1]
 
     def recording_check(settings_, output, **given):
-        # Pagefind was started and not yet waited for, and its half-written bundle is not in
-        # the output the check reads: it writes into the cache until it is complete.
-        seen_by_check.append(
-            (len(started), started[0].result, (Path(output) / search.BUNDLE).exists())
-        )
+        # Pagefind was started and not yet waited for, and what the output holds of the index
+        # is the last complete one, untouched: the new shard is written into the cache until
+        # it is complete.
+        seen_by_check.append((len(started), started[0].result, index_files(output) == last_index))
         return check(settings_, output, **given)
 
     start, check = search.start_index, publish.check_site
     monkeypatch.setattr(search, "start_index", recording_start)
     monkeypatch.setattr(publish, "check_site", recording_check)
     release("dir", **settings)
-    assert seen_by_check == [(1, None, False)]
+    assert seen_by_check == [(1, None, True)]
     # Deployed once both ended: the new index, complete, with the new post in it.
     assert (tmp_path / "public" / search.ENTRY).is_file()
+    assert index_files(tmp_path / "public") != last_index
     assert not (Path(settings["CACHE_PATH"]) / search.STAGING).exists()
 
 
