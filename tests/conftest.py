@@ -199,6 +199,30 @@ def test_site(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def readers_site(tmp_path_factory):
+    """tests/data/readers built once (production settings at its SITEURL), for tests that read it.
+
+    Related reading, threads and social cards each read the same build; none may write to it.
+    """
+    from readers_support import build_readers  # It imports this module: only once it is loaded.
+
+    out = tmp_path_factory.mktemp("readers") / "output"
+    build_readers(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sent_emails(tmp_path_factory) -> dict[str, bytes]:
+    """The essay and its follow-up sent to the outbox once: each .eml's bytes by file name.
+
+    The email tests parse their own copies of these bytes, so sharing them shares nothing mutable.
+    """
+    from email_helpers import outbox
+
+    return outbox(tmp_path_factory.mktemp("sent-emails"))
+
+
 @pytest.fixture
 def site_copy(tmp_path):
     """A writable copy of the test site's content, for tests that break or change it."""
