@@ -118,7 +118,12 @@ def test(c, browser=True, quick=False):
     c.run("ruff format --check .", pty=False)
     # The markers are registered in pyproject.toml; --strict-markers catches a misspelt one.
     select = ' -m "not browser and not bench"' if quick else ""
-    c.run(f"{sys.executable} -m pytest{select}", pty=False)
+    # One pytest worker per core (pytest-xdist): most of the suite's time is whole-site builds,
+    # browsers and servers, each busy on one core. Every test has its own tmp_path and free
+    # ports, and session fixtures are built once per worker, so the tests cannot collide.
+    # Whole files go to a worker (loadfile): a module's built site or browser is then set up
+    # once, where spreading its tests over both workers sets it up twice.
+    c.run(f"{sys.executable} -m pytest -n auto --dist loadfile{select}", pty=False)
 
 
 # Debian packages some tests drive for real, with the command each one provides: the browser,

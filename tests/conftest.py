@@ -4,11 +4,13 @@ No test reads the writer's ``content/``: the blog the suite checks is the frozen
 tests/data/blog/, so a new owner can replace every post and keep a green suite.
 """
 
+import atexit
 import functools
 import importlib.util
 import os
 import shutil
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -51,6 +53,53 @@ def _fence_off_the_writers_content(event, args, _inside=str(WRITERS_CONTENT)):
 
 sys.addaudithook(_fence_off_the_writers_content)
 
+# The project's own build folders (the settings files' OUTPUT_PATH and CACHE_PATH, the outbox,
+# the previews, publish's default folder). Every test, and every pytest-xdist worker, would share
+# them: a file one test leaves there can answer another's build, and two workers can write one
+# file at once. Tests build into tmp_path. (artifacts/ is not here: the browser tests keep their
+# screenshots there on purpose, one file name per test.)
+REPO_BUILD_FOLDERS = tuple(
+    str(ROOT / name)
+    for name in ("output", "output-production", "cache", "outbox", "previews", "public")
+)
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+class WroteTheRepo(RuntimeError):
+    """A test wrote into one of the project's build folders, which every test would share."""
+
+
+def _written(event, args):
+    """The path an audit event writes, creates or removes; None for a read or another event."""
+    if event == "open" and len(args) >= 3:
+        path, mode, flags = args[:3]
+        writes = any(c in mode for c in "wax+") if isinstance(mode, str) else flags & _WRITE_FLAGS
+        return path if writes else None
+    if event in ("os.mkdir", "os.remove", "os.rmdir", "shutil.rmtree") and args:
+        return args[0]
+    if event in ("os.rename", "os.replace") and len(args) >= 2:
+        return args[1]
+    return None
+
+
+def _fence_off_the_repos_build_folders(event, args, _inside=REPO_BUILD_FOLDERS):
+    """Audit hook: writing under output/, cache/ (...) of the repo fails at that call, naming it.
+
+    A settings file read without CACHE_PATH or OUTPUT_PATH points there: pass paths in tmp_path.
+    """
+    path = _written(event, args)
+    if not isinstance(path, str | bytes | os.PathLike):
+        return
+    path = os.path.normpath(os.fsdecode(path))
+    if any(path == folder or path.startswith(folder + os.sep) for folder in _inside):
+        raise WroteTheRepo(
+            f"tests: {path!r} is in the project's own build folders, shared by every test and "
+            "worker; pass OUTPUT_PATH/CACHE_PATH (or the task's folder) in tmp_path instead"
+        )
+
+
+sys.addaudithook(_fence_off_the_repos_build_folders)
+
 
 @functools.cache
 def load_script(relative: str):
@@ -64,6 +113,19 @@ def load_script(relative: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@functools.cache
+def process_cache() -> Path:
+    """A CACHE_PATH that the builds of one test process share (each xdist worker has its own).
+
+    For helpers that build the same test site in test after test (the newsletter's): social
+    cards and image sizes are cached under names that digest their inputs, so a card drawn for
+    one test is the card the next one would draw. Removed when the process ends.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="happening-tests-cache-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def build_into(out: Path, content: Path = BLOG, settings=DEV_SETTINGS, **overrides):
@@ -135,6 +197,30 @@ def test_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "output"
     build_into(out, TEST_SITE)
     return out
+
+
+@pytest.fixture(scope="session")
+def readers_site(tmp_path_factory):
+    """tests/data/readers built once (production settings at its SITEURL), for tests that read it.
+
+    Related reading, threads and social cards each read the same build; none may write to it.
+    """
+    from readers_support import build_readers  # It imports this module: only once it is loaded.
+
+    out = tmp_path_factory.mktemp("readers") / "output"
+    build_readers(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sent_emails(tmp_path_factory) -> dict[str, bytes]:
+    """The essay and its follow-up sent to the outbox once: each .eml's bytes by file name.
+
+    The email tests parse their own copies of these bytes, so sharing them shares nothing mutable.
+    """
+    from email_helpers import outbox
+
+    return outbox(tmp_path_factory.mktemp("sent-emails"))
 
 
 @pytest.fixture

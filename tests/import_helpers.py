@@ -10,7 +10,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from conftest import TEST_SITE
+from conftest import TEST_SITE, process_cache
 from happening.build import PROD_SETTINGS
 from happening.newsletter import Site
 
@@ -25,6 +25,7 @@ def new_site(tmp_path) -> dict:
     return {
         "PATH": str(content),
         "SITEURL": SITE_URL,
+        "CACHE_PATH": str(process_cache()),  # cards and image sizes, keyed by their inputs
         "NEWSLETTER_LEDGER": str(tmp_path / "ledger.json"),
         "NEWSLETTER_OUTBOX": str(tmp_path / "outbox"),
         "NEWSLETTER_PREVIEWS": str(tmp_path / "previews"),

@@ -9,7 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from pytest_httpserver import HTTPServer
 
-from conftest import TEST_SITE
+from conftest import TEST_SITE, process_cache
 from happening.build import PROD_SETTINGS
 from happening.newsletter import Site
 
@@ -17,12 +17,16 @@ SITE_URL = "https://blog.example"
 
 
 def site(tmp_path, content=TEST_SITE, **settings) -> Site:
-    """The test site built with the production settings; ledger, outbox, previews in tmp_path."""
+    """The test site built with the production settings; ledger, outbox, previews in tmp_path.
+
+    The cards and image sizes its builds cache are shared by the tests of this process.
+    """
     return Site(
         PROD_SETTINGS,
         {
             "PATH": str(content),
             "SITEURL": SITE_URL,
+            "CACHE_PATH": str(process_cache()),
             "NEWSLETTER_LEDGER": str(tmp_path / "ledger.json"),
             "NEWSLETTER_OUTBOX": str(tmp_path / "outbox"),
             "NEWSLETTER_PREVIEWS": str(tmp_path / "previews"),

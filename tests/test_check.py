@@ -34,7 +34,7 @@ def broken_report(tmp_path_factory):
         capture_output=True,
         cwd=ROOT / "tests",  # `python -c` imports from its folder: conftest is found there.
     )
-    return check_site(load_settings(PATH=str(BROKEN)), out)
+    return check_site(load_settings(PATH=str(BROKEN), CACHE_PATH=str(out.parent / "cache")), out)
 
 
 def found(report, kind, where):
@@ -109,27 +109,29 @@ def test_errors_fail_and_warnings_alone_pass(broken_report):
 def test_budget_comes_from_the_setting(tmp_path):
     out = tmp_path / "out"
     build_into(out, BLOG)
-    report = check_site(load_settings(PATH=str(BLOG), CHECK_PAGE_BUDGET_KB=1), out)
+    settings = load_settings(PATH=str(BLOG), CHECK_PAGE_BUDGET_KB=1, CACHE_PATH=str(tmp_path))
+    report = check_site(settings, out)
     # Page weight is a warning: a long post or a big archive may still be published.
     assert "weight" in {p.kind for p in report.warnings}
     assert "weight" not in {p.kind for p in report.errors}
 
 
-def test_the_blog_passes(real_site):
+def test_the_blog_passes(real_site, tmp_path):
     # check reads the sources under PATH too: without it, that would be the writer's content/.
-    report = check_site(load_settings(PATH=str(BLOG)), real_site)
+    report = check_site(load_settings(PATH=str(BLOG), CACHE_PATH=str(tmp_path)), real_site)
     assert report.problems == []
     assert report.pages > 10 and report.posts >= 1
 
 
-def test_the_blogs_production_build_passes(real_site_prod):
-    report = check_site(load_settings(PROD_SETTINGS, PATH=str(BLOG)), real_site_prod)
+def test_the_blogs_production_build_passes(real_site_prod, tmp_path):
+    settings = load_settings(PROD_SETTINGS, PATH=str(BLOG), CACHE_PATH=str(tmp_path))
+    report = check_site(settings, real_site_prod)
     assert report.problems == []
 
 
 def test_no_site_is_a_clear_error(tmp_path):
     with pytest.raises(CheckFailed, match="run `./inv build` first"):
-        check_site(load_settings(PATH=str(BLOG)), tmp_path / "missing")
+        check_site(load_settings(PATH=str(BLOG), CACHE_PATH=str(tmp_path)), tmp_path / "missing")
 
 
 def test_a_draft_started_today_is_not_stale_but_yesterdays_is(site_copy, tmp_path):
@@ -137,7 +139,7 @@ def test_a_draft_started_today_is_not_stale_but_yesterdays_is(site_copy, tmp_pat
 
     from happening.workflow.newpost import new_post
 
-    settings = load_settings(PATH=str(site_copy))
+    settings = load_settings(PATH=str(site_copy), CACHE_PATH=str(tmp_path / "cache"))
     now = datetime(2024, 6, 2, 12, 0, tzinfo=UTC)
     new_post("Started today", settings=settings, now=now)
     new_post("Started yesterday", date="2024-06-01 23:00", settings=settings)

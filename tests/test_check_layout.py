@@ -22,7 +22,7 @@ def test_pages_are_not_checked_as_posts(tmp_path):
     content, layout = pelican_layout(tmp_path)
     out = tmp_path / "output"
     build_into(out, content, **layout)
-    report = check_site(load_settings(PATH=str(content), **layout), out)
+    report = check_site(load_settings(PATH=str(content), CACHE_PATH=str(tmp_path), **layout), out)
     assert report.posts == 1  # the essay; about.md and subscribe.md are pages
     assert report.problems == []
 
@@ -34,7 +34,7 @@ def test_excluded_folders_are_not_posts(tmp_path):
     layout["ARTICLE_EXCLUDES"] = ["notes"]
     out = tmp_path / "output"
     build_into(out, content, **layout)
-    report = check_site(load_settings(PATH=str(content), **layout), out)
+    report = check_site(load_settings(PATH=str(content), CACHE_PATH=str(tmp_path), **layout), out)
     assert not [p for p in report.problems if "scratch" in p.where]
 
 
@@ -83,19 +83,20 @@ def test_cached_and_parallel_checks_find_what_a_fresh_one_does(tmp_path, monkeyp
     )
     cached = check_site(settings, out)
     monkeypatch.setattr(site, "PARALLEL_FROM", 0)  # every page parsed in worker processes
-    parallel = check_site(load_settings(PATH=str(BLOG)), out)
+    # A cache of its own: every page parsed afresh, none taken from the checks above.
+    parallel = check_site(load_settings(PATH=str(BLOG), CACHE_PATH=str(tmp_path / "new")), out)
     assert [p.message for p in cached.errors] == [p.message for p in parallel.errors]
     assert any("'/gone/'" in p.message for p in cached.errors)
 
 
-def test_reading_only_the_header_gives_what_pelicans_reader_gives():
+def test_reading_only_the_header_gives_what_pelicans_reader_gives(tmp_path):
     # The check reads each post's metadata header only; the posts, their dates, slugs, statuses
     # and output paths must be the ones Pelican's full Markdown reader gives.
     from conftest import TEST_SITE
     from happening.workflow.check import sources
     from happening.workflow.posts import read_posts
 
-    settings = load_settings(PATH=str(TEST_SITE))
+    settings = load_settings(PATH=str(TEST_SITE), CACHE_PATH=str(tmp_path))
     full, _ = read_posts(settings)
     header = sources.read(settings)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from email_helpers import ESSAY, FOLLOWUP, decoded_parts, outbox, parse
+from email_helpers import ESSAY, FOLLOWUP, decoded_parts, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKER = ROOT / "tools" / "caniemail"
@@ -55,9 +55,8 @@ def feature(error: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def emails(tmp_path_factory):
-    files = outbox(tmp_path_factory.mktemp("caniemail"))
-    return {name: decoded_parts(parse(files[name]))[1] for name in (ESSAY, FOLLOWUP)}
+def emails(sent_emails):
+    return {name: decoded_parts(parse(sent_emails[name]))[1] for name in (ESSAY, FOLLOWUP)}
 
 
 @pytest.mark.parametrize("name", [ESSAY, FOLLOWUP])

@@ -30,9 +30,9 @@ GMAIL_CLIP = 102 * 1024  # Gmail hides everything after ~102 KB of a message's H
 
 
 @pytest.fixture(scope="module")
-def sent(tmp_path_factory):
-    files = outbox(tmp_path_factory.mktemp("email"))
-    return {name: parse(raw) for name, raw in files.items()} | {"raw": files}
+def sent(sent_emails):
+    """conftest's session outbox, parsed: each module parses its own copy of the bytes."""
+    return {name: parse(raw) for name, raw in sent_emails.items()} | {"raw": sent_emails}
 
 
 def html_of(message):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, WRITERS_CONTENT, ReadTheWritersContent
+from conftest import ROOT, WRITERS_CONTENT, ReadTheWritersContent, WroteTheRepo
 
 TESTS = Path(__file__).resolve().parent
 # Names the tests give the repo's root folder (conftest.ROOT, happening.build.ROOT).
@@ -122,3 +122,22 @@ def test_opening_or_listing_content_fails_where_it_happens():
     ):
         with pytest.raises(ReadTheWritersContent, match="build from tests/data/"):
             attempt()
+
+
+def test_writing_into_the_repos_build_folders_fails_where_it_happens(tmp_path):
+    # conftest's audit hook: the repo's output/ and cache/ would be shared by every test and
+    # every xdist worker. Nothing is written: each attempt is stopped before the call.
+    card = tmp_path / "card.png"
+    card.write_bytes(b"")
+    for attempt in (
+        lambda: (ROOT / "cache" / "fastbuild-pages.pickle").write_bytes(b""),
+        lambda: (ROOT / "output" / "index.html").open("a"),
+        lambda: (ROOT / "output-production").mkdir(exist_ok=True),
+        lambda: card.replace(ROOT / "cache" / "socialcards" / "card.png"),
+    ):
+        with pytest.raises(WroteTheRepo, match="in tmp_path instead"):
+            attempt()
+    # The same names anywhere else are fine.
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "index.html").write_text("<p>ok</p>")
+    assert card.exists() and (tmp_path / "output" / "index.html").read_text() == "<p>ok</p>"

@@ -109,7 +109,16 @@ def test_a_namespace_plugin_of_the_same_name_cannot_take_our_place(tmp_path):
     assert "pelican.plugins.sitemap" in probe.stdout  # Pelican does see the impostor.
     out = tmp_path / "out"
     done = subprocess.run(
-        [str(PELICAN), str(TEST_SITE), "-s", "pelicanconf.py", "-o", str(out)],
+        [
+            str(PELICAN),
+            str(TEST_SITE),
+            "-s",
+            "pelicanconf.py",
+            "-o",
+            str(out),
+            "--cache-path",
+            str(tmp_path / "cache"),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -8,14 +8,12 @@ import pytest
 from conftest import soup
 from happening.plugins.related import related_posts
 from happening.plugins.related.choose import Candidates
-from readers_support import build_readers
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("related") / "output"
-    build_readers(out)
-    return out
+def site(readers_site):
+    """conftest's session build of the readers' site: these tests only read it."""
+    return readers_site
 
 
 def related(site, slug):

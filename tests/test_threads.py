@@ -7,17 +7,16 @@ import pytest
 from lxml import etree
 
 from conftest import soup
-from readers_support import SITEURL, THREAD, build_readers
+from readers_support import SITEURL, THREAD
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 THR = "{http://purl.org/syndication/thread/1.0}"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("threads") / "output"
-    build_readers(out)
-    return out
+def site(readers_site):
+    """conftest's session build of the readers' site: these tests only read it."""
+    return readers_site
 
 
 def entries(path):
