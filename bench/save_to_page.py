@@ -176,7 +176,8 @@ def hugo_child(n, work: Path, edits: int):
         for number, post in enumerate(chosen, 1):
             page.goto(f"{server.base}/posts/{post.stem}/", wait_until="load")
             page.wait_for_function("window.__livereloadOpen === true")
-            # A rebuild still to come from the last edit would reload this page too early.
+            # A rebuild of the last edit that Hugo is still running would reload this page before
+            # this edit is in it.
             server.wait(hugo.Server.idle, timeout, "finished rebuilding")
             with page.expect_event("load", timeout=RELOAD_TIMEOUT_MS):
                 start = time.perf_counter()
@@ -191,7 +192,8 @@ def hugo_child(n, work: Path, edits: int):
         "median_s": statistics.median(times),
         "min_s": min(times),
         "max_s": max(times),
-        # Hugo's own "Total in N ms" for each rebuild it did, and how many (one save can be two).
+        # Hugo's own "Total in N ms" for each rebuild, and how many: one an edit, or more if Hugo
+        # took one save for two changes.
         "build_median_s": statistics.median(builds) if builds else None,
         "rebuilds": len(builds),
     }
