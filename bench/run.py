@@ -8,6 +8,10 @@ B A, ...) so that noise from a shared machine falls on both, and each figure is 
 runs with the ratio ours/bare taken from the same run. Side A is bare Pelican with its default
 theme and the quickstart's production feeds plus per-tag Atom (``bench/bare/pelicanconf.py``);
 side B is ours: ``publishconf.py`` with our theme and plugins, only PATH/OUTPUT_PATH changed.
+When ``hugo`` is installed (``apt-get install hugo``; the bench's only use of it), side C is Hugo
+on the same corpus converted by ``bench/hugo_site.py``, in the same alternation, for the cold
+build, the rebuild after one edit and save -> page; with no Hugo every Hugo figure is null and
+the summary says "Hugo: not installed".
 """
 
 import argparse
@@ -26,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import corpus  # bench/ is this script's folder, so Python finds it first
+import hugo
+import hugo_site
 import save_to_page
 
 HERE = Path(__file__).resolve().parent
@@ -54,9 +60,30 @@ def child_build(side, content, output, cache, *, cache_on=False, extra=()):
     return report
 
 
-def alternate(runs):
-    """The side order for each run: A B, B A, A B, ..."""
-    return [("bare", "ours") if r % 2 == 0 else ("ours", "bare") for r in range(runs)]
+def alternate(runs, sides=("bare", "ours")):
+    """The side order for each run: A B (C), then the reverse, then A B (C) again, ..."""
+    sides = tuple(sides)
+    return [sides if r % 2 == 0 else sides[::-1] for r in range(runs)]
+
+
+def with_hugo(binary):
+    """The sides of a run: bare Pelican and ours, and Hugo when it is installed."""
+    return ("bare", "ours", "hugo") if binary else ("bare", "ours")
+
+
+def hugo_build(binary, site, output, cache, *, cold=True):
+    """Hugo's build, with the fields :func:`child_build` reports for the Pelican sides."""
+    report = hugo.build(binary, site, output, cache, cold=cold)
+    report["worker_maxrss_kb"] = 0  # One process: Hugo's parallelism is threads.
+    return report
+
+
+def _ratio_or_none(tops, bottoms):
+    return _median_ratio(tops, bottoms) if bottoms else None
+
+
+def _median_or_none(values):
+    return statistics.median(values) if values else None
 
 
 def tree_bytes(path):
@@ -75,18 +102,24 @@ def same_tree(a, b):
     return differ
 
 
-def full_builds(work, n, runs, results):
+def full_builds(work, n, runs, results, binary=None):
     content = work / f"corpus-{n}"
     if not content.exists():
         corpus.generate(n, content)
-    times, cpu = {"bare": [], "ours": []}, {"bare": [], "ours": []}
-    ratios, memory, worker_memory, size = [], {"bare": [], "ours": []}, {"bare": [], "ours": []}, {}
-    for order in alternate(runs):
+    sides = with_hugo(binary)
+    site = hugo_site.convert(content, work / f"hugo-site-{n}") if binary else None
+    times, cpu = {side: [] for side in sides}, {side: [] for side in sides}
+    memory, worker_memory = {side: [] for side in sides}, {side: [] for side in sides}
+    ratios, size = [], {}
+    for order in alternate(runs, sides):
         this_run = {}
         for side in order:
             out = work / f"out-{side}-{n}"
             shutil.rmtree(out, ignore_errors=True)
-            report = child_build(side, content, out, work / f"cache-{side}-{n}-full")
+            if side == "hugo":
+                report = hugo_build(binary, site, out, work / f"cache-hugo-{n}-full")
+            else:
+                report = child_build(side, content, out, work / f"cache-{side}-{n}-full")
             this_run[side] = report["wall_s"]
             times[side].append(report["wall_s"])
             cpu[side].append(report["cpu_s"])
@@ -94,11 +127,13 @@ def full_builds(work, n, runs, results):
             worker_memory[side].append(report["worker_maxrss_kb"])
             size[side] = tree_bytes(out)
         ratios.append(this_run["ours"] / this_run["bare"])
+        hugo_part = f", Hugo {this_run['hugo']:.2f}s (CPU {cpu['hugo'][-1]:.1f}s)" if binary else ""
         print(
-            f"  full build, {n} posts: bare {this_run['bare']:.2f}s, ours {this_run['ours']:.2f}s "
-            f"(CPU: bare {cpu['bare'][-1]:.1f}s, ours {cpu['ours'][-1]:.1f}s; load average "
-            f"{os.getloadavg()[0]:.1f})"
+            f"  full build, {n} posts: bare {this_run['bare']:.2f}s, ours {this_run['ours']:.2f}s"
+            f"{hugo_part} (CPU: bare {cpu['bare'][-1]:.1f}s, ours {cpu['ours'][-1]:.1f}s; load "
+            f"average {os.getloadavg()[0]:.1f})"
         )
+    hugo_s = times.get("hugo", [])
     results[f"full_{n}"] = {
         "posts": n,
         "runs": runs,
@@ -108,18 +143,48 @@ def full_builds(work, n, runs, results):
         # The work done, which a loaded machine changes much less than the wall time.
         "bare_cpu_s": statistics.median(cpu["bare"]),
         "ours_cpu_s": statistics.median(cpu["ours"]),
+        # Hugo's side: null when Hugo is not installed.
+        "hugo_s": _median_or_none(hugo_s),
+        "hugo_cpu_s": _median_or_none(cpu.get("hugo", [])),
+        "ratio_hugo": _ratio_or_none(times["ours"], hugo_s),
+        "ratio_hugo_cpu": _ratio_or_none(cpu["ours"], cpu.get("hugo", [])),
+        # The pages both write at the same addresses (posts, tags, categories, pagination).
+        "hugo_pages_differ": same_pages(work / f"out-ours-{n}", work / f"out-hugo-{n}")
+        if binary
+        else None,
     }
     results[f"memory_{n}"] = {
         "bare_mb": max(memory["bare"]) / 1024,
         "ours_mb": max(memory["ours"]) / 1024,
         "ours_worker_mb": max(worker_memory["ours"]) / 1024,
         "ratio": max(memory["ours"]) / max(memory["bare"]),
+        "hugo_mb": max(memory["hugo"]) / 1024 if binary else None,
+        "ratio_hugo": max(memory["ours"]) / max(memory["hugo"]) if binary else None,
     }
     results[f"bytes_{n}"] = {
         "bare": size["bare"],
         "ours": size["ours"],
         "ratio": size["ours"] / size["bare"],
+        "hugo": size.get("hugo"),
+        "ratio_hugo": size["ours"] / size["hugo"] if binary else None,
     }
+
+
+# The listing and post pages Hugo's side writes at our addresses (bench/hugo_site.py).
+SHARED_PAGES = ("posts/*/index.html", "tag/*/index.html", "category/*/index.html")
+SHARED_PAGES += ("page/*/index.html", "tag/*/page/*/index.html", "category/*/page/*/index.html")
+
+
+def same_pages(ours, theirs):
+    """Ours' pages among :data:`SHARED_PAGES` that Hugo's output lacks, and the reverse (Hugo
+    writes page 1 of each listing twice, as the listing and as ``page/1/``: not counted)."""
+    ours, theirs = Path(ours), Path(theirs)
+
+    def pages(root):
+        found = {str(p.relative_to(root)) for pattern in SHARED_PAGES for p in root.glob(pattern)}
+        return {path for path in found if "page/1/" not in path}
+
+    return sorted(pages(ours) ^ pages(theirs))[:10]
 
 
 def edit(post, run):
@@ -128,28 +193,46 @@ def edit(post, run):
     post.write_text(text + f"\nOne more thought, the {run + 1}th edit.\n", encoding="utf-8")
 
 
-def rebuilds(work, n, runs, results):
-    """Edit one post, rebuild with the cache on; check ours against a full build of the same."""
+def rebuilds(work, n, runs, results, binary=None):
+    """Edit one post, rebuild with the cache on; check ours against a full build of the same.
+
+    Hugo's side rebuilds into its last output with its cache: outside ``hugo server`` that is
+    all Hugo has (it renders every page again), and what a writer running ``hugo`` waits for.
+    """
     content = work / f"corpus-{n}-edited"
     shutil.rmtree(content, ignore_errors=True)
     shutil.copytree(work / f"corpus-{n}", content)
     post = sorted((content / "posts").glob("*.md"))[n // 2]
-    for side in SIDES:  # Prime: a build that fills the cache and the output folder.
+    sides = with_hugo(binary)
+    for side in sides:  # Prime: a build that fills the cache and the output folder.
         shutil.rmtree(work / f"rebuild-{side}", ignore_errors=True)
         rebuild_out = work / f"rebuild-{side}" / "output"
+        if side == "hugo":
+            site = hugo_site.convert(content, work / "rebuild-hugo" / "site")
+            hugo_build(binary, site, rebuild_out, work / "rebuild-hugo" / "cache")
+            continue
         child_build(side, content, rebuild_out, work / f"rebuild-{side}" / "cache", cache_on=True)
-    times, ratios = {"bare": [], "ours": []}, []
-    for run, order in enumerate(alternate(runs)):
+    times, ratios = {side: [] for side in sides}, []
+    for run, order in enumerate(alternate(runs, sides)):
         edit(post, run)
+        if binary:  # The same edit in Hugo's copy of the post (not timed: it is not Hugo's work).
+            hugo_site.convert_post(site, post)
         this_run = {}
         for side in order:
             rebuild_out = work / f"rebuild-{side}" / "output"
             cache = work / f"rebuild-{side}" / "cache"
-            report = child_build(side, content, rebuild_out, cache, cache_on=True)
+            if side == "hugo":
+                report = hugo_build(binary, site, rebuild_out, cache, cold=False)
+            else:
+                report = child_build(side, content, rebuild_out, cache, cache_on=True)
             this_run[side] = report["wall_s"]
             times[side].append(report["wall_s"])
         ratios.append(this_run["ours"] / this_run["bare"])
-        print(f"  rebuild, {n} posts: bare {this_run['bare']:.2f}s, ours {this_run['ours']:.2f}s")
+        hugo_part = f", Hugo {this_run['hugo']:.2f}s" if binary else ""
+        print(
+            f"  rebuild, {n} posts: bare {this_run['bare']:.2f}s, ours {this_run['ours']:.2f}s"
+            f"{hugo_part}"
+        )
     fresh = work / "rebuild-check"
     shutil.rmtree(fresh, ignore_errors=True)
     child_build("ours", content, fresh, work / "rebuild-check-cache")
@@ -162,6 +245,8 @@ def rebuilds(work, n, runs, results):
         "ratio": statistics.median(ratios),
         "identical_to_full_build": not differ,
         "differing_files": differ[:10],
+        "hugo_s": _median_or_none(times.get("hugo", [])),
+        "ratio_hugo": _ratio_or_none(times["ours"], times.get("hugo", [])),
     }
 
 
@@ -184,12 +269,14 @@ def add_post(content, run):
     post.write_text(NEW_POST.format(run=run, day=run % 28 + 1, body=body), encoding="utf-8")
 
 
-def release_loop(work, n, runs, results):
+def release_loop(work, n, runs, results, binary=None):
     """``release --target dir`` after one new post against a cold build of the same content.
 
     Primed by one release (the first is cold); then each run adds a post, runs bare Pelican's
     and our cold build (alternating), then the release that reuses the last one. The release's
-    output is compared with the last cold build's, file by file.
+    output is compared with the last cold build's, file by file. Hugo, where installed, builds
+    the same content too: it reuses nothing between builds, so its build is what its release
+    waits for (before the upload, which it leaves to other tools).
     """
     base = work / f"release-{n}"
     shutil.rmtree(base, ignore_errors=True)
@@ -198,12 +285,20 @@ def release_loop(work, n, runs, results):
     out, cache, cold_out = base / "output", base / "cache", base / "cold"
     release = ["--do", "release", "--work", str(base)]
     child_build("ours", content, out, cache, extra=release)  # prime: the cold first release
-    times, ratios, bare_ratios = {"bare": [], "ours": [], "release": []}, [], []
+    sides = with_hugo(binary)
+    site = hugo_site.convert(content, base / "hugo-site") if binary else None
+    times, ratios, bare_ratios = {side: [] for side in (*sides, "release")}, [], []
     memory = []
-    for run, order in enumerate(alternate(runs)):
+    for run, order in enumerate(alternate(runs, sides)):
         add_post(content, run)
+        if binary:
+            hugo_site.convert_post(site, content / "posts" / f"new-post-{run:03d}.md")
         this_run = {}
         for side in order:
+            if side == "hugo":
+                report = hugo_build(binary, site, base / "hugo-out", base / "hugo-cache")
+                this_run[side] = report["wall_s"]
+                continue
             shutil.rmtree(cold_out, ignore_errors=True)
             report = child_build(side, content, cold_out, base / f"cold-cache-{side}")
             this_run[side] = report["wall_s"]
@@ -214,11 +309,13 @@ def release_loop(work, n, runs, results):
             times[key].append(value)
         ratios.append(this_run["release"] / this_run["ours"])
         bare_ratios.append(this_run["release"] / this_run["bare"])
+        hugo_part = f", Hugo {this_run['hugo']:.2f}s" if binary else ""
         print(
             f"  release one post, {n} posts: {this_run['release']:.2f}s; cold build: ours "
-            f"{this_run['ours']:.2f}s, bare {this_run['bare']:.2f}s"
+            f"{this_run['ours']:.2f}s, bare {this_run['bare']:.2f}s{hugo_part}"
         )
-    differ = same_tree(out, cold_out) if order[-1] == "ours" else None
+    last_pelican = [side for side in order if side != "hugo"][-1]
+    differ = same_tree(out, cold_out) if last_pelican == "ours" else None
     if differ is None:  # the last cold build was bare's: build ours once more to compare
         shutil.rmtree(cold_out, ignore_errors=True)
         child_build("ours", content, cold_out, base / "cold-cache-ours")
@@ -237,13 +334,16 @@ def release_loop(work, n, runs, results):
         "peak_mb": max(memory) / 1024,
         "identical_to_cold_build": not differ,
         "differing_files": differ[:10],
+        "hugo_s": _median_or_none(times.get("hugo", [])),
+        "ratio_hugo": _ratio_or_none(times["release"], times.get("hugo", [])),
     }
 
 
-def check_loop(work, n, runs, results):
+def check_loop(work, n, runs, results, binary=None):
     """``check --production`` on a production build: with no scan cache, then with one.
 
     Timed against our cold build of the same corpus in the same run (the target is a ratio).
+    Hugo has no check to set against it (``binary`` is unused).
     """
     base = work / f"check-{n}"
     shutil.rmtree(base, ignore_errors=True)
@@ -285,8 +385,8 @@ def _median_ratio(tops, bottoms):
 
 
 # The loops `./inv bench` times, in the order it prints them: (name, function(work, n, runs,
-# results)). The cold build runs at every --sizes size before them; save -> page is the live
-# preview's (its module adds one entry here).
+# results, binary)), binary being Hugo's or None. The cold build runs at every --sizes size before
+# them; save -> page is the live preview's (its module adds one entry here).
 LOOPS = [
     ("release one post", release_loop),
     ("check", check_loop),
@@ -355,13 +455,28 @@ def machine():
     }
 
 
+NO_HUGO = " - | - |"  # The Hugo cells of a row Hugo has no figure for.
+
+
+def hugo_cells(value, seconds="hugo_s", ratio="ratio_hugo", unit="s", digits=2):
+    """The Hugo and ours/Hugo cells of one row, to append to its ``|``; dashes when the run had
+    no Hugo (not installed, or a measure Hugo has no counterpart for)."""
+    if value.get(seconds) is None:
+        return NO_HUGO
+    return f" {value[seconds]:.{digits}f} {unit} | {value[ratio]:.2f} |"
+
+
 def table(results):
-    rows = ["| measure | bare Pelican | ours | ours/bare |", "| --- | ---: | ---: | ---: |"]
+    rows = [
+        "| measure | bare Pelican | ours | ours/bare | Hugo | ours/Hugo |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for key, value in results.items():
         if key.startswith("full_"):
             rows.append(
                 f"| full build, {value['posts']:,} posts, cache off (median of {value['runs']}) "
                 f"| {value['bare_s']:.2f} s | {value['ours_s']:.2f} s | {value['ratio']:.2f} |"
+                + hugo_cells(value)
             )
         elif key.startswith("rebuild_"):
             same = "identical" if value["identical_to_full_build"] else "DIFFERS"
@@ -369,20 +484,25 @@ def table(results):
                 f"| rebuild after editing one post, {value['posts']:,} posts, cache on "
                 f"(median of {value['runs']}; output {same} to a full build) "
                 f"| {value['bare_s']:.2f} s | {value['ours_s']:.2f} s | {value['ratio']:.2f} |"
+                + hugo_cells(value)
             )
         elif key.startswith("save_to_page_"):
-            rows.append(save_to_page.row(value))
+            rows.append(
+                save_to_page.row(value) + hugo_cells(value.get("hugo") or {}, "median_s", "ratio")
+            )
         elif key.startswith("memory_"):
             rows.append(
                 f"| peak memory (ru_maxrss), {key[7:]} posts, full build "
                 f"| {value['bare_mb']:.0f} MB | {value['ours_mb']:.0f} MB "
                 f"(largest helper process {value['ours_worker_mb']:.0f} MB, forked: shares pages) "
-                f"| {value['ratio']:.2f} |"
+                f"| {value['ratio']:.2f} |" + hugo_cells(value, "hugo_mb", unit="MB", digits=0)
             )
         elif key.startswith("bytes_"):
+            megabytes = {**value, "hugo": value["hugo"] / 1e6 if value.get("hugo") else None}
             rows.append(
                 f"| output, {key[6:]} posts | {value['bare'] / 1e6:.1f} MB "
                 f"| {value['ours'] / 1e6:.1f} MB | {value['ratio']:.2f} |"
+                + hugo_cells(megabytes, "hugo", unit="MB", digits=1)
             )
     for key, value in results.items():
         if key.startswith("release_"):
@@ -391,9 +511,10 @@ def table(results):
                 f"| release one new post (`release --target dir`), {value['posts']:,} posts "
                 f"(median of {value['runs']}; output {same} to a cold build; ours cold build "
                 f"{value['ours_cold_s']:.2f} s, ratio release/our cold build "
-                f"**{value['ratio_to_cold']:.2f}**; peak {value['peak_mb']:.0f} MB) "
+                f"**{value['ratio_to_cold']:.2f}**; peak {value['peak_mb']:.0f} MB; Hugo: its "
+                f"build of the same content, as it reuses nothing) "
                 f"| {value['bare_cold_s']:.2f} s (cold build) | {value['release_s']:.2f} s "
-                f"| {value['ratio_to_bare']:.2f} |"
+                f"| {value['ratio_to_bare']:.2f} |" + hugo_cells(value)
             )
         elif key.startswith("check_"):
             rows.append(
@@ -402,24 +523,24 @@ def table(results):
                 f"check/build **{value['ratio_cold']:.2f}** with no scan cache, "
                 f"{value['ratio_warm']:.2f} with one; "
                 f"{value['cold_s_per_1000_pages']:.1f} s per 1,000 pages) "
-                f"| - | {value['cold_s']:.2f} s / {value['warm_s']:.2f} s | - |"
+                f"| - | {value['cold_s']:.2f} s / {value['warm_s']:.2f} s | - |" + NO_HUGO
             )
     render = results.get("email_render")
     if render:
         rows.append(
             f"| render one email (median of 20; the first {render['first ms']:.1f} ms) "
-            f"| - | {render['ms']:.1f} ms | - |"
+            f"| - | {render['ms']:.1f} ms | - |" + NO_HUGO
         )
     sent = results.get("email_send")
     if sent:
         rows.append(
             f"| `newsletter.send` over SMTP to {EMAIL_RECIPIENTS:,} recipients, aiosmtpd on "
             f"127.0.0.1 (5-post site; SMTP phase only) | - | {sent['messages/s']:.0f} messages/s "
-            f"(whole send {sent['send s']:.1f} s) | - |"
+            f"(whole send {sent['send s']:.1f} s) | - |" + NO_HUGO
         )
         rows.append(
             f"| peak memory of that send (before the first message / at the end) | - "
-            f"| {sent['peak MB before SMTP']:.0f} MB / {sent['peak MB']:.0f} MB | - |"
+            f"| {sent['peak MB before SMTP']:.0f} MB / {sent['peak MB']:.0f} MB | - |" + NO_HUGO
         )
     for key, value in results.items():
         if key.startswith("email_collect_"):
@@ -428,6 +549,7 @@ def table(results):
                 f"(of which reading) / whole send / SMTP phase | - | {value['collect s']:.1f} s "
                 f"({value['collect read s']:.1f} s) / {value['send s']:.1f} s / "
                 f"{value['messages/s']:.0f} messages/s, peak {value['peak MB']:.0f} MB | - |"
+                + NO_HUGO
             )
     return "\n".join(rows)
 
@@ -437,15 +559,34 @@ def loops_summary(results):
     lines = ["The writer's loops (medians; ratios taken within each run):"]
     full = [v for k, v in results.items() if k.startswith("full_")]
     for value in full:
+        against_hugo = (
+            f", Hugo {value['hugo_s']:.2f} s, ours/Hugo {value['ratio_hugo']:.2f}"
+            if value.get("hugo_s") is not None
+            else ""
+        )
         lines.append(
             f"- cold build, {value['posts']:,} posts: ours {value['ours_s']:.2f} s, bare Pelican "
-            f"{value['bare_s']:.2f} s, ours/bare {value['ratio']:.2f}"
+            f"{value['bare_s']:.2f} s, ours/bare {value['ratio']:.2f}{against_hugo}"
         )
+    for key, value in results.items():
+        if key.startswith("rebuild_") and value.get("hugo_s") is not None:
+            lines.append(
+                f"- rebuild after editing one post, {value['posts']:,} posts: ours "
+                f"{value['ours_s']:.2f} s, Hugo (`hugo`, no server) {value['hugo_s']:.2f} s, "
+                f"ours/Hugo {value['ratio_hugo']:.2f}"
+            )
     saves = [v for k, v in results.items() if k.startswith("save_")]
     for value in saves:
+        hugo_side = value.get("hugo")
+        against_hugo = (
+            f"; `hugo server` {hugo_side['median_s']:.2f} s, ours/Hugo {hugo_side['ratio']:.2f}"
+            if hugo_side
+            else ""
+        )
         lines.append(
             f"- save -> page, {value['posts']:,} posts: median {value['median_s']:.2f} s, "
             f"{value['ratio']:.2f}x bare Pelican's rebuild ({value['bare_rebuild_s']:.2f} s)"
+            f"{against_hugo}"
         )
     if not saves:
         lines.append("- save -> page: not measured by this run (the live preview's loop)")
@@ -454,8 +595,13 @@ def loops_summary(results):
             lines.append(
                 f"- release one new post, {value['posts']:,} posts: {value['release_s']:.2f} s, "
                 f"{value['ratio_to_cold']:.2f}x our cold build, {value['ratio_to_bare']:.2f}x "
-                f"bare Pelican's; output identical to a cold build: "
-                f"{value['identical_to_cold_build']}"
+                f"bare Pelican's"
+                + (
+                    f", {value['ratio_hugo']:.2f}x Hugo's build ({value['hugo_s']:.2f} s)"
+                    if value.get("hugo_s") is not None
+                    else ""
+                )
+                + f"; output identical to a cold build: {value['identical_to_cold_build']}"
             )
         elif key.startswith("check_"):
             lines.append(
@@ -463,9 +609,12 @@ def loops_summary(results):
                 f"({value['ratio_cold']:.2f}x our build), {value['warm_s']:.2f} s with the last "
                 f"check's scans ({value['ratio_warm']:.2f}x)"
             )
-    hugo = shutil.which("hugo")
+    side = results.get("hugo")
     lines.append(
-        f"- Hugo: {hugo} is installed but not yet timed here" if hugo else "- Hugo: not installed"
+        f"- Hugo {side['version']}: timed in the same runs as the cold build, the rebuild, "
+        "save -> page and the release (its build: Hugo reuses nothing); it has no check"
+        if side
+        else f"- {hugo.NOT_INSTALLED}"
     )
     return "\n".join(lines)
 
@@ -476,6 +625,8 @@ NOTES = "<!-- Written by hand below this line; bench/run.py --results keeps it. 
 def write_results(results, path: Path):
     """``bench/RESULTS.md``: the figures, the machine, the date and the exact command."""
     info = results["machine"]
+    side = results.get("hugo")
+    hugo_line = f"Hugo {side['version']}" if side else hugo.NOT_INSTALLED
     kept = ""
     if path.exists() and NOTES in path.read_text(encoding="utf-8"):
         kept = path.read_text(encoding="utf-8").split(NOTES, 1)[1]
@@ -483,12 +634,14 @@ def write_results(results, path: Path):
 
 Bare Pelican {info["pelican"]} with its default theme and the quickstart's production feeds plus
 per-tag Atom (`bench/bare/pelicanconf.py`) against ours (`publishconf.py`: our theme and plugins),
-on the synthetic long-form corpus of `bench/corpus.py` (800-2,500 words a post). Each build is a
-fresh process, timed from its start to its exit; A and B alternate and each ratio is taken within
-one run, then the median. Peak memory is the build process's `ru_maxrss`.
+on the synthetic long-form corpus of `bench/corpus.py` (800-2,500 words a post), and, where it is
+installed, Hugo on the same corpus converted by `bench/hugo_site.py` (its docstring says what that
+side does and does not do). Each build is a fresh process, timed from its start to its exit; the
+sides alternate and each ratio is taken within one run, then the median. Peak memory is the build
+process's `ru_maxrss`.
 
 - Machine: {info["nproc"]} cores ({info["cpu"]}), shared with other work while measuring
-- Python {info["python"]}, Pelican {info["pelican"]}
+- Python {info["python"]}, Pelican {info["pelican"]}, {hugo_line}
 - Date: {info["date"]}
 - Command: `{results["command"]}`
 
@@ -544,6 +697,12 @@ def main(argv=None):
     )
     parser.add_argument("--work", type=Path, help="keep corpora and outputs here (default: temp)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument(
+        "--saves",
+        type=int,
+        help="save -> page: the untimed saves after the 10 edits, for memory (default 50; 0 for "
+        "a run of the edits alone)",
+    )
     parser.add_argument("--no-email", action="store_true", help="skip the email figures")
     parser.add_argument("--results", type=Path, help="also write the figures as Markdown here")
     parser.add_argument("--render", type=Path, help="only turn a --json file into --results")
@@ -572,25 +731,30 @@ def main(argv=None):
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-"))
     work.mkdir(parents=True, exist_ok=True)
     info = machine()
+    binary = hugo.find()
     print(
         f"bench: {info['nproc']} cores, {info['cpu']}, Python {info['python']}, "
         f"Pelican {info['pelican']}, {info['date']}; work in {work}"
     )
-    results = {}
+    # Recorded either way: null says this run had no Hugo, not that a figure went missing.
+    results = {"hugo": {"binary": binary, "version": hugo.version(binary)} if binary else None}
+    print(f"bench: Hugo {results['hugo']['version']}" if binary else f"bench: {hugo.NOT_INSTALLED}")
     try:
         for n, runs in sizes.items():
-            full_builds(work, n, runs, results)
+            full_builds(work, n, runs, results, binary)
         for n, runs in rebuild.items():
             if not (work / f"corpus-{n}").exists():
                 corpus.generate(n, work / f"corpus-{n}")
-            rebuilds(work, n, runs, results)
+            rebuilds(work, n, runs, results, binary)
             quick = {"edits": 3, "saves": 5, "bare_runs": 1} if args.quick else {}
+            if args.saves is not None:
+                quick["saves"] = args.saves
             results.update(save_to_page.measure(work, n, corpus, child_build, **quick))
         for n, runs in loops.items():
             if not (work / f"corpus-{n}").exists():
                 corpus.generate(n, work / f"corpus-{n}")
             for _, loop in LOOPS:
-                loop(work, n, runs, results)
+                loop(work, n, runs, results, binary)
         if not args.no_email:
             email_figures(work, results, () if args.quick else (EMAIL_COLLECT,))
     finally:

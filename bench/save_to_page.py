@@ -11,6 +11,13 @@ the preview's output against a full build of the same sources. The parent,
 ``bench/run.py``, calls :func:`measure`, which runs this in a fresh process and adds bare
 Pelican's own rebuild after one edit (a fresh process with its cache on, as
 ``pelican --autoreload`` would redo it) for the ratio.
+
+    python bench/save_to_page.py N WORK --hugo [--edits 10]
+
+times the same edits with ``hugo server`` (its livereload, fast render, as a writer runs it) on
+the corpus converted by ``bench/hugo_site.py``: the same chromium, the same page, the same
+clock from the write to the reloaded page's load event. :func:`measure` adds it when Hugo is
+installed, and records null when it is not.
 """
 
 import argparse
@@ -21,6 +28,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import hugo  # bench/ is this script's folder, so Python finds it first
+import hugo_site
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -131,6 +141,64 @@ def child(n, work: Path, edits: int, saves: int):
     }
 
 
+# Set by an init script when Hugo's livereload.js has its websocket open: an edit saved before
+# then would reload nothing, so each timed edit waits for it (a condition, not a sleep).
+LIVERELOAD_OPEN = (
+    "document.addEventListener('LiveReloadConnect', () => { window.__livereloadOpen = true; });"
+)
+
+
+def hugo_child(n, work: Path, edits: int):
+    """Save -> page with ``hugo server``, in this process: Hugo's side of :func:`child`."""
+    from playwright.sync_api import sync_playwright
+
+    binary = hugo.find()
+    if binary is None:
+        raise SystemExit(f"bench: {hugo.NOT_INSTALLED}")
+    corpus = work / f"corpus-{n}"
+    site = hugo_site.convert(corpus, work / f"hugo-preview-{n}" / "site")
+    posts = sorted((site / "content" / "posts").glob("*.md"))
+    step = max(1, len(posts) // max(edits, 1))
+    chosen = [posts[(i * step + step // 2) % len(posts)] for i in range(edits)]
+    times = []
+    timeout = RELOAD_TIMEOUT_MS / 1000
+    with hugo.serve(binary, site, site.parent / "cache") as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.add_init_script(LIVERELOAD_OPEN)
+        # hugo server dates a page by the second it rendered it (Last-Modified, no
+        # Cache-Control), and fast render mode renders a page when it is first opened: an edit
+        # within that second reloads into a 304 and the old page. The browser's cache off (as
+        # with DevTools open) makes every reload show what Hugo serves now.
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        for number, post in enumerate(chosen, 1):
+            page.goto(f"{server.base}/posts/{post.stem}/", wait_until="load")
+            page.wait_for_function("window.__livereloadOpen === true")
+            # A rebuild of the last edit that Hugo is still running would reload this page before
+            # this edit is in it.
+            server.wait(hugo.Server.idle, timeout, "finished rebuilding")
+            with page.expect_event("load", timeout=RELOAD_TIMEOUT_MS):
+                start = time.perf_counter()
+                edit(post, number)
+            times.append(time.perf_counter() - start)
+            assert f"save {number}." in page.content(), f"save {number} did not show"
+        browser.close()
+        builds = server.rebuilds()
+    return {
+        "posts": n,
+        "edits": edits,
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "max_s": max(times),
+        # Hugo's own "Total in N ms" for each rebuild, and how many: one an edit, or more if Hugo
+        # took one save for two changes.
+        "build_median_s": statistics.median(builds) if builds else None,
+        "rebuilds": len(builds),
+    }
+
+
 def measure(work: Path, n: int, corpus, child_build, edits=10, saves=50, bare_runs=3):
     """Run :func:`child` in a fresh process; add bare Pelican's rebuild and a full-build check.
 
@@ -163,6 +231,9 @@ def measure(work: Path, n: int, corpus, child_build, edits=10, saves=50, bare_ru
         )
     figures["bare_rebuild_s"] = statistics.median(bare_times)
     figures["ratio"] = figures["median_s"] / figures["bare_rebuild_s"]
+    figures["hugo"] = _hugo_figures(work, n, edits)
+    if figures["hugo"]:
+        figures["hugo"]["ratio"] = figures["median_s"] / figures["hugo"]["median_s"]
     print(
         f"  save -> page, {n} posts: median {figures['median_s']:.2f}s "
         f"({figures['min_s']:.2f}-{figures['max_s']:.2f}s) against bare Pelican's rebuild "
@@ -170,7 +241,27 @@ def measure(work: Path, n: int, corpus, child_build, edits=10, saves=50, bare_ru
         f"{figures['rss_mb'][-1]:.0f} MB over {figures['saves']} saves; "
         f"{figures['hows'].count('hot')} of {figures['edits']} edits on the hot path"
     )
+    hugo_side = figures["hugo"]
+    print(
+        f"  save -> page, {n} posts, hugo server: median {hugo_side['median_s']:.2f}s "
+        f"({hugo_side['min_s']:.2f}-{hugo_side['max_s']:.2f}s); ours/Hugo {hugo_side['ratio']:.2f}"
+        if hugo_side
+        else f"  save -> page, {n} posts: {hugo.NOT_INSTALLED}"
+    )
     return {f"save_to_page_{n}": figures}
+
+
+def _hugo_figures(work: Path, n: int, edits: int):
+    """:func:`hugo_child` in a fresh process, or None when Hugo is not installed."""
+    if hugo.find() is None:
+        return None
+    cmd = [sys.executable, str(HERE / "save_to_page.py"), str(n), str(work), "--hugo"]
+    cmd += ["--edits", str(edits)]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        output = f"{done.stdout[-3000:]}\n{done.stderr}"
+        raise SystemExit(f"bench: Hugo's save -> page failed:\n{output}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _full_dev_build(content, output, cache, base):
@@ -214,8 +305,12 @@ def main(argv=None):
     parser.add_argument("work", type=Path, help="holds corpus-N (bench/corpus.py)")
     parser.add_argument("--edits", type=int, default=10)
     parser.add_argument("--saves", type=int, default=50)
+    parser.add_argument("--hugo", action="store_true", help="time hugo server instead of ours")
     args = parser.parse_args(argv)
-    print(json.dumps(child(args.posts, args.work, args.edits, args.saves)))
+    if args.hugo:
+        print(json.dumps(hugo_child(args.posts, args.work, args.edits)))
+    else:
+        print(json.dumps(child(args.posts, args.work, args.edits, args.saves)))
 
 
 if __name__ == "__main__":
