@@ -8,8 +8,9 @@ result from the pool instead of converting it again.
 
 The worker reads each file with Pelican's own ``MarkdownReader``, built from the same settings,
 and sends back what its ``read`` returns (the body and the processed metadata, which Pelican's
-content cache pickles the same way), so the result is the same byte for byte. (Two differences
-that change no byte: code blocks are highlighted with shared formatters, see ``highlight.py``;
+content cache pickles the same way), so the result is the same byte for byte. (Three differences
+that change no byte: one Markdown converter per worker, reset between files, see
+``markdown_reuse.py``; code blocks are highlighted with shared formatters, see ``highlight.py``;
 and the metadata's categories, tags and authors travel without the settings they hold, which
 the main process gives back, so every post shares one settings dict as in Pelican, instead of
 one copy per chunk of files: 23 KB each, ~15 MB at 5,000 posts.) Anything a worker
@@ -27,8 +28,10 @@ from pelican.generators import ArticlesGenerator
 from pelican.readers import MarkdownReader as PelicanMarkdownReader
 from pelican.urlwrappers import URLWrapper
 
+from . import fence
 from .capture import WarningCapture
 from .highlight import with_shared_formatters
+from .markdown_reuse import ReusedMarkdown
 from .settings import get
 
 log = logging.getLogger(__name__)
@@ -166,6 +169,7 @@ def _init_worker(settings):
     root = logging.getLogger()
     capture = WarningCapture()
     root.handlers = [capture]
+    fence.use_markdown_class(ReusedMarkdown())  # one converter for all its files, reset
     _worker.update(reader=PelicanMarkdownReader(with_shared_formatters(settings)), capture=capture)
 
 
