@@ -19,6 +19,7 @@ warning. Whatever goes wrong in the pool, the reader falls back to Pelican's own
 file.
 """
 
+import fnmatch
 import logging
 import multiprocessing
 import os
@@ -46,6 +47,7 @@ class _State:
     def __init__(self):
         self.pool = None
         self.pending = {}  # absolute path -> (future, index in its chunk)
+        self.early = None  # the settings of the build start_early began converting for
 
     def reset(self):
         if self.pool is not None:
@@ -85,8 +87,8 @@ def prefetch(generator):
     if not count:
         return
     kind = "ARTICLE" if isinstance(generator, ArticlesGenerator) else "PAGE"
-    if kind == "ARTICLE":  # A new build: drop whatever a failed one left behind.
-        state.reset()
+    if kind == "ARTICLE" and state.early is not settings:
+        state.reset()  # A new build: drop whatever a failed one left behind.
     files = generator.get_files(settings[f"{kind}_PATHS"], exclude=settings[f"{kind}_EXCLUDES"])
     readers = generator.readers
     todo = []
@@ -98,8 +100,66 @@ def prefetch(generator):
         if readers.get_cached_data(path, None) is not None:
             continue  # The content cache has it: Pelican will not call the reader.
         todo.append(path)
+    if len(todo) >= MIN_FILES or (todo and state.pool is not None):
+        _submit(todo, settings, count)
+
+
+def start_early(settings):
+    """Start converting a cold build's Markdown files as soon as its settings are read.
+
+    For ``happening.build.build``: between reading the settings and the article generator's
+    init (where :func:`prefetch` starts), Pelican imports and registers every plugin, ~1 s on
+    one core of a cold build while the other waits. The files listed here are those Pelican
+    will read, found as ``Generator.get_files`` finds them; a file listed wrongly costs only a
+    conversion nobody takes, and one missed is converted when :func:`prefetch` finds it.
+    Nothing starts unless fastbuild will run, with its own reader, and no content cache
+    (a build that loads one converts a few changed files at most).
+    """
+    if "happening.plugins.fastbuild" not in (settings.get("PLUGINS") or ()):
+        return
+    wanted = get(settings, "FASTBUILD_WORKERS")
+    if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, int)):
+        return  # settings.check names the bad value when Pelican starts.
+    extensions = set(PelicanMarkdownReader.file_extensions)
+    if settings.get("LOAD_CONTENT_CACHE") or extensions & set(settings.get("READERS") or {}):
+        return
+    count = workers(settings)
+    if not count or fence.problem() is not None:
+        return
+    todo = sorted(
+        _markdown_files(settings, "ARTICLE", extensions)
+        | _markdown_files(settings, "PAGE", extensions)
+    )
     if len(todo) < MIN_FILES:
         return
+    state.reset()
+    state.early = settings
+    _submit(todo, settings, count)
+
+
+def _markdown_files(settings, kind, extensions) -> set[str]:
+    """The absolute paths of the Markdown files under ``{kind}_PATHS``, less the excluded."""
+    root = os.path.abspath(settings["PATH"])
+    ignores = settings.get("IGNORE_FILES") or ()
+    excluded = {os.path.join(root, name) for name in settings.get(f"{kind}_EXCLUDES") or ()}
+    found = set()
+    for top in settings.get(f"{kind}_PATHS") or ():
+        for folder, dirs, files in os.walk(os.path.join(root, top), followlinks=True):
+            dirs[:] = [
+                d
+                for d in dirs
+                if os.path.join(folder, d) not in excluded
+                and not any(fnmatch.fnmatch(d, pattern) for pattern in ignores)
+            ]
+            for name in files:
+                if name.rsplit(".", 1)[-1] in extensions and not any(
+                    fnmatch.fnmatch(name, pattern) for pattern in ignores
+                ):
+                    found.add(os.path.abspath(os.path.join(folder, name)))
+    return found
+
+
+def _submit(todo, settings, count):
     if state.pool is None:
         context = multiprocessing.get_context("fork")
         state.pool = ProcessPoolExecutor(
