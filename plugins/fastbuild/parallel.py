@@ -89,6 +89,8 @@ def prefetch(generator):
     kind = "ARTICLE" if isinstance(generator, ArticlesGenerator) else "PAGE"
     if kind == "ARTICLE" and state.early is not settings:
         state.reset()  # A new build: drop whatever a failed one left behind.
+    elif kind == "ARTICLE":
+        _requeue()
     files = generator.get_files(settings[f"{kind}_PATHS"], exclude=settings[f"{kind}_EXCLUDES"])
     readers = generator.readers
     todo = []
@@ -135,6 +137,17 @@ def start_early(settings):
     state.reset()
     state.early = settings
     _submit(todo, settings, count)
+
+
+def _requeue():
+    """Take back the early conversions not started yet: prefetch submits them again in the
+    order Pelican reads the files (a set's), so that each result is read soon after it comes
+    back instead of waiting in memory (all 5,000 posts' HTML at once, read in another order)."""
+    cancelled = set()
+    for path, (future, _) in list(state.pending.items()):
+        if future in cancelled or future.cancel():
+            cancelled.add(future)
+            del state.pending[path]
 
 
 def _markdown_files(settings, kind, extensions) -> set[str]:
