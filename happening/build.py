@@ -17,6 +17,7 @@ from pelican.settings import read_settings
 from happening import build_log
 from happening import search as site_search
 from happening.errors import UserError
+from happening.plugins.fastbuild import parallel
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,8 @@ def build(
     do; tests and the newsletter's reading builds leave it off.
     """
     settings = load_settings(settings_file, **overrides)
+    # The Markdown workers start converting now, while Pelican loads the plugins.
+    parallel.start_early(settings)
     collector = build_log.Collector()
     build_log.fresh_pelican_log()
     root = logging.getLogger()
@@ -131,6 +134,7 @@ def build(
     finally:
         console.quiet = was_quiet
         root.removeHandler(collector)
+        parallel.shutdown()  # Already done by a build that got as far as reading; never left.
     seconds = time.perf_counter() - start
     if collector.problems:
         collector.locate(settings["PATH"])

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from conftest import ROOT, soup
 from happening.plugins import socialcards
@@ -137,6 +137,68 @@ def test_the_cards_colours_are_the_themes_light_tokens():
     tokens = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6});", root))
     for name, colour in render.COLOURS.items():
         assert tokens[name] == colour, name
+
+
+def _rgb(colour):
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def test_a_card_is_a_palette_png_of_the_themes_colours_and_shades_between_them():
+    faces = socialcards.settings.load_settings({"SITENAME": "A blog"}).faces
+    data = socialcards.render_card("A title", "A dek", "A blog", faces, "blog.example")
+    with Image.open(io.BytesIO(data)) as card:
+        assert card.mode == "P"  # one byte a pixel: quick to encode, half the RGB card's size
+        rgb = card.convert("RGB")
+    bg, accent, text, muted = (_rgb(render.COLOURS[k]) for k in ("bg", "accent", "text", "muted"))
+    assert rgb.getpixel((600, 600)) == bg
+    assert rgb.getpixel((10, 300)) == accent  # the stripe down the left edge
+    line_y = render.HEIGHT - render.MARGIN - 10 - 24
+    assert rgb.getpixel((600, line_y)) == muted  # the rule above the site's address
+    colours = {colour for _, colour in rgb.getcolors(256)}
+    assert {bg, accent, text, muted} <= colours  # every ink appears at full strength
+    # Anti-aliased edges: each other colour lies between the background and one of the inks.
+    for colour in colours:
+        assert any(
+            all(min(b, c) <= x <= max(b, c) for x, b, c in zip(colour, bg, ink, strict=True))
+            for ink in (accent, text, muted)
+        ), colour
+
+
+def test_a_card_draws_text_as_an_rgb_drawing_would_within_one_level(tmp_path):
+    # The card drawn as before this change (RGB, each text in its colour over the background),
+    # against the palette card: a reader cannot tell them apart.
+    from PIL import ImageDraw
+
+    faces = socialcards.settings.load_settings({"SITENAME": "A blog"}).faces
+    title, dek = "Tide tables", "High water, low water and twelfths."
+    card = Image.open(io.BytesIO(socialcards.render_card(title, dek, "A blog", faces))).convert(
+        "RGB"
+    )
+    reference = Image.new("RGB", card.size, render.COLOURS["bg"])
+    draw = ImageDraw.Draw(reference)
+    draw.rectangle((0, 0, 24, render.HEIGHT), fill=render.COLOURS["accent"])
+    m = render.MARGIN
+    name_font = faces.font("name", 34)
+    draw.text((m, m - 10), "A blog", font=name_font, fill=render.COLOURS["accent"])
+    draw.text((m, m + 60), title, font=faces.font("title", 76), fill=render.COLOURS["text"])
+    y = m + 60 + int(76 * 1.18) + 24
+    draw.text((m, y), dek, font=faces.font("text", 34), fill=render.COLOURS["muted"])
+    difference = ImageChops.difference(card, reference)
+    assert max(high for _, high in difference.getextrema()) <= 1
+    assert card.getbbox() == reference.getbbox()
+
+
+def test_a_font_is_loaded_once_per_process_and_size(monkeypatch):
+    loaded = []
+    real = render.ImageFont.truetype
+    monkeypatch.setattr(render.ImageFont, "truetype", lambda *a: loaded.append(a) or real(*a))
+    render._font.cache_clear()
+    faces = socialcards.settings.load_settings({"SITENAME": "A blog"}).faces
+    first = socialcards.render_card("A title", "A dek", "A blog", faces, "blog.example")
+    once = len(loaded)
+    assert socialcards.render_card("A title", "A dek", "A blog", faces, "blog.example") == first
+    socialcards.render_card("Another title", "Another dek", "A blog", faces, "blog.example")
+    assert len(loaded) == once == len(set(loaded))
 
 
 def test_fediverse_creator_and_rel_me_come_from_the_settings(tmp_path):

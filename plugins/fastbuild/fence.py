@@ -22,8 +22,9 @@ import inspect
 import logging
 import os
 
+import markdown
 import pelican
-from pelican import signals
+from pelican import readers, signals
 from pelican.cache import FileStampDataCacher
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator
@@ -71,6 +72,12 @@ SOURCES = {
     # Memoised for the whole build (paths.py): relies on it depending only on settings["PATH"],
     # the path asked about and, when either is relative, the working folder.
     "pelican.contents.Content.get_relative_source_path": "6c1f5107e08bf7ea",
+    # The Markdown workers give the reader one converter, reset, for every file (see
+    # markdown_reuse.py, use_markdown_class): relies on read making it by calling the module's
+    # ``Markdown`` with the MARKDOWN setting, once per file, and on _parse_metadata changing the
+    # converter only by taking its "meta" preprocessor out and resetting it before each field.
+    "pelican.readers.MarkdownReader.read": "1c8cfd04d8822d57",
+    "pelican.readers.MarkdownReader._parse_metadata": "3f01f071bbc3672d",
 }
 
 # Private attributes fastbuild reads, and why.
@@ -92,6 +99,8 @@ ATTRIBUTES = {
     # process: a long-lived process (the live preview, `pelican --autoreload`) would keep every
     # build's posts alive. forget_memoised() empties it once a build is over.
     "pelican.utils.memoized.cache": "the dict of results get_content and get_summary keep",
+    # The name MarkdownReader.read calls to make a converter (see SOURCES): use_markdown_class.
+    "pelican.readers.Markdown": "the markdown.Markdown class, as the readers module imported it",
     # The live preview's hot path (happening/workflow/hotpath.py) compares what the reader gave
     # for a post at the last build with what it gives now: Pelican keeps no other record of the
     # metadata before plugins changed it. reader_data() reads it.
@@ -106,7 +115,9 @@ def installed_version() -> str:
 def _target(name):
     """The function whose source is hashed for ``name``."""
     owner, attr = name.rsplit(".", 1)
-    cls = Writer if owner.endswith("Writer") else Content
+    cls = {"Writer": Writer, "Content": Content, "MarkdownReader": readers.MarkdownReader}[
+        owner.rsplit(".", 1)[1]
+    ]
     value = cls.__dict__[attr]
     while hasattr(value, "_fastbuild_original"):  # One of ours: check Pelican's underneath.
         value = value._fastbuild_original
@@ -141,6 +152,7 @@ def _attributes_present():
         "pelican.utils.memoized.cache": all(
             isinstance(getattr(_memoised(name), "cache", None), dict) for name in MEMOISED
         ),
+        "pelican.readers.Markdown": getattr(readers, "Markdown", None) is markdown.Markdown,
         "pelican.cache.FileStampDataCacher._cache": isinstance(
             getattr(FileStampDataCacher(DEFAULT_CONFIG, "fence", False, False), "_cache", None),
             dict,
@@ -314,6 +326,16 @@ def set_body(content, html):
     """Give an existing post a new body; what Pelican memoised from the old one is forgotten."""
     content._content = html
     forget_memoised()
+
+
+# -- How the Markdown reader makes its converter ------------------------------------------------
+def use_markdown_class(factory):
+    """Have Pelican's ``MarkdownReader`` make its converters with ``factory``, in this process.
+
+    For the Markdown workers only (forked processes that only read, and end with the reading):
+    ``factory`` takes the MARKDOWN setting's keywords, as ``markdown.Markdown`` does.
+    """
+    readers.Markdown = factory
 
 
 # -- The writer -----------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ result from the pool instead of converting it again.
 
 The worker reads each file with Pelican's own ``MarkdownReader``, built from the same settings,
 and sends back what its ``read`` returns (the body and the processed metadata, which Pelican's
-content cache pickles the same way), so the result is the same byte for byte. (Two differences
-that change no byte: code blocks are highlighted with shared formatters, see ``highlight.py``;
+content cache pickles the same way), so the result is the same byte for byte. (Three differences
+that change no byte: one Markdown converter per worker, reset between files, see
+``markdown_reuse.py``; code blocks are highlighted with shared formatters, see ``highlight.py``;
 and the metadata's categories, tags and authors travel without the settings they hold, which
 the main process gives back, so every post shares one settings dict as in Pelican, instead of
 one copy per chunk of files: 23 KB each, ~15 MB at 5,000 posts.) Anything a worker
@@ -18,6 +19,7 @@ warning. Whatever goes wrong in the pool, the reader falls back to Pelican's own
 file.
 """
 
+import fnmatch
 import logging
 import multiprocessing
 import os
@@ -27,8 +29,10 @@ from pelican.generators import ArticlesGenerator
 from pelican.readers import MarkdownReader as PelicanMarkdownReader
 from pelican.urlwrappers import URLWrapper
 
+from . import fence
 from .capture import WarningCapture
 from .highlight import with_shared_formatters
+from .markdown_reuse import ReusedMarkdown
 from .settings import get
 
 log = logging.getLogger(__name__)
@@ -43,6 +47,7 @@ class _State:
     def __init__(self):
         self.pool = None
         self.pending = {}  # absolute path -> (future, index in its chunk)
+        self.early = None  # the settings of the build start_early began converting for
 
     def reset(self):
         if self.pool is not None:
@@ -82,8 +87,10 @@ def prefetch(generator):
     if not count:
         return
     kind = "ARTICLE" if isinstance(generator, ArticlesGenerator) else "PAGE"
-    if kind == "ARTICLE":  # A new build: drop whatever a failed one left behind.
-        state.reset()
+    if kind == "ARTICLE" and state.early is not settings:
+        state.reset()  # A new build: drop whatever a failed one left behind.
+    elif kind == "ARTICLE":
+        _requeue()
     files = generator.get_files(settings[f"{kind}_PATHS"], exclude=settings[f"{kind}_EXCLUDES"])
     readers = generator.readers
     todo = []
@@ -95,8 +102,77 @@ def prefetch(generator):
         if readers.get_cached_data(path, None) is not None:
             continue  # The content cache has it: Pelican will not call the reader.
         todo.append(path)
+    if len(todo) >= MIN_FILES or (todo and state.pool is not None):
+        _submit(todo, settings, count)
+
+
+def start_early(settings):
+    """Start converting a cold build's Markdown files as soon as its settings are read.
+
+    For ``happening.build.build``: between reading the settings and the article generator's
+    init (where :func:`prefetch` starts), Pelican imports and registers every plugin, ~1 s on
+    one core of a cold build while the other waits. The files listed here are those Pelican
+    will read, found as ``Generator.get_files`` finds them; a file listed wrongly costs only a
+    conversion nobody takes, and one missed is converted when :func:`prefetch` finds it.
+    Nothing starts unless fastbuild will run, with its own reader, and no content cache
+    (a build that loads one converts a few changed files at most).
+    """
+    if "happening.plugins.fastbuild" not in (settings.get("PLUGINS") or ()):
+        return
+    wanted = get(settings, "FASTBUILD_WORKERS")
+    if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, int)):
+        return  # settings.check names the bad value when Pelican starts.
+    extensions = set(PelicanMarkdownReader.file_extensions)
+    if settings.get("LOAD_CONTENT_CACHE") or extensions & set(settings.get("READERS") or {}):
+        return
+    count = workers(settings)
+    if not count or fence.problem() is not None:
+        return
+    todo = sorted(
+        _markdown_files(settings, "ARTICLE", extensions)
+        | _markdown_files(settings, "PAGE", extensions)
+    )
     if len(todo) < MIN_FILES:
         return
+    state.reset()
+    state.early = settings
+    _submit(todo, settings, count)
+
+
+def _requeue():
+    """Take back the early conversions not started yet: prefetch submits them again in the
+    order Pelican reads the files (a set's), so that each result is read soon after it comes
+    back instead of waiting in memory (all 5,000 posts' HTML at once, read in another order)."""
+    cancelled = set()
+    for path, (future, _) in list(state.pending.items()):
+        if future in cancelled or future.cancel():
+            cancelled.add(future)
+            del state.pending[path]
+
+
+def _markdown_files(settings, kind, extensions) -> set[str]:
+    """The absolute paths of the Markdown files under ``{kind}_PATHS``, less the excluded."""
+    root = os.path.abspath(settings["PATH"])
+    ignores = settings.get("IGNORE_FILES") or ()
+    excluded = {os.path.join(root, name) for name in settings.get(f"{kind}_EXCLUDES") or ()}
+    found = set()
+    for top in settings.get(f"{kind}_PATHS") or ():
+        for folder, dirs, files in os.walk(os.path.join(root, top), followlinks=True):
+            dirs[:] = [
+                d
+                for d in dirs
+                if os.path.join(folder, d) not in excluded
+                and not any(fnmatch.fnmatch(d, pattern) for pattern in ignores)
+            ]
+            for name in files:
+                if name.rsplit(".", 1)[-1] in extensions and not any(
+                    fnmatch.fnmatch(name, pattern) for pattern in ignores
+                ):
+                    found.add(os.path.abspath(os.path.join(folder, name)))
+    return found
+
+
+def _submit(todo, settings, count):
     if state.pool is None:
         context = multiprocessing.get_context("fork")
         state.pool = ProcessPoolExecutor(
@@ -166,6 +242,7 @@ def _init_worker(settings):
     root = logging.getLogger()
     capture = WarningCapture()
     root.handlers = [capture]
+    fence.use_markdown_class(ReusedMarkdown())  # one converter for all its files, reset
     _worker.update(reader=PelicanMarkdownReader(with_shared_formatters(settings)), capture=capture)
 
 

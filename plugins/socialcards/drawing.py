@@ -1,8 +1,8 @@
 """Draw the cards a build lacks into the cache, on every core when there are many.
 
-A fresh clone or a CI machine has no cache, so every post's card is drawn: ~30 ms each, most of
-it zlib compressing the PNG, which was 15 s of a 1,000-post build on one core while the others
-sat idle (the pages are all written by then). Forked processes draw them side by side instead.
+A fresh clone or a CI machine has no cache, so every post's card is drawn: ~12 ms each (see
+render.py), which would be 12 s of a 1,000-post build on one core while the others sat idle
+(the pages are all written by then). Forked processes draw them side by side instead.
 A card's bytes depend only on its inputs, so which process draws it changes nothing.
 """
 
