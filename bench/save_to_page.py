@@ -48,6 +48,11 @@ FLAGS = [
 RELOAD_TIMEOUT_MS = 120_000
 
 
+def spread(times):
+    """The median, quickest and slowest of the timed edits, as every side reports them."""
+    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
+
+
 def edit(post: Path, number: int):
     """A writer's edit: one more sentence at the end of the body."""
     text = post.read_text(encoding="utf-8")
@@ -125,9 +130,7 @@ def child(n, work: Path, edits: int, saves: int):
     return {
         "posts": n,
         "edits": edits,
-        "median_s": statistics.median(times),
-        "min_s": min(times),
-        "max_s": max(times),
+        **spread(times),
         "build_median_s": statistics.median(builds),
         # How the preview built each timed edit and each memory save (livepreview.HOT...).
         "hows": hows,
@@ -189,9 +192,7 @@ def hugo_child(n, work: Path, edits: int):
     return {
         "posts": n,
         "edits": edits,
-        "median_s": statistics.median(times),
-        "min_s": min(times),
-        "max_s": max(times),
+        **spread(times),
         # Hugo's own "Total in N ms" for each rebuild, and how many: one an edit, or more if Hugo
         # took one save for two changes.
         "build_median_s": statistics.median(builds) if builds else None,

@@ -24,6 +24,7 @@ from markdown.extensions.meta import MetaPreprocessor
 from pelican.contents import Article, Page
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader, Readers
 
+from happening.plugins.fastbuild.fence import CONTENT_LISTS
 from happening.sourceline import header_line_in
 
 from ..posts import Unreadable, files, read_source
@@ -173,26 +174,11 @@ def _headers_cache(settings):
     return ScanCache(settings.get("CACHE_PATH"), name=HEADERS_FILE, code=h.hexdigest())
 
 
-# Where a build keeps what it read: Pelican's article and page generators' lists.
-BUILT_LISTS = (
-    "articles",
-    "translations",
-    "drafts",
-    "drafts_translations",
-    "hidden_articles",
-    "hidden_translations",
-    "pages",
-    "hidden_pages",
-    "draft_pages",
-    "draft_translations",
-)
-
-
 def _built(generators) -> dict:
     """Every post and page the build read, by its source's absolute path, with its class."""
     found = {}
     for generator in generators or ():
-        for name in BUILT_LISTS:
+        for name in CONTENT_LISTS:  # where a build keeps what it read
             for item in getattr(generator, name, None) or ():
                 path = getattr(item, "source_path", None)
                 if path:
