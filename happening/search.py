@@ -48,6 +48,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from happening.atomic import write_atomically
 from happening.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -357,11 +358,10 @@ def _sort_languages(entry_file):
 
 
 def _write_json(path, data):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    partial.write_text(text + "\n", encoding="utf-8")
-    partial.replace(path)
+    # Readable by all (0644): shards.json is served to readers. No fsync: a crash before the
+    # next index only makes it redo every shard (no state file, see _move_in).
+    write_atomically(path, text + "\n", fsync=False, mode=0o644)
 
 
 def _pagefind_version():

@@ -14,7 +14,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .atomic import write_atomically
+from happening.atomic import write_atomically
+
 from .errors import NewsletterError
 
 log = logging.getLogger(__name__)

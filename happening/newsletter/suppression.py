@@ -13,7 +13,8 @@ the old list or the new one.
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .atomic import write_atomically
+from happening.atomic import write_atomically
+
 from .errors import SettingError
 
 HEADER = "# Addresses never to mail again: address<TAB>time<TAB>reason (happening-now newsletter)\n"

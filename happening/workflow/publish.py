@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from happening.atomic import write_atomically
 from happening.build import PROD_SETTINGS, ROOT, BuildResult, build, load_settings
 from happening.errors import UserError
 
@@ -290,9 +291,7 @@ def _records(output, dest):
 def _write_manifest(path, records):
     if records is None:
         return
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(records, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomically(path, json.dumps(records, sort_keys=True), fsync=False, mode=0o644)
 
 
 def _unsafe(dest, settings):

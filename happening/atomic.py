@@ -1,8 +1,8 @@
 """Replace a file whole or not at all: a crash leaves the old text or the new, never half.
 
-The ledger and the suppression list are both rewritten this way: a temporary file in the same
-folder (so ``os.replace`` is a rename on one file system), flushed to disk when asked, then
-renamed over the old one.
+The newsletter's ledger and suppression list, the search index's listing and the dir deploy's
+manifest are all written this way: a temporary file in the same folder (so ``os.replace`` is a
+rename on one file system), flushed to disk when asked, then renamed over the old one.
 """
 
 import os
