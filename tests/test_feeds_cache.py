@@ -141,36 +141,31 @@ def test_the_cache_key_covers_every_input_and_the_config(config, tmp_path):
 # -- Whole builds: a warm cache writes what a cold build writes -----------------------------------
 
 
-def _retitle(content):
+# Each edit of the post: (the line as written, the line after, what the feeds then show).
+EDITS = {
+    "title": ("Title: Second thoughts", "Title: Third thoughts", "Third thoughts"),
+    "body": ("with a footnote", "with a rewritten footnote", "with a rewritten footnote"),
+    "date": ("Date: 2024-02-12 09:00", "Date: 2024-02-13 10:30", "2024-02-13T10:30:00"),
+    "tags": ("Tags: Beta, Shared", "Tags: Beta, Shared, Gamma", "Gamma"),
+}
+
+
+def _edit(content, what):
+    """Make the edit ``EDITS[what]`` to the post; return what the feeds then show."""
+    old, new, shown = EDITS[what]
     post = content / EDITED
-    post.write_text(post.read_text().replace("Title: Second thoughts", "Title: Third thoughts"))
-    return "Third thoughts"
+    text = post.read_text()
+    assert old in text, f"{EDITED} no longer holds {old!r}"
+    post.write_text(text.replace(old, new))
+    return shown
 
 
-def _rebody(content):
-    post = content / EDITED
-    post.write_text(post.read_text().replace("with a footnote", "with a rewritten footnote"))
-    return "with a rewritten footnote"
-
-
-def _redate(content):
-    post = content / EDITED
-    post.write_text(post.read_text().replace("Date: 2024-02-12 09:00", "Date: 2024-02-13 10:30"))
-    return "2024-02-13T10:30:00"
-
-
-def _retag(content):
-    post = content / EDITED
-    post.write_text(post.read_text().replace("Tags: Beta, Shared", "Tags: Beta, Shared, Gamma"))
-    return "Gamma"
-
-
-@pytest.mark.parametrize("edit", [_retitle, _rebody, _redate, _retag], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("edit", EDITS)
 def test_an_edited_post_changes_in_every_feed_that_lists_it(edit, site_copy, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     cached_build(tmp_path / "before", site_copy, cache)
     before = feeds_of(tmp_path / "before")
-    shown = edit(site_copy)
+    shown = _edit(site_copy, edit)
     made = count_made(monkeypatch)
     cached_build(tmp_path / "warm", site_copy, cache)
     # Only the edited post's entry was made again: every other came from the cache.
@@ -220,7 +215,7 @@ def test_a_feed_whose_bytes_did_not_change_is_not_rewritten(site_copy, tmp_path)
     out, cache = tmp_path / "out", tmp_path / "cache"
     cached_build(out, site_copy, cache, DELETE_OUTPUT_DIRECTORY=False)
     stats = {p: p.stat().st_mtime_ns for p in (out / "feeds").rglob("*.xml")}
-    _rebody(site_copy)
+    _edit(site_copy, "body")
     cached_build(out, site_copy, cache, DELETE_OUTPUT_DIRECTORY=False)
     touched = {p.relative_to(out).as_posix() for p, t in stats.items() if p.stat().st_mtime_ns != t}
     xml_listing = {p for p in LISTING if p.endswith(".xml")}
@@ -234,7 +229,7 @@ def test_unused_entries_are_removed_after_a_full_write(site_copy, tmp_path):
     cache = tmp_path / "cache"
     cached_build(tmp_path / "a", site_copy, cache)
     kept = set((cache / entry_cache.FOLDER).iterdir())
-    _rebody(site_copy)
+    _edit(site_copy, "body")
     cached_build(tmp_path / "b", site_copy, cache)
     now = set((cache / entry_cache.FOLDER).iterdir())
     assert len(now) == len(kept)  # the old entry of the edited post went, its new one came
