@@ -336,6 +336,32 @@ def _body_hash(content):
     return h.hexdigest()
 
 
+def body_digest(content) -> str | None:
+    """What ``content``'s HTML is made from (:func:`_body_hash`) in the build running now, or
+    None while no page cache runs (its link tables belong to the build that started it).
+
+    For other caches keyed by the same thing (the feeds' entries): the page cache hashes each
+    body once a build, so asking again costs a dict lookup, not a ``get_content``.
+    """
+    if state.digester is None:
+        return None
+    path = content.source_path
+    found = state.bodies.get(path)
+    if found is None:
+        found = state.bodies[path] = _body_hash(content)
+    return found
+
+
+def settings_digest(settings, leave_out=frozenset()) -> str | None:
+    """A stable digest of every setting but fastbuild's own, the run settings (as the page
+    digests hold them) and ``leave_out``, or None when one has no stable description."""
+    kept = {k: v for k, v in settings.items() if not _own(k) and k not in leave_out}
+    try:
+        return Digester()(kept)
+    except Undigestable:
+        return None
+
+
 def _link_targets(content, value):
     """The files a link's path can resolve to, with their URLs (a superset: by file name)."""
     context = fence.shared_context(content)

@@ -6,8 +6,14 @@ So :class:`EntryCache` keeps every entry in ``CACHE_PATH/feeds/<digest>.pickle``
 digest covers:
 
 - every value the entry is made from (:class:`entries.Inputs`: the post's id, address, title,
-  dates, body and summary as the build gives them, its terms, authors, thread and image), so an
-  edit to any of them is a new digest;
+  dates, summary, terms, authors, thread and image), so an edit to any of them is a new digest;
+- the body by what its HTML is made from, not the HTML itself: the body as read, what each of
+  its ``{filename}``/``{static}`` links points at now (fastbuild's page cache hashes both once a
+  build, ``pages.body_digest``), the post's source path (a relative link is resolved from it)
+  and every setting but where the build writes (Pelican fills ``{tag}``, ``{index}``... links
+  from them). So an unchanged
+  post's entry costs a dict lookup, not a ``get_content`` of its body. Without the page cache
+  (or with a setting that has no stable description), the body with its links filled in;
 - the feeds' settings (:class:`config.FeedsConfig`, whole);
 - the code that turns those into bytes (this package and ``happening/urls.py``) and the
   versions of Python, feedgen and lxml.
@@ -26,10 +32,15 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from happening.plugins.fastbuild import pages
+
 log = logging.getLogger(__name__)
 
 FOLDER = "feeds"
-FORMAT = 1  # Bump when what a cached entry holds changes.
+FORMAT = 2  # Bump when what a cached entry holds changes.
+# Settings that say where a build writes, keeps its caches and how Jinja loads templates: they
+# never change a body's HTML, and a build into another folder may reuse the entries.
+BODY_BLIND = frozenset({"OUTPUT_PATH", "CACHE_PATH", "JINJA_ENVIRONMENT"})
 _HERE = Path(__file__).resolve().parent
 _CODE = [*sorted(_HERE.glob("*.py")), _HERE.parents[1] / "happening" / "urls.py"]
 
@@ -48,11 +59,15 @@ def code_key() -> bytes:
 class EntryCache:
     """``{digest: Post}`` on disk; ``get`` and ``put`` by the entry's inputs and the config."""
 
-    def __init__(self, folder: Path, *, load=True, save=True):
+    def __init__(self, folder: Path, *, load=True, save=True, settings=None):
         self.folder = Path(folder)
         self.load, self.save = load, save
         self.used: set[str] = set()
         self._code = code_key()
+        # None: bodies are keyed by their HTML (see made_from).
+        self._settings = None
+        if settings is not None:
+            self._settings = pages.settings_digest(settings, leave_out=BODY_BLIND)
 
     @classmethod
     def of(cls, settings):
@@ -61,13 +76,21 @@ class EntryCache:
         save = bool(settings.get("CACHE_CONTENT"))
         if not settings.get("CACHE_PATH") or not (load or save):
             return None
-        return cls(Path(settings["CACHE_PATH"]) / FOLDER, load=load, save=save)
+        folder = Path(settings["CACHE_PATH"]) / FOLDER
+        return cls(folder, load=load, save=save, settings=settings)
 
-    def key(self, inputs, config) -> str:
+    def made_from(self, article):
+        """What ``article``'s body HTML is made from, or None: then ``inputs`` must hold the
+        HTML itself (``entries.inputs(..., content=True)``)."""
+        body = pages.body_digest(article) if self._settings is not None else None
+        return None if body is None else (body, article.source_path, self._settings)
+
+    def key(self, inputs, config, made_from=None) -> str:
+        """The entry's digest: ``inputs`` (with its ``content`` or, instead, ``made_from``)."""
         h = hashlib.blake2b(self._code, digest_size=20)
         # repr: every field is a str, number, date, tuple or dict of them; dicts keep their
         # insertion order, which make_post fixes, so equal inputs give equal text.
-        h.update(repr((inputs, config)).encode())
+        h.update(repr((inputs, config, made_from)).encode())
         return h.hexdigest()
 
     def get(self, key):

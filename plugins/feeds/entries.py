@@ -51,7 +51,8 @@ class Inputs(NamedTuple):
     title: str
     published: datetime
     updated: datetime
-    content: str  # the body as the site shows it ({filename} links resolved), not yet absolute
+    content: str | None  # the body as the site shows it ({filename} links resolved), not yet
+    # absolute; None until a cache keyed by what it is made from needs it (with_content)
     summary: str  # the summary's HTML, not yet absolute
     terms: tuple  # the category, then the tags
     authors: tuple
@@ -68,8 +69,12 @@ def make_post(article, config: FeedsConfig) -> Post:
     return build_post(inputs(article, config), config)
 
 
-def inputs(article, config: FeedsConfig) -> Inputs:
-    """What the entry of ``article`` shows, read from the article once."""
+def inputs(article, config: FeedsConfig, *, content=True) -> Inputs:
+    """What the entry of ``article`` shows, read from the article once.
+
+    ``content=False`` leaves the body's HTML out (None): a cache that keys the body by what it
+    is made from asks for it (:func:`with_content`) only when the entry must be made.
+    """
     url = config.absolute(article.url)
     # Pelican makes a post's dates aware; a date set by another plugin may not be, and feedgen
     # refuses a naive one.
@@ -88,7 +93,7 @@ def inputs(article, config: FeedsConfig) -> Inputs:
         published=published,
         updated=updated,
         # Without memoising it: the entry is dropped after its last feed, the body need not stay.
-        content=content_unkept(article, config.site_url),
+        content=content_unkept(article, config.site_url) if content else None,
         summary=article.summary or "",
         terms=tuple(_terms(article)),
         authors=tuple(str(a) for a in getattr(article, "authors", None) or []),
@@ -99,6 +104,11 @@ def inputs(article, config: FeedsConfig) -> Inputs:
         image=_image(article, config),
         lang=getattr(article, "lang", None),
     )
+
+
+def with_content(shown: Inputs, article, config: FeedsConfig) -> Inputs:
+    """``shown`` with the body's HTML, as :func:`inputs` reads it."""
+    return shown._replace(content=content_unkept(article, config.site_url))
 
 
 def build_post(post: Inputs, config: FeedsConfig) -> Post:
