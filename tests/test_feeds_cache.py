@@ -234,3 +234,67 @@ def test_unused_entries_are_removed_after_a_full_write(site_copy, tmp_path):
     now = set((cache / entry_cache.FOLDER).iterdir())
     assert len(now) == len(kept)  # the old entry of the edited post went, its new one came
     assert len(now - kept) == 1
+
+
+# -- The body is keyed by what its HTML is made from ----------------------------------------------
+FIRST = "http://127.0.0.1:8000/posts/first-light/"  # first.md links {filename}second.md
+
+
+def count_bodies(monkeypatch):
+    """Count the bodies whose HTML (links filled in) the feeds asked for, by source file."""
+    asked = []
+    real = entries.content_unkept
+    monkeypatch.setattr(
+        entries,
+        "content_unkept",
+        lambda p, *a: asked.append(Path(p.source_path).name) or real(p, *a),
+    )
+    return asked
+
+
+def test_an_unchanged_post_entry_is_taken_without_its_body_html(site_copy, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cached_build(tmp_path / "before", site_copy, cache)
+    asked = count_bodies(monkeypatch)
+    _edit(site_copy, "body")
+    cached_build(tmp_path / "warm", site_copy, cache)
+    assert asked == ["second.md"]  # the edited post only: every other entry was a lookup
+    assert feeds_of(tmp_path / "warm") == feeds_of(build_into(tmp_path / "cold", site_copy).output)
+
+
+def test_a_linked_post_moving_makes_the_linking_entry_again(site_copy, tmp_path, monkeypatch):
+    """first.md's bytes stay the same, but its {filename}second.md link now fills in another URL."""
+    cache = tmp_path / "cache"
+    cached_build(tmp_path / "before", site_copy, cache)
+    post = site_copy / EDITED
+    post.write_text(post.read_text().replace("Slug: second-thoughts", "Slug: second-moved"))
+    made = count_made(monkeypatch)
+    cached_build(tmp_path / "warm", site_copy, cache)
+    assert FIRST in made
+    warm = feeds_of(tmp_path / "warm")
+    assert b"/posts/second-moved/" in warm["feeds/tag/alpha.atom.xml"]  # first.md's body
+    assert warm == feeds_of(build_into(tmp_path / "cold", site_copy).output)
+
+
+def test_a_setting_that_fills_body_links_makes_the_entries_again(site_copy, tmp_path, monkeypatch):
+    """No entry input shows INDEX_SAVE_AS, but an {index} link in a body is filled in from it."""
+    first = site_copy / "posts/first.md"
+    first.write_text(first.read_text() + "\nBack to [the front page]({index}).\n")
+    cache = tmp_path / "cache"
+    cached_build(tmp_path / "before", site_copy, cache)
+    made = count_made(monkeypatch)
+    moved = {"INDEX_SAVE_AS": "front.html"}
+    cached_build(tmp_path / "warm", site_copy, cache, **moved)
+    assert FIRST in made
+    warm = feeds_of(tmp_path / "warm")
+    assert b"/front.html" in warm["feeds/tag/alpha.atom.xml"]
+    assert warm == feeds_of(build_into(tmp_path / "cold", site_copy, **moved).output)
+
+
+def test_the_cache_key_covers_what_the_body_is_made_from(config, tmp_path):
+    kept = entry_cache.EntryCache(tmp_path)
+    shown = _inputs(1, content=None)
+    base = kept.key(shown, config, ("body", "posts/a.md", "settings"))
+    for other in [("edited", "posts/a.md", "settings"), ("body", "b.md", "settings"), None]:
+        assert kept.key(shown, config, other) != base, other
+    assert kept.key(shown, config, ("body", "posts/a.md", "settings")) == base

@@ -14,7 +14,7 @@ from pelican import signals
 
 from .cache import EntryCache
 from .config import ATOM_TYPE, JSON_TYPE, RSS_TYPE, FeedsConfig
-from .entries import CLOSING, EPOCH, Post, build_post, inputs, newest_first
+from .entries import CLOSING, EPOCH, Post, build_post, inputs, newest_first, with_content
 from .extension import extend_feed
 from .threads import ThreadFeed
 
@@ -146,10 +146,13 @@ def _post(article, config, cache):
     """The feed form of ``article``: from ``cache`` when an entry showing the same is there."""
     if cache is None:
         return build_post(inputs(article, config), config)
-    shown = inputs(article, config)
-    key = cache.key(shown, config)
+    made_from = cache.made_from(article)
+    shown = inputs(article, config, content=made_from is None)
+    key = cache.key(shown, config, made_from)
     found = cache.get(key)
     if found is None:
+        if made_from is not None:  # Only now is the body's HTML needed.
+            shown = with_content(shown, article, config)
         found = build_post(shown, config)
         cache.put(key, found)
     return found
