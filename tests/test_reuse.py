@@ -240,7 +240,8 @@ def test_a_changed_setting_builds_cold(tmp_path, content):
     assert (
         differences(tmp_path / "output", cold(tmp_path, content, SITENAME="A Renamed Blog")) == []
     )
-    assert len(list((tmp_path / "cache" / "production").iterdir())) == 1  # the old key is gone
+    keyed = [p for p in (tmp_path / "cache" / "production").iterdir() if p.is_dir()]
+    assert len(keyed) == 1  # the old key is gone
 
 
 def test_a_changed_theme_file_builds_cold(tmp_path, content):
@@ -258,6 +259,27 @@ def test_a_changed_theme_file_builds_cold(tmp_path, content):
     assert again.reused is False
     assert "theme v2" in (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
     assert differences(tmp_path / "output", cold(tmp_path, content, THEME=str(theme))) == []
+
+
+def test_a_code_file_is_hashed_again_whenever_its_stat_changes(tmp_path, monkeypatch):
+    """The key remembers each code file's digest by its stat: a write of the same size that
+    puts the old mtime back still changes the ctime, so the bytes are hashed again."""
+    monkeypatch.setattr(reuse, "RACY_NS", 0)  # Files written just now count as settled.
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    settings = reuse.load_settings(PROD_SETTINGS, THEME=str(theme), CACHE_PATH=str(tmp_path))
+    first = reuse.key(settings, PROD_SETTINGS)
+    assert (tmp_path / "production" / reuse.CODE_DIGESTS).is_file()
+    assert reuse.key(settings, PROD_SETTINGS) == first  # from the recorded digests
+    base = theme / "templates" / "base.html"
+    before = base.stat()
+    text = base.read_text(encoding="utf-8")
+    base.write_text(text.replace("<body", "<BODY", 1), encoding="utf-8")  # the same size
+    os.utime(base, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert base.stat().st_size == before.st_size
+    assert reuse.key(settings, PROD_SETTINGS) != first
+    base.write_text(text, encoding="utf-8")
+    assert reuse.key(settings, PROD_SETTINGS) == first  # the same bytes: the same key again
 
 
 def test_a_changed_library_version_builds_cold(tmp_path, content):

@@ -8,7 +8,9 @@ and only where the inputs are the same bytes:
   of the plugins (and of the ``happening`` package they import), and the versions of Python,
   Pelican, Markdown, Jinja2, Pygments and the other libraries that shape the output. The caches
   live in ``CACHE_PATH/production/<key>``: when any of those changes, the folder is new and empty
-  and the build is cold; the old folder is removed.
+  and the build is cold; the old folder is removed. Each code file's bytes are hashed again only
+  when its stat (size, times, inode: any write changes one) differs from the last build's
+  (``CACHE_PATH/production/code-digests.json``).
 - **Each source file** is reused by its bytes: Pelican's reader cache with
   ``CHECK_MODIFIED_METHOD = "sha256"`` (not mtime), so a post is read again whenever its bytes
   differ, and only then.
@@ -34,21 +36,24 @@ import os
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import jinja2
 from pelican import signals
 
 from happening import search as site_search
+from happening.atomic import write_atomically
 from happening.build import ROOT, BuildResult, build, load_settings
-from happening.plugins.fastbuild.pages import digest_files
 
 log = logging.getLogger(__name__)
 
 # Libraries whose version can change the bytes of the output.
 LIBRARIES = ("pelican", "markdown", "jinja2", "pygments", "feedgen", "lxml", "typogrify")
 MANIFEST = "output-manifest.json"
-FORMAT = 1  # Bump when what the key covers or the manifest's layout changes.
+CODE_DIGESTS = "code-digests.json"  # Beside the keyed folders: it outlives every key.
+RACY_NS = 2_000_000_000
+FORMAT = 2  # Bump when what the key covers or the manifest's layout changes.
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
 
@@ -73,8 +78,48 @@ def key(settings, settings_file, *, versions=versions) -> str:
     except TypeError:  # A dict with keys JSON cannot sort: described by repr, sorted by key.
         described = repr(sorted((k, _ADDRESS.sub("", repr(v))) for k, v in settings.items()))
     h.update(described.encode())
-    digest_files(h, _code_roots(settings, settings_file))
+    _digest_code(h, _code_roots(settings, settings_file), Path(settings["CACHE_PATH"]))
     return h.hexdigest()
+
+
+def _digest_code(h, roots, cache_path: Path):
+    """Feed ``h`` each file of ``roots`` (a folder, or one file) by path and bytes' digest, in a
+    stable order, ``__pycache__`` left out; a file is read only when its stat changed."""
+    record = cache_path / "production" / CODE_DIGESTS
+    known = _load(record) or {}
+    now = {}
+    # A file changed this recently may change again within the file system's clock tick, the
+    # same size, and keep its stat (git's "racy" files): hashed until it has been still a while.
+    settled = time.time_ns() - RACY_NS
+    for name, path in _code_files(roots):
+        st = os.stat(path)
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        old = known.get(path)
+        if old is not None and old[0] == stamp:
+            digest = old[1]
+        else:
+            with open(path, "rb") as f:
+                digest = hashlib.blake2b(f.read(), digest_size=16).hexdigest()
+        if max(st.st_mtime_ns, st.st_ctime_ns) < settled:
+            now[path] = [stamp, digest]
+        h.update(f"{name}\0{digest}\0".encode())
+    if now != known:
+        try:
+            write_atomically(record, json.dumps(now, sort_keys=True), fsync=False)
+        except OSError as exc:  # Only the next build's speed depends on it.
+            log.debug("release: could not keep %s (%s)", record, exc)
+
+
+def _code_files(roots):
+    """``(name in the key, path)`` of every file of ``roots``: a folder's relative to it."""
+    for root in roots:
+        base = Path(root)
+        if base.is_file():
+            yield str(base), str(base)
+        elif base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if "__pycache__" not in path.parts and path.is_file():
+                    yield str(path.relative_to(base)), str(path)
 
 
 def _markdown_as_read(config):
@@ -175,7 +220,7 @@ def production_build(
     cache = cache_folder(settings, settings_file, versions=versions)
     output = Path(settings["OUTPUT_PATH"])
     for other in cache.parent.glob("*") if cache.parent.is_dir() else []:
-        if other != cache:  # Built under another key: it can never be reused.
+        if other != cache and other.is_dir():  # Built under another key: never to be reused.
             shutil.rmtree(other, ignore_errors=True)
     manifest = cache / MANIFEST
     before = _stats(output) if output.is_dir() else {}
