@@ -1,5 +1,6 @@
 """`release` end to end: a folder deploy, a WebSub hub on 127.0.0.1, the outbox provider."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -128,6 +129,12 @@ def test_a_second_release_reuses_the_first_and_matches_a_cold_build(tmp_path, ht
     # The newsletter's read-only build wrote nothing into the released output.
     assert differences(settings["OUTPUT_PATH"], cold) == []
     assert differences(tmp_path / "public", cold) == []
+    # The manifest the next release trusts is every file as the release left it, Pagefind's
+    # bundle included (only the bundle is looked at again after indexing).
+    from happening.workflow import reuse
+
+    (manifest,) = Path(settings["CACHE_PATH"]).glob(f"production/*/{reuse.MANIFEST}")
+    assert json.loads(manifest.read_text()) == reuse._stats(Path(settings["OUTPUT_PATH"]))
 
 
 def test_the_newsletter_takes_the_posts_of_the_build_just_deployed(
