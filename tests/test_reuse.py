@@ -231,6 +231,32 @@ def test_source_bytes_are_the_key_not_the_file_time(tmp_path, content):
     assert differences(tmp_path / "output", cold(tmp_path, content)) == []
 
 
+def test_a_reusing_build_hashes_each_source_once(tmp_path, content, monkeypatch):
+    """Pelican's caches each stamp a file by its sha256; the build shares one stamp a file
+    (plugins/fastbuild/stamps.py), and an edit between two builds is still seen."""
+    import hashlib
+    from collections import Counter
+
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
+    sources = {p.read_bytes(): p.name for p in content.glob("*/*.md")}  # posts/, pages/
+    hashed = Counter()
+    real = hashlib.sha256
+
+    def counting(data=b"", **kwargs):
+        if data in sources:
+            hashed[sources[data]] += 1
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(hashlib, "sha256", counting)
+    post = content / "posts" / "2025-03-03-what-i-learned-at-netflix.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    sources[post.read_bytes()] = post.name
+    reusing_build(tmp_path, content)
+    assert hashed and set(hashed.values()) == {1}, hashed
+    assert sorted(hashed) == sorted(set(sources.values()))
+    assert differences(tmp_path / "output", cold(tmp_path, content)) == []
+
+
 def test_a_changed_setting_builds_cold(tmp_path, content):
     reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
     renamed = settings_for(tmp_path, content, SITENAME="A Renamed Blog")

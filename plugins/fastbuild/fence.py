@@ -105,6 +105,10 @@ ATTRIBUTES = {
     # for a post at the last build with what it gives now: Pelican keeps no other record of the
     # metadata before plugins changed it. reader_data() reads it.
     "pelican.cache.FileStampDataCacher._cache": "source path -> (stamp, (body, reader metadata))",
+    # The function a cache stamps a file with (set from CHECK_MODIFIED_METHOD when the cache is
+    # made; with "sha256" it reads and hashes the file): stamps.py has every cache of a build
+    # share one stamp per file. wrap_file_stamps() replaces it.
+    "pelican.cache.FileStampDataCacher._filestamp_func": "the function stamping a file",
 }
 
 
@@ -156,6 +160,15 @@ def _attributes_present():
         "pelican.cache.FileStampDataCacher._cache": isinstance(
             getattr(FileStampDataCacher(DEFAULT_CONFIG, "fence", False, False), "_cache", None),
             dict,
+        ),
+        "pelican.cache.FileStampDataCacher._filestamp_func": callable(
+            getattr(
+                FileStampDataCacher(
+                    {**DEFAULT_CONFIG, "CHECK_MODIFIED_METHOD": "sha256"}, "fence", False, False
+                ),
+                "_filestamp_func",
+                None,
+            )
         ),
     }
 
@@ -285,6 +298,14 @@ def shared_context(content) -> dict | None:
 # Attributes of a post left out of its digest (the body is tracked when read, the context and
 # settings are digested once for the whole build).
 UNDIGESTED = frozenset({"_content", "_context", "settings"})
+
+
+def wrap_file_stamps(cacher, wrap):
+    """``cacher`` (Pelican's readers or a caching generator) stamps files with ``wrap(its
+    stamping function)``; once per cache (a function already wrapped is left as it is)."""
+    stamp = getattr(cacher, "_filestamp_func", None)
+    if stamp is not None and not getattr(stamp, "fastbuild_shared", False):
+        cacher._filestamp_func = wrap(stamp)
 
 
 # -- Reading one post again (the live preview's hot path) ----------------------------------------

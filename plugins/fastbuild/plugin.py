@@ -4,7 +4,7 @@ import logging
 
 from pelican import signals
 
-from . import fence, pages, parallel, paths, settings, urls
+from . import fence, pages, parallel, paths, settings, stamps, urls
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +16,7 @@ def begin(pelican_object):
     fence.restore()
     settings.check(pelican_object)
     paths.start()
+    stamps.start()
 
 
 def generators_done(generators):
@@ -38,6 +39,7 @@ def finish(pelican_object):
     finally:
         urls.stop()
         paths.stop()
+        stamps.stop()
         fence.restore()
         # The site is written: nothing may keep this build's posts alive into the next one.
         fence.forget_memoised()
@@ -46,6 +48,8 @@ def finish(pelican_object):
 HANDLERS = (
     (signals.initialized, begin),
     (signals.readers_init, parallel.use_parallel_reader),
+    (signals.article_generator_init, stamps.share),
+    (signals.page_generator_init, stamps.share),
     (signals.article_generator_init, parallel.prefetch),
     (signals.page_generator_init, parallel.prefetch),
     (signals.all_generators_finalized, generators_done),
