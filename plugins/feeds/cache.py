@@ -82,7 +82,10 @@ class EntryCache:
     def made_from(self, article):
         """What ``article``'s body HTML is made from, or None: then ``inputs`` must hold the
         HTML itself (``entries.inputs(..., content=True)``)."""
-        body = pages.body_digest(article) if self._settings is not None else None
+        if self._settings is None or hasattr(article, "_get_content"):
+            # A plugin gives this body through get_content's hook (fenced with get_content).
+            return None
+        body = pages.body_digest(article)
         return None if body is None else (body, article.source_path, self._settings)
 
     def key(self, inputs, config, made_from=None) -> str:
