@@ -23,6 +23,7 @@ from happening.urls import plain_text
 
 from .drawing import draw_missing
 from .own_image import own_image
+from .png import ENCODER
 from .render import COLOURS, HEIGHT, LAYOUT_VERSION, WIDTH
 from .settings import load_settings
 
@@ -101,6 +102,7 @@ def _digest(settings, title, dek) -> str:
     h = hashlib.sha256()
     for part in (
         str(LAYOUT_VERSION),
+        ENCODER,  # another deflater (or version) may pack the same pixels into other bytes
         title,
         dek,
         settings.site_name,
