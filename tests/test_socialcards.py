@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from conftest import ROOT, soup
+from happening.build import BuildError
 from happening.plugins import socialcards
 from happening.plugins.socialcards import drawing, png, render
 from readers_support import READERS, SITEURL, build_readers
@@ -101,19 +102,17 @@ def test_cards_are_drawn_again_only_when_their_text_changes(tmp_path, monkeypatc
 
 
 def test_cards_drawn_by_many_processes_are_the_bytes_drawn_by_one(tmp_path, monkeypatch):
-    # A cold build with many cards draws them in forked processes: same files, same bytes.
+    # A cold build with many cards draws them in processes forked before the pages are
+    # written: same files, same bytes, and the copies in the output are the cache's.
     one, many = tmp_path / "one", tmp_path / "many"
     build_readers(one / "output")  # Each build has its own empty cache beside its output.
     monkeypatch.setattr(drawing, "MIN_POOL", 1)
-    monkeypatch.setattr(drawing, "CHUNK", 2)
     monkeypatch.setattr(drawing, "_cores", lambda: 2)  # Even on a one-core machine.
-    pools = []
-    real_pool = drawing.ProcessPoolExecutor
-    monkeypatch.setattr(
-        drawing, "ProcessPoolExecutor", lambda *a, **k: pools.append(a) or real_pool(*a, **k)
-    )
+    forked = []
+    real_fork = drawing._fork
+    monkeypatch.setattr(drawing, "_fork", lambda jobs: forked.append(len(jobs)) or real_fork(jobs))
     build_readers(many / "output")
-    assert pools == [(2,)], "the cards were not drawn in a pool"
+    assert sorted(forked) == [11, 11], "the cards were not drawn by two forked processes"
     cards = sorted(p.name for p in (one / "output/cards").glob("*.png"))
     assert len(cards) == 22
     assert sorted(p.name for p in (many / "output/cards").glob("*.png")) == cards
@@ -122,6 +121,38 @@ def test_cards_drawn_by_many_processes_are_the_bytes_drawn_by_one(tmp_path, monk
             many / "output/cards" / name
         ).read_bytes(), name
     assert not list((many / "output-cache").rglob("*.tmp")), "a partial card was left behind"
+
+
+def test_a_card_that_fails_in_a_drawer_fails_the_build_with_its_own_error(tmp_path, monkeypatch):
+    # The drawer says nothing and exits; the build draws the card again itself, and the error
+    # is raised there as if no drawer had been involved. The other cards are all drawn.
+    monkeypatch.setattr(drawing, "MIN_POOL", 1)
+    monkeypatch.setattr(drawing, "_cores", lambda: 2)
+    real = render.render_card
+
+    def render_card(title, *args):
+        if title == "Reading tide tables":
+            raise ValueError("no card for the tide tables")
+        return real(title, *args)
+
+    monkeypatch.setattr(drawing, "render_card", render_card)
+    out = tmp_path / "output"
+    with pytest.raises(BuildError, match="ValueError: no card for the tide tables"):
+        build_readers(out)
+    assert len(list((tmp_path / "output-cache/socialcards").glob("*.png"))) == 21
+
+
+def test_an_output_card_that_is_not_the_cached_copy_is_copied_again(tmp_path):
+    cache, target = tmp_path / "cached.png", tmp_path / "out.png"
+    cache.write_bytes(b"the card")
+    drawing.deliver(cache, target)
+    assert target.read_bytes() == b"the card"
+    copied = target.stat().st_mtime_ns
+    drawing.deliver(cache, target)
+    assert target.stat().st_mtime_ns == copied  # the same copy: not even opened
+    target.write_bytes(b"an edit!")  # same size, its own time
+    drawing.deliver(cache, target)
+    assert target.read_bytes() == b"the card"
 
 
 def test_the_same_card_is_the_same_bytes():
