@@ -3,10 +3,10 @@
 A fresh clone or a CI machine has no cache, so every post's card is drawn (~1-5 ms each, see
 render.py). Drawn at the end of the build, that was a tail the build waited for; drawn by
 processes forked as soon as every post's title is known (before any page is written), the
-cards use what the page writers leave of the cores and are usually done before the build
-ends. The drawers run at a lower priority for that reason: the pages are what the build waits
-for, the cards only fill the gaps. A card's bytes depend only on its inputs, so which process
-draws it changes nothing.
+cards fill what the page writers leave of the cores (the main process's bookkeeping, the
+feeds) and are usually done before the build ends. (Not at a lower priority: on a busy machine
+the build would then wait at its end for drawers starved by other work.) A card's bytes depend
+only on its inputs, so which process draws it changes nothing.
 """
 
 import logging
@@ -20,7 +20,6 @@ from .render import render_card
 log = logging.getLogger(__name__)
 
 MIN_POOL = 32  # Fewer cards to draw (a rebuild after a few edits): quicker here than forking.
-NICENESS = 10  # The drawers yield the cores to the page writers, which the build waits for.
 
 
 class Drawing:
@@ -71,10 +70,8 @@ def start(cards, settings, cache: Path, outputs) -> Drawing:
 def _fork(jobs) -> int:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child, which never returns.
-        status = 1
+        status = 0
         try:
-            os.nice(NICENESS)
-            status = 0
             for job in jobs:
                 try:
                     _draw(job)
