@@ -91,11 +91,13 @@ def _merged(spans, height):
 
 
 def _piece(image, top, bottom):
-    width = image.width
-    pixels = image.crop((0, top, width, bottom)).tobytes()
     # Each scanline starts with its filter type: 0, none (the rows are mostly runs of index 0,
-    # which deflate packs better unfiltered than a filter's differences).
-    scanlines = b"".join(b"\0" + pixels[i : i + width] for i in range(0, len(pixels), width))
+    # which deflate packs better unfiltered than a filter's differences). So the rows are
+    # copied one pixel to the right of a column of zeros, and that picture's bytes are the
+    # scanlines.
+    rows = Image.new("L", (image.width + 1, bottom - top), 0)
+    rows.paste(image.crop((0, top, image.width, bottom)), (1, 0))
+    scanlines = rows.tobytes()
     # Raw deflate (negative window bits): the zlib wrapper around the pieces is ours.
     compressor = isal_zlib.compressobj(LEVEL, isal_zlib.DEFLATED, -15)
     data = compressor.compress(scanlines) + compressor.flush(isal_zlib.Z_SYNC_FLUSH)

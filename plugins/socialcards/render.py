@@ -67,9 +67,8 @@ def _font(path: Path | None, size: int) -> ImageFont.FreeTypeFont:
 
 def render_card(title: str, dek: str, site_name: str, faces: Faces, host: str = "") -> bytes:
     """The card as PNG bytes; ``host`` (the site's address, if public) is written at the foot."""
-    layer = _shared_layer(site_name, faces, host)
-    card = layer.image.copy()
-    changed = []  # the row spans this card's own text covers: only those are compressed anew
+    layer, inked = _shared_layer(site_name, faces, host)
+    card = _Card(layer.image.copy(), list(inked))
     width = WIDTH - 2 * MARGIN
 
     # The longest title that fits in four lines, at the largest of these sizes.
@@ -80,7 +79,7 @@ def render_card(title: str, dek: str, site_name: str, faces: Faces, host: str = 
     y = MARGIN + 60
     line_height = int(size * 1.18)
     for line in lines:
-        changed += _draw_line(card, line, faces.title, size, "text", MARGIN, y)
+        _draw_line(card, line, faces.title, size, "text", MARGIN, y)
         y += line_height
 
     if dek:
@@ -88,53 +87,73 @@ def render_card(title: str, dek: str, site_name: str, faces: Faces, host: str = 
         y += 24
         room = max(0, (foot - 40 - y) // 46)
         for line in wrap(dek, faces.text, 34, width, max_lines=min(3, room))[0]:
-            changed += _draw_line(card, line, faces.text, 34, "muted", MARGIN, y)
+            _draw_line(card, line, faces.text, 34, "muted", MARGIN, y)
             y += 46
-    return layer.encode(card, changed)
+    # Only the rows this card's own text covers are compressed anew.
+    changed = [(top, bottom) for _, top, _, bottom in card.boxes[len(inked) :]]
+    return layer.encode(card.image, changed)
+
+
+class _Card:
+    """A card being drawn: its palette indices, and the box of each text drawn on it."""
+
+    def __init__(self, image, boxes):
+        self.image = image
+        self.boxes = boxes
 
 
 @functools.lru_cache(maxsize=8)  # one per site (and per preview address) in a process
-def _shared_layer(site_name: str, faces: Faces, host: str) -> png.Layer:
-    """What every card of a site shows: drawn once per process, each card starts from a copy."""
-    card = Image.new("L", (WIDTH, HEIGHT), 0)  # index 0: the background
+def _shared_layer(site_name: str, faces: Faces, host: str) -> tuple[png.Layer, tuple]:
+    """What every card of a site shows, and the boxes where it has ink: drawn once per
+    process, each card starts from a copy."""
+    card = _Card(Image.new("L", (WIDTH, HEIGHT), 0), [])  # index 0: the background
     _draw_run(card, site_name, faces.name, 34, "accent", MARGIN, MARGIN - 10)
     foot = HEIGHT - MARGIN - 10
     if host:
         _draw_run(card, host, faces.name, 28, "muted", MARGIN, foot)
     # The solid shapes have no anti-aliased edges: drawn straight in their inks' full shade.
-    solid = ImageDraw.Draw(card)
+    solid = ImageDraw.Draw(card.image)
     solid.rectangle((0, 0, 24, HEIGHT), fill=_FULL["accent"])
+    card.boxes.append((0, 0, 25, HEIGHT))
     if host:
         solid.line((MARGIN, foot - 24, WIDTH - MARGIN, foot - 24), fill=_FULL["muted"], width=2)
-    return png.Layer(card, bytes(_PALETTE))
+        card.boxes.append((MARGIN, foot - 25, WIDTH - MARGIN + 1, foot - 22))
+    return png.Layer(card.image, bytes(_PALETTE)), tuple(card.boxes)
 
 
 def _draw_line(card, words, face, size, ink, x, y):
-    """Draw a line's words from ``(x, y)``; return the row spans they cover.
+    """Draw a line's words with its pen starting at ``(x, y)``.
 
     Each word is drawn once per process (``_run``) and placed at its whole-pixel pen position:
     titles share most of their words, and rasterising the glyphs was most of a card's time.
     A line in a right-to-left script is drawn whole, so that its words come in reading order.
     """
     if any(unicodedata.bidirectional(c) in ("R", "AL") for word in words for c in word):
-        return [_draw_run(card, " ".join(words), face, size, ink, x, y)]
+        _draw_run(card, " ".join(words), face, size, ink, x, y)
+        return
     space = _length(face, size, " ")
-    spans = []
     pen = float(x)
     for word in words:
-        spans.append(_draw_run(card, word, face, size, ink, round(pen), y))
+        _draw_run(card, word, face, size, ink, round(pen), y)
         pen += _length(face, size, word) + space
-    return spans
 
 
 def _draw_run(card, text, face, size, ink, x, y):
-    """Draw ``text`` (no line break) in ``ink`` with its pen at ``(x, y)``; return its rows."""
+    """Draw ``text`` (no line break) in ``ink`` with its pen at ``(x, y)``."""
     shades, left, top = _run(face, size, ink, text)
     box = (x + left, y + top, x + left + shades.width, y + top + shades.height)
-    # Inks never overlap on the card, and the background is index 0, so the lighter of the
-    # two is the ink's shade where it covers a pixel and what was there elsewhere.
-    card.paste(ImageChops.lighter(card.crop(box), shades), box)
-    return box[1], box[3]
+    if any(_overlap(box, other) for other in card.boxes):
+        # A glyph reaching into a neighbour's box (a j's tail under the line above): inks never
+        # overlap and the background is index 0, so the lighter of the two is the ink's shade
+        # where it covers a pixel and what was there elsewhere.
+        card.image.paste(ImageChops.lighter(card.image.crop(box), shades), box)
+    else:
+        card.image.paste(shades, box)  # only background there: the box is copied as it is
+    card.boxes.append(box)
+
+
+def _overlap(one, other) -> bool:
+    return one[0] < other[2] and other[0] < one[2] and one[1] < other[3] and other[1] < one[3]
 
 
 # Bounded: a cold build meets thousands of words; the common ones stay (a title's word at 76 px
