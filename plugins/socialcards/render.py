@@ -140,9 +140,11 @@ def _draw_line(card, words, face, size, ink, x, y):
 
 def _draw_run(card, text, face, size, ink, x, y):
     """Draw ``text`` (no line break) in ``ink`` with its pen at ``(x, y)``."""
-    shades, left, top = _run(face, size, ink, text)
-    box = (x + left, y + top, x + left + shades.width, y + top + shades.height)
-    if any(_overlap(box, other) for other in card.boxes):
+    shades, dx, dy = _run(face, size, ink, text)
+    left, top = x + dx, y + dy
+    right, bottom = left + shades.width, top + shades.height
+    box = (left, top, right, bottom)
+    if any(x0 < right and left < x1 and y0 < bottom and top < y1 for x0, y0, x1, y1 in card.boxes):
         # A glyph reaching into a neighbour's box (a j's tail under the line above): inks never
         # overlap and the background is index 0, so the lighter of the two is the ink's shade
         # where it covers a pixel and what was there elsewhere.
@@ -150,10 +152,6 @@ def _draw_run(card, text, face, size, ink, x, y):
     else:
         card.image.paste(shades, box)  # only background there: the box is copied as it is
     card.boxes.append(box)
-
-
-def _overlap(one, other) -> bool:
-    return one[0] < other[2] and other[0] < one[2] and one[1] < other[3] and other[1] < one[3]
 
 
 # Bounded: a cold build meets thousands of words; the common ones stay (a title's word at 76 px
