@@ -4,14 +4,16 @@ import io
 import json
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from conftest import ROOT, soup
+from happening.build import BuildError
 from happening.plugins import socialcards
-from happening.plugins.socialcards import drawing, render
+from happening.plugins.socialcards import drawing, png, render
 from readers_support import READERS, SITEURL, build_readers
 
 
@@ -100,19 +102,17 @@ def test_cards_are_drawn_again_only_when_their_text_changes(tmp_path, monkeypatc
 
 
 def test_cards_drawn_by_many_processes_are_the_bytes_drawn_by_one(tmp_path, monkeypatch):
-    # A cold build with many cards draws them in forked processes: same files, same bytes.
+    # A cold build with many cards draws them in processes forked before the pages are
+    # written: same files, same bytes, and the copies in the output are the cache's.
     one, many = tmp_path / "one", tmp_path / "many"
     build_readers(one / "output")  # Each build has its own empty cache beside its output.
     monkeypatch.setattr(drawing, "MIN_POOL", 1)
-    monkeypatch.setattr(drawing, "CHUNK", 2)
     monkeypatch.setattr(drawing, "_cores", lambda: 2)  # Even on a one-core machine.
-    pools = []
-    real_pool = drawing.ProcessPoolExecutor
-    monkeypatch.setattr(
-        drawing, "ProcessPoolExecutor", lambda *a, **k: pools.append(a) or real_pool(*a, **k)
-    )
+    forked = []
+    real_fork = drawing._fork
+    monkeypatch.setattr(drawing, "_fork", lambda jobs: forked.append(len(jobs)) or real_fork(jobs))
     build_readers(many / "output")
-    assert pools == [(2,)], "the cards were not drawn in a pool"
+    assert sorted(forked) == [11, 11], "the cards were not drawn by two forked processes"
     cards = sorted(p.name for p in (one / "output/cards").glob("*.png"))
     assert len(cards) == 22
     assert sorted(p.name for p in (many / "output/cards").glob("*.png")) == cards
@@ -121,6 +121,38 @@ def test_cards_drawn_by_many_processes_are_the_bytes_drawn_by_one(tmp_path, monk
             many / "output/cards" / name
         ).read_bytes(), name
     assert not list((many / "output-cache").rglob("*.tmp")), "a partial card was left behind"
+
+
+def test_a_card_that_fails_in_a_drawer_fails_the_build_with_its_own_error(tmp_path, monkeypatch):
+    # The drawer says nothing and exits; the build draws the card again itself, and the error
+    # is raised there as if no drawer had been involved. The other cards are all drawn.
+    monkeypatch.setattr(drawing, "MIN_POOL", 1)
+    monkeypatch.setattr(drawing, "_cores", lambda: 2)
+    real = render.render_card
+
+    def render_card(title, *args):
+        if title == "Reading tide tables":
+            raise ValueError("no card for the tide tables")
+        return real(title, *args)
+
+    monkeypatch.setattr(drawing, "render_card", render_card)
+    out = tmp_path / "output"
+    with pytest.raises(BuildError, match="ValueError: no card for the tide tables"):
+        build_readers(out)
+    assert len(list((tmp_path / "output-cache/socialcards").glob("*.png"))) == 21
+
+
+def test_an_output_card_that_is_not_the_cached_copy_is_copied_again(tmp_path):
+    cache, target = tmp_path / "cached.png", tmp_path / "out.png"
+    cache.write_bytes(b"the card")
+    drawing.deliver(cache, target)
+    assert target.read_bytes() == b"the card"
+    copied = target.stat().st_mtime_ns
+    drawing.deliver(cache, target)
+    assert target.stat().st_mtime_ns == copied  # the same copy: not even opened
+    target.write_bytes(b"an edit!")  # same size, its own time
+    drawing.deliver(cache, target)
+    assert target.read_bytes() == b"the card"
 
 
 def test_the_same_card_is_the_same_bytes():
@@ -164,11 +196,103 @@ def test_a_card_is_a_palette_png_of_the_themes_colours_and_shades_between_them()
         ), colour
 
 
-def test_a_card_draws_text_as_an_rgb_drawing_would_within_one_level(tmp_path):
-    # The card drawn as before this change (RGB, each text in its colour over the background),
-    # against the palette card: a reader cannot tell them apart.
-    from PIL import ImageDraw
+def _word_positions(line, font, x):
+    # Where the card puts each word of a line: at whole pixels, a space's width apart.
+    pen = float(x)
+    for word in line:
+        yield word, round(pen)
+        pen += font.getlength(word) + font.getlength(" ")
 
+
+def _layout(title, dek, faces):
+    """The card's lines as render.py breaks them: (ink, font, words, x, y) for each."""
+    width, m = render.WIDTH - 2 * render.MARGIN, render.MARGIN
+    for size in (76, 66, 58, 50):
+        lines, cut = render.wrap(title, faces.title, size, width, max_lines=4)
+        if not cut:
+            break
+    y = m + 60
+    for line in lines:
+        yield "text", faces.font("title", size), line, m, y
+        y += int(size * 1.18)
+    if dek:
+        y += 24
+        room = max(0, (render.HEIGHT - m - 10 - 40 - y) // 46)
+        for line in render.wrap(dek, faces.text, 34, width, max_lines=min(3, room))[0]:
+            yield "muted", faces.font("text", 34), line, m, y
+            y += 46
+
+
+def _right_to_left(line):
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for word in line for c in word)
+
+
+def _drawn_afresh(title, dek, site_name, faces, host=""):
+    """The card's palette indices with every part drawn on it by Pillow alone: no shared layer
+    copied, no word kept from another card, no compressed rows reused. Each text is drawn on
+    its own and combined as the card combines them: the lighter (the more inked) index wins."""
+    card = Image.new("L", (render.WIDTH, render.HEIGHT), 0)
+
+    def text(ink, xy, string, font):
+        nonlocal card
+        mask = Image.new("L", card.size, 0)
+        ImageDraw.Draw(mask).text(xy, string, font=font, fill=255)
+        card = ImageChops.lighter(card, mask.point(render._INDEX[ink]))
+
+    m, foot = render.MARGIN, render.HEIGHT - render.MARGIN - 10
+    text("accent", (m, m - 10), site_name, faces.font("name", 34))
+    if host:
+        text("muted", (m, foot), host, faces.font("name", 28))
+    for ink, font, line, x, y in _layout(title, dek, faces):
+        if _right_to_left(line):  # drawn whole, so that its words come in reading order
+            text(ink, (x, y), " ".join(line), font)
+            continue
+        for word, at in _word_positions(line, font, x):
+            text(ink, (at, y), word, font)
+    solid = ImageDraw.Draw(card)
+    solid.rectangle((0, 0, 24, render.HEIGHT), fill=render._FULL["accent"])
+    if host:
+        solid.line((m, foot - 24, render.WIDTH - m, foot - 24), fill=render._FULL["muted"], width=2)
+    return card.tobytes()
+
+
+def _indices(data):
+    with Image.open(io.BytesIO(data)) as card:
+        assert card.mode == "P" and card.size == (render.WIDTH, render.HEIGHT)
+        return card.tobytes()
+
+
+CARDS = [
+    ("Reading tide tables", "High water, low water and the rule of twelfths.", "tides.example"),
+    ("A title with a jump, a quay and “quotes” — Ågot’s", "", ""),
+    ("One more", "A dek on its own. " * 12, "blog.example"),
+    # Descenders over a line of tall accents: boxes that overlap, so combined, not copied.
+    ("gjpqy gjpqy gjpqy gjpqy Ǻ̂̂ Ǻ̂̂ Ǻ̂̂ Ǻ̂̂", "", ""),
+]
+
+
+@pytest.mark.parametrize(("title", "dek", "host"), CARDS)
+def test_a_card_is_the_pixels_of_drawing_all_of_it_afresh(title, dek, host):
+    # The shared layer (drawn once per process), the words kept from earlier cards and the rows
+    # compressed once change no pixel: the card equals one drawn whole, with nothing reused.
+    faces = socialcards.settings.load_settings({"SITENAME": "A blog"}).faces
+    for other_title, other_dek, _ in CARDS:  # the caches now hold other cards' words and rows
+        socialcards.render_card(other_title, other_dek, "A blog", faces, host)
+    warm = socialcards.render_card(title, dek, "A blog", faces, host)
+    assert _indices(warm) == _drawn_afresh(title, dek, "A blog", faces, host)
+    _forget_kept_drawings()
+    assert socialcards.render_card(title, dek, "A blog", faces, host) == warm  # same bytes
+
+
+def _forget_kept_drawings():
+    render._run.cache_clear()
+    render._length.cache_clear()
+    render._shared_layer.cache_clear()
+
+
+def test_a_card_draws_text_as_an_rgb_drawing_would_within_one_level(tmp_path):
+    # The card drawn in RGB (each text in its colour over the background, as before the palette),
+    # against the palette card: a reader cannot tell them apart.
     faces = socialcards.settings.load_settings({"SITENAME": "A blog"}).faces
     title, dek = "Tide tables", "High water, low water and twelfths."
     card = Image.open(io.BytesIO(socialcards.render_card(title, dek, "A blog", faces))).convert(
@@ -180,12 +304,127 @@ def test_a_card_draws_text_as_an_rgb_drawing_would_within_one_level(tmp_path):
     m = render.MARGIN
     name_font = faces.font("name", 34)
     draw.text((m, m - 10), "A blog", font=name_font, fill=render.COLOURS["accent"])
-    draw.text((m, m + 60), title, font=faces.font("title", 76), fill=render.COLOURS["text"])
-    y = m + 60 + int(76 * 1.18) + 24
-    draw.text((m, y), dek, font=faces.font("text", 34), fill=render.COLOURS["muted"])
+    for ink, font, line, x, y in _layout(title, dek, faces):
+        for word, at in _word_positions(line, font, x):
+            draw.text((at, y), word, font=font, fill=render.COLOURS[ink])
     difference = ImageChops.difference(card, reference)
     assert max(high for _, high in difference.getextrema()) <= 1
     assert card.getbbox() == reference.getbbox()
+
+
+def test_each_word_is_where_drawing_its_line_whole_puts_it_within_a_pixel(tmp_path):
+    # Words are drawn one by one from whole pixels; Pillow drawing the line whole rounds each
+    # glyph's pen position along the line. Every glyph lands within a pixel of the other: unseen.
+    faces = socialcards.settings.load_settings({"SITENAME": "A blog"}).faces
+    title = "Reading the tide tables of a quayside harbour, AVA’s “Type” way"
+    font = faces.font("title", 76)
+    whole = Image.new("L", (render.WIDTH * 2, 200), 0)
+    ImageDraw.Draw(whole).text((0, 50), title, font=font, fill=255)
+    one_by_one = Image.new("L", whole.size, 0)
+    for word, at in _word_positions(title.split(), font, 0):
+        ImageDraw.Draw(one_by_one).text((at, 50), word, font=font, fill=255)
+    assert whole.getbbox() == one_by_one.getbbox() or _within(whole.getbbox(), one_by_one.getbbox())
+    for this, that in ((whole, one_by_one), (one_by_one, whole)):
+        ink = this.point(lambda v: 255 if v > 128 else 0)  # the glyphs' cores, not their edges
+        near = that.filter(ImageFilter.MaxFilter(3)).point(lambda v: 255 if v > 0 else 0)
+        assert ImageChops.subtract(ink, near).getbbox() is None  # no ink a pixel from the other's
+
+
+def _within(box, other, pixels=1):
+    return all(abs(a - b) <= pixels for a, b in zip(box, other, strict=True))
+
+
+def test_a_long_title_wraps_into_four_lines_at_a_smaller_size_then_ends_in_an_ellipsis():
+    faces = socialcards.settings.load_settings({"SITENAME": "A blog"}).faces
+    width = render.WIDTH - 2 * render.MARGIN
+    medium = "Notes on reading tide tables, the rule of twelfths and why harbours differ " * 2
+    lines, cut = render.wrap(medium, faces.title, 76, width, max_lines=4)
+    assert cut  # too long at the largest size...
+    lines, cut = render.wrap(medium, faces.title, 50, width, max_lines=4)
+    assert not cut and len(lines) <= 4  # ...and it fits at a smaller one, every word kept
+    assert " ".join(" ".join(line) for line in lines) == " ".join(medium.split())
+    endless = "Tide tables and the rule of twelfths " * 12
+    lines, cut = render.wrap(endless, faces.title, 50, width, max_lines=4)
+    font = faces.font("title", 50)
+    assert cut and len(lines) == 4 and lines[-1][-1].endswith("…")
+    for line in lines:
+        assert font.getlength(" ".join(line)) <= width + 1, line
+    data = socialcards.render_card(endless, "", "A blog", faces)
+    assert _indices(data) == _drawn_afresh(endless, "", "A blog", faces)
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Παλίρροιες και ρεύματα στο λιμάνι",  # Greek: words placed one by one
+        "Приливы и отливы: правило двенадцатых",  # Cyrillic
+        "גאות ושפל בנמל הישן",  # Hebrew: right to left, each line drawn whole
+    ],
+)
+def test_a_non_latin_title_is_drawn_in_a_face_that_has_its_letters(title):
+    # The default faces are cut down to Latin; a site that writes in another script names
+    # faces that have its letters (SOCIALCARDS_FONTS), here DejaVu, which Debian ships.
+    faces = socialcards.settings.load_settings(
+        {
+            "SITENAME": "A blog",
+            "SOCIALCARDS_FONTS": {
+                "title": DEJAVU / "DejaVuSans-Bold.ttf",
+                "text": DEJAVU / "DejaVuSans.ttf",
+            },
+        }
+    ).faces
+    assert faces.title == DEJAVU / "DejaVuSans-Bold.ttf", "Debian's fonts-dejavu-core is missing"
+    data = socialcards.render_card(title, "", "A blog", faces)
+    assert data == socialcards.render_card(title, "", "A blog", faces)
+    assert _indices(data) == _drawn_afresh(title, "", "A blog", faces)
+    # Its letters, not the face's box for a missing one: no two words look alike.
+    font = faces.font("title", 76)
+    long_words = [word for word in title.split() if len(word) > 3]
+    assert len({_drawn_word(word, font) for word in long_words}) == len(long_words)
+
+
+def _drawn_word(word, font):
+    left, top, right, bottom = font.getbbox(word)
+    mask = Image.new("L", (right - left, bottom - top), 0)
+    ImageDraw.Draw(mask).text((-left, -top), word, font=font, fill=255)
+    return mask.tobytes()
+
+
+def test_the_png_writer_joins_compressed_rows_into_the_cards_exact_pixels():
+    # Rows kept compressed from the shared layer, rows compressed for this card, spans that
+    # overlap, touch, or reach past either edge: any inflater reads back the exact pixels.
+    layer_image = Image.new("L", (render.WIDTH, render.HEIGHT), 0)
+    ImageDraw.Draw(layer_image).rectangle((0, 0, 24, render.HEIGHT), fill=7)
+    layer = png.Layer(layer_image, bytes(render._PALETTE))
+    card = layer_image.copy()
+    ImageDraw.Draw(card).rectangle((100, 0, 900, 40), fill=90)
+    ImageDraw.Draw(card).ellipse((300, 200, 700, 330), fill=200)
+    ImageDraw.Draw(card).rectangle((50, 600, 1199, 629), fill=3)
+    spans = [(-5, 41), (200, 300), (290, 331), (600, 700)]
+    data = layer.encode(card, spans)
+    assert _indices(data) == card.tobytes()
+    with Image.open(io.BytesIO(data)) as decoded:
+        assert decoded.getpalette() == render._PALETTE
+    # The pieces kept from this card change no byte of the next with the same pixels.
+    assert png.Layer(layer_image, bytes(render._PALETTE)).encode(card, spans) == data
+    assert layer.encode(layer_image, []) == png.Layer(layer_image, bytes(render._PALETTE)).encode(
+        layer_image, [(0, render.HEIGHT)]
+    )
+
+
+def test_adler32_of_two_pieces_joins_as_of_the_whole():
+    import random
+    import zlib
+
+    rng = random.Random(15)
+    for _ in range(50):
+        first = rng.randbytes(rng.randint(0, 3000))
+        second = bytes([rng.choice((0, 0, 0, 255))]) * rng.randint(0, 70000)
+        joined = png._adler_join(zlib.adler32(first), zlib.adler32(second), len(second))
+        assert joined == zlib.adler32(first + second)
 
 
 def test_a_font_is_loaded_once_per_process_and_size(monkeypatch):
@@ -193,6 +432,7 @@ def test_a_font_is_loaded_once_per_process_and_size(monkeypatch):
     real = render.ImageFont.truetype
     monkeypatch.setattr(render.ImageFont, "truetype", lambda *a: loaded.append(a) or real(*a))
     render._font.cache_clear()
+    _forget_kept_drawings()  # else earlier tests' words are drawn from memory, with no font
     faces = socialcards.settings.load_settings({"SITENAME": "A blog"}).faces
     first = socialcards.render_card("A title", "A dek", "A blog", faces, "blog.example")
     once = len(loaded)

@@ -1,43 +1,87 @@
-"""Draw the cards a build lacks into the cache, on every core when there are many.
+"""Draw the cards a build lacks into the cache, on the other cores while the pages are written.
 
-A fresh clone or a CI machine has no cache, so every post's card is drawn: ~12 ms each (see
-render.py), which would be 12 s of a 1,000-post build on one core while the others sat idle
-(the pages are all written by then). Forked processes draw them side by side instead.
-A card's bytes depend only on its inputs, so which process draws it changes nothing.
+A fresh clone or a CI machine has no cache, so every post's card is drawn (~1-5 ms each, see
+render.py). Drawn at the end of the build, that was a tail the build waited for; drawn by
+processes forked as soon as every post's title is known (before any page is written), the
+cards fill what the page writers leave of the cores (the main process's bookkeeping, the
+feeds) and are usually done before the build ends. (Not at a lower priority: on a busy machine
+the build would then wait at its end for drawers starved by other work.) A card's bytes depend
+only on its inputs, so which process draws it changes nothing.
 """
 
+import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import shutil
+from pathlib import Path
 
 from .render import render_card
 
+log = logging.getLogger(__name__)
+
 MIN_POOL = 32  # Fewer cards to draw (a rebuild after a few edits): quicker here than forking.
-CHUNK = 8  # Cards per task: enough to amortise the round trip, small enough to balance cores.
 
 
-def draw_missing(cards, settings, cache) -> int:
-    """Draw each ``(digest, title, dek)`` not yet in ``cache``; return how many were drawn."""
+class Drawing:
+    """Cards being drawn by forked processes; ``finish`` waits and draws whatever is left."""
+
+    def __init__(self, jobs, children):
+        self.jobs = jobs
+        self.children = children  # process ids
+
+    def finish(self) -> int:
+        """Wait for the drawers, draw here any card still missing; return how many were drawn.
+
+        A drawer that failed leaves its cards undrawn: drawing them here raises the error in
+        the build, with its traceback, as drawing them here in the first place would have.
+        """
+        for pid in self.children:
+            os.waitpid(pid, 0)
+        self.children = []
+        for job in self.jobs:
+            if not job[0].exists():
+                _draw(job)
+        return len(self.jobs)
+
+
+def start(cards, settings, cache: Path, outputs) -> Drawing:
+    """Start drawing each ``(digest, title, dek)`` not yet in ``cache``.
+
+    ``outputs`` maps a digest to the output files that show its card: a card drawn here is
+    copied there too, by the process that drew it.
+    """
     todo = {}
     for digest, title, dek in cards:
         target = cache / f"{digest}.png"
         if target not in todo and not target.exists():
-            todo[target] = (title, dek)
+            todo[target] = (title, dek, tuple(outputs.get(digest, ())))
     jobs = [
-        (target, title, dek, settings.site_name, settings.faces, settings.host)
-        for target, (title, dek) in todo.items()
+        (target, title, dek, settings.site_name, settings.faces, settings.host, copies)
+        for target, (title, dek, copies) in todo.items()
     ]
     cores = _cores()
     if len(jobs) < MIN_POOL or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for job in jobs:
-            _draw(job)
-    else:
-        # Fork: the processes start in milliseconds and already hold the fonts and settings.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(cores, mp_context=context) as pool:
-            for _ in pool.map(_draw, jobs, chunksize=CHUNK):
-                pass  # Any card that failed raises here, and fails the build as before.
-    return len(jobs)
+        return Drawing(jobs, [])
+    # Forked: a drawer starts in a millisecond and already holds the fonts and settings. Every
+    # other job to each, so each gets long titles and short ones alike.
+    return Drawing(jobs, [_fork(jobs[i::cores]) for i in range(cores)])
+
+
+def _fork(jobs) -> int:
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, which never returns.
+        status = 0
+        try:
+            for job in jobs:
+                try:
+                    _draw(job)
+                except Exception:  # noqa: BLE001 - finish() draws it again and raises there.
+                    status = 1  # ...and the others are still drawn.
+        finally:
+            # No cleanup of the parent's objects in the child (they are the build's), and no
+            # traceback here: finish() draws a failed card again and raises its error there.
+            os._exit(status)
+    return pid
 
 
 def _cores() -> int:
@@ -45,9 +89,30 @@ def _cores() -> int:
 
 
 def _draw(job):
-    target, title, dek, site_name, faces, host = job
+    target, title, dek, site_name, faces, host, copies = job
     data = render_card(title, dek, site_name, faces, host)
     # Written whole or not at all: a build stopped half-way must not leave a cut card cached.
     partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     partial.write_bytes(data)
     os.replace(partial, target)
+    for copy in copies:
+        deliver(target, copy)
+
+
+def deliver(cached: Path, target: Path):
+    """Copy a cached card to the output unless the output already holds this very copy.
+
+    The copy keeps the cached file's time, so the same size and time mean the same bytes (the
+    cache's files are never rewritten in place, only replaced): nothing is read to compare.
+    """
+    source, there = cached.stat(), _stat(target)
+    if there and (there.st_size, there.st_mtime_ns) == (source.st_size, source.st_mtime_ns):
+        return
+    shutil.copy2(cached, target)
+
+
+def _stat(path):
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None

@@ -6,13 +6,14 @@ its card. Templates (``partials/social_meta.html``) and the feeds read it; the h
 other pages use the site's card, ``social_image`` in the context.
 
 Cards are drawn only when their inputs change: a card's file name in the cache
-(``CACHE_PATH/socialcards/``) is a digest of its text, colours, fonts and layout, and the output
-copy is rewritten only when its bytes differ, so an unchanged site rebuilds without drawing.
+(``CACHE_PATH/socialcards/``) is a digest of its text, colours, fonts, layout and PNG encoder,
+and the output copy is rewritten only when it is not already a copy of the cached file, so an
+unchanged site rebuilds without drawing. The cards the cache lacks are drawn while the pages are
+written (drawing.py), as soon as every post's title is known.
 """
 
 import hashlib
 import logging
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,20 +22,25 @@ from pelican.generators import ArticlesGenerator
 
 from happening.urls import plain_text
 
-from .drawing import draw_missing
+from . import drawing
 from .own_image import own_image
+from .png import ENCODER
 from .render import COLOURS, HEIGHT, LAYOUT_VERSION, WIDTH
 from .settings import load_settings
 
 log = logging.getLogger(__name__)
 
-# The cards to write at the end of the build: output-relative path -> (digest, title, dek).
-_state = SimpleNamespace(cards={}, settings=None)
+# The cards to write at the end of the build: output-relative path -> (digest, title, dek); and
+# the drawing of those the cache lacks, once started.
+_state = SimpleNamespace(cards={}, settings=None, drawing=None)
 
 
 def plan(generators):
     """Choose every post's picture, and the cards to draw, before any page is rendered."""
-    _state.cards = {}
+    if _state.drawing is not None:
+        # A build that failed after starting its drawers: wait for them, keep what they drew.
+        _state.drawing.finish()
+    _state.cards, _state.drawing = {}, None
     for generator in generators:
         if isinstance(generator, ArticlesGenerator):
             settings = _state.settings = load_settings(generator.settings)
@@ -65,28 +71,44 @@ def _card_for(settings, name, dek, title):
     return {"url": path, "width": WIDTH, "height": HEIGHT, "alt": alt, "type": "image/png"}
 
 
-def write(pelican):
-    """Draw the cards the cache lacks (drawing.py), then copy each into the output if changed."""
-    settings = _state.settings
-    if settings is None:
-        return
+def start_drawing(pelican):
+    """``get_writer``: every card is known and no page written yet: start drawing those the
+    cache lacks, beside the page writers. Returns no writer: that choice is not ours."""
+    if _state.settings is not None and _state.drawing is None:
+        _state.drawing = _start(pelican)
+
+
+def _start(pelican):
     cache = Path(pelican.settings["CACHE_PATH"]) / "socialcards"
     cache.mkdir(parents=True, exist_ok=True)
     output = Path(pelican.settings["OUTPUT_PATH"])
-    drawn = draw_missing(sorted(_state.cards.values()), settings, cache)
+    outputs = {}  # digest -> the output files that show it
+    for path, (digest, _, _) in _state.cards.items():
+        outputs.setdefault(digest, []).append(output / path)
+    for folder in {target.parent for targets in outputs.values() for target in targets}:
+        folder.mkdir(parents=True, exist_ok=True)  # before the drawers copy cards into it
+    return drawing.start(sorted(_state.cards.values()), _state.settings, cache, outputs)
+
+
+def write(pelican):
+    """Finish drawing the cards (drawing.py), then copy into the output any not there yet."""
+    settings = _state.settings
+    if settings is None:
+        return
+    started = _state.drawing or _start(pelican)
+    drawn = started.finish()
+    cache = Path(pelican.settings["CACHE_PATH"]) / "socialcards"
+    output = Path(pelican.settings["OUTPUT_PATH"])
     for path, (digest, _, _) in sorted(_state.cards.items()):
-        cached = cache / f"{digest}.png"
         target = output / path
-        if not target.exists() or target.read_bytes() != cached.read_bytes():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, target)
+        drawing.deliver(cache / f"{digest}.png", target)
         # Part of this build even when left as it was: say so, as Pelican's writer does for
         # pages (a reused release build removes output files nobody announced).
         signals.content_written.send(str(target), context=None)
     _remove_stale(output / settings.path, {Path(p).name for p in _state.cards})
     log.info("socialcards: %d card(s), %d drawn", len(_state.cards), drawn)
     # Reset here, not in a second handler: nothing leaks into the next autoreload build.
-    _state.cards, _state.settings = {}, None
+    _state.cards, _state.settings, _state.drawing = {}, None, None
 
 
 def _remove_stale(folder: Path, kept: set[str]):
@@ -101,6 +123,7 @@ def _digest(settings, title, dek) -> str:
     h = hashlib.sha256()
     for part in (
         str(LAYOUT_VERSION),
+        ENCODER,  # another deflater (or version) may pack the same pixels into other bytes
         title,
         dek,
         settings.site_name,
@@ -118,4 +141,5 @@ def _plain(text) -> str:
 
 def register():
     signals.all_generators_finalized.connect(plan)
+    signals.get_writer.connect(start_drawing)
     signals.finalized.connect(write)

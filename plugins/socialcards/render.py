@@ -6,27 +6,35 @@ in the text face as on the post's page, the site's name and address in the inter
 Nothing random and no timestamp goes into the PNG, so the same inputs give the same bytes.
 
 The card is a palette PNG, drawn so that it is cheap to make: a card has four flat colours and
-anti-aliased text, so each text colour is drawn as its own coverage mask ("L") and the masks
-become palette indices directly (the background, then 85 shades from the background to each of
-the three text colours). An RGB card took ~40 ms (25 ms of it PNG filtering and compressing 3
-bytes a pixel) for 60 KB; quantizing it to 64 colours afterwards took ~55 ms more. This one takes
-~12 ms for ~33 KB, and differs from the RGB drawing by at most 1 of 255 in any channel.
+anti-aliased text, so text is drawn as coverage masks ("L") that become palette indices
+directly (the background, then 85 shades from the background to each of the three text
+colours), at most 1 of 255 from an RGB drawing. What takes the time is the glyphs and the
+compression, so neither is done twice in a process: what every card of a site shows (the
+stripe, the site's name and address, the rule) is drawn once into a shared layer that each card
+starts from; each word is drawn once per face, size and ink and then placed at its whole-pixel
+pen position (titles and deks share most of their words); and the PNG writer (png.py)
+compresses only the rows a card's own text covers. ~12 ms a card became ~1.3 ms for the bench
+corpus's titles and ~5 ms for English prose (~38 ms before: long titles were measured word by
+word, again at each size), for ~31 KB.
 """
 
 import functools
-import io
 import logging
+import math
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+from . import png
 
 log = logging.getLogger(__name__)
 
 WIDTH, HEIGHT = 1200, 630  # what Facebook, Mastodon, Bluesky and X all show uncropped
 MARGIN = 80
 # Bump when the drawing changes, so every cached card is drawn again.
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 
 # The light scheme's tokens in site.css (tests/test_socialcards.py compares them).
 COLOURS = {"bg": "#fdfcfa", "text": "#1f1d1a", "muted": "#5b564f", "accent": "#a3330f"}
@@ -59,64 +67,118 @@ def _font(path: Path | None, size: int) -> ImageFont.FreeTypeFont:
 
 def render_card(title: str, dek: str, site_name: str, faces: Faces, host: str = "") -> bytes:
     """The card as PNG bytes; ``host`` (the site's address, if public) is written at the foot."""
-    masks = {ink: Image.new("L", (WIDTH, HEIGHT), 0) for ink in INKS}
-    pen = {ink: ImageDraw.Draw(mask) for ink, mask in masks.items()}
+    layer, inked = _shared_layer(site_name, faces, host)
+    card = _Card(layer.image.copy(), list(inked))
     width = WIDTH - 2 * MARGIN
 
-    name_font = faces.font("name", 34)
-    pen["accent"].text((MARGIN, MARGIN - 10), site_name, font=name_font, fill=255)
-
     # The longest title that fits in four lines, at the largest of these sizes.
-    draw = pen["text"]
     for size in (76, 66, 58, 50):
-        title_font = faces.font("title", size)
-        lines = wrap(draw, title, title_font, width, max_lines=4)
-        if lines[-1] == lines[-1].rstrip("…"):
+        lines, cut = wrap(title, faces.title, size, width, max_lines=4)
+        if not cut:
             break
     y = MARGIN + 60
     line_height = int(size * 1.18)
     for line in lines:
-        draw.text((MARGIN, y), line, font=title_font, fill=255)
+        _draw_line(card, line, faces.title, size, "text", MARGIN, y)
         y += line_height
 
-    foot = HEIGHT - MARGIN - 10
-    muted = pen["muted"]
-    if host:
-        muted.text((MARGIN, foot), host, font=faces.font("name", 28), fill=255)
     if dek:
-        dek_font = faces.font("text", 34)
+        foot = HEIGHT - MARGIN - 10
         y += 24
         room = max(0, (foot - 40 - y) // 46)
-        for line in wrap(muted, dek, dek_font, width, max_lines=min(3, room)):
-            muted.text((MARGIN, y), line, font=dek_font, fill=255)
+        for line in wrap(dek, faces.text, 34, width, max_lines=min(3, room))[0]:
+            _draw_line(card, line, faces.text, 34, "muted", MARGIN, y)
             y += 46
+    # Only the rows this card's own text covers are compressed anew.
+    changed = [(top, bottom) for _, top, _, bottom in card.boxes[len(inked) :]]
+    return layer.encode(card.image, changed)
 
-    card = _as_palette(masks)
+
+class _Card:
+    """A card being drawn: its palette indices, and the box of each text drawn on it."""
+
+    def __init__(self, image, boxes):
+        self.image = image
+        self.boxes = boxes
+
+
+@functools.lru_cache(maxsize=8)  # one per site (and per preview address) in a process
+def _shared_layer(site_name: str, faces: Faces, host: str) -> tuple[png.Layer, tuple]:
+    """What every card of a site shows, and the boxes where it has ink: drawn once per
+    process, each card starts from a copy."""
+    card = _Card(Image.new("L", (WIDTH, HEIGHT), 0), [])  # index 0: the background
+    _draw_run(card, site_name, faces.name, 34, "accent", MARGIN, MARGIN - 10)
+    foot = HEIGHT - MARGIN - 10
+    if host:
+        _draw_run(card, host, faces.name, 28, "muted", MARGIN, foot)
     # The solid shapes have no anti-aliased edges: drawn straight in their inks' full shade.
-    solid = ImageDraw.Draw(card)
+    solid = ImageDraw.Draw(card.image)
     solid.rectangle((0, 0, 24, HEIGHT), fill=_FULL["accent"])
+    card.boxes.append((0, 0, 25, HEIGHT))
     if host:
         solid.line((MARGIN, foot - 24, WIDTH - MARGIN, foot - 24), fill=_FULL["muted"], width=2)
-    out = io.BytesIO()
-    # One byte a pixel, mostly runs of the background: zlib's level 3 packs a card in a few ms
-    # to ~33 KB (level 6 takes twice as long for 29 KB; the RGB card was 60 KB).
-    card.save(out, format="PNG", compress_level=3)
-    return out.getvalue()
+        card.boxes.append((MARGIN, foot - 25, WIDTH - MARGIN + 1, foot - 22))
+    return png.Layer(card.image, bytes(_PALETTE)), tuple(card.boxes)
 
 
-def _as_palette(masks) -> Image.Image:
-    """The masks as one palette image: each pixel the shade of its ink that its coverage gives."""
-    card = Image.new("L", (WIDTH, HEIGHT), 0)  # index 0: the background
-    for ink, mask in masks.items():
-        box = mask.getbbox()  # Only where the ink is: the text covers a fraction of the card.
-        if box is None:
-            continue
-        shades = mask.crop(box).point(_INDEX[ink])
-        # Inks never overlap on the card, and the background is index 0, so the lighter of
-        # the two is the ink's shade where it covers a pixel and what was there elsewhere.
-        card.paste(ImageChops.lighter(card.crop(box), shades), box)
-    card.putpalette(_PALETTE)  # now a "P" image
-    return card
+def _draw_line(card, words, face, size, ink, x, y):
+    """Draw a line's words with its pen starting at ``(x, y)``.
+
+    Each word is drawn once per process (``_run``) and placed at its whole-pixel pen position:
+    titles share most of their words, and rasterising the glyphs was most of a card's time.
+    A line in a right-to-left script is drawn whole, so that its words come in reading order.
+    """
+    if any(unicodedata.bidirectional(c) in ("R", "AL") for word in words for c in word):
+        _draw_run(card, " ".join(words), face, size, ink, x, y)
+        return
+    space = _length(face, size, " ")
+    pen = float(x)
+    for word in words:
+        _draw_run(card, word, face, size, ink, round(pen), y)
+        pen += _length(face, size, word) + space
+
+
+def _draw_run(card, text, face, size, ink, x, y):
+    """Draw ``text`` (no line break) in ``ink`` with its pen at ``(x, y)``."""
+    shades, dx, dy = _run(face, size, ink, text)
+    left, top = x + dx, y + dy
+    right, bottom = left + shades.width, top + shades.height
+    box = (left, top, right, bottom)
+    if any(x0 < right and left < x1 and y0 < bottom and top < y1 for x0, y0, x1, y1 in card.boxes):
+        # A glyph reaching into a neighbour's box (a j's tail under the line above): inks never
+        # overlap and the background is index 0, so the lighter of the two is the ink's shade
+        # where it covers a pixel and what was there elsewhere.
+        card.image.paste(ImageChops.lighter(card.image.crop(box), shades), box)
+    else:
+        card.image.paste(shades, box)  # only background there: the box is copied as it is
+    card.boxes.append(box)
+
+
+# Bounded: a cold build meets thousands of words; the common ones stay (a title's word at 76 px
+# is ~10 KB of shades, so ~20 MB at most).
+@functools.lru_cache(maxsize=2048)
+def _run(face: Path | None, size: int, ink: str, text: str):
+    """``text`` drawn once: its palette indices in ``ink``, and their offset from the pen."""
+    font = _font(face, size)
+    ascent, descent = font.getmetrics()
+    # Drawn into room to spare and then cut to the ink: asking Pillow for the text's box
+    # first would lay it out twice. The room holds glyphs that reach past their advance and
+    # the font's ascent (a j's tail, an accent above a capital).
+    pad = size
+    length = math.ceil(_length(face, size, text))
+    mask = Image.new("L", (length + 2 * pad, ascent + descent + 2 * pad), 0)
+    # Drawn at whole pixels, as draw.text would draw it straight onto the card at (x, y).
+    ImageDraw.Draw(mask).text((pad, pad), text, font=font, fill=255)
+    box = mask.getbbox() or (pad, pad, pad + 1, pad + 1)
+    coverage = mask.crop(box)
+    # Coverage to this ink's palette indices: bytes.translate maps every pixel in one pass.
+    shades = Image.frombytes("L", coverage.size, coverage.tobytes().translate(_TABLE[ink]))
+    return shades, box[0] - pad, box[1] - pad
+
+
+@functools.lru_cache(maxsize=8192)
+def _length(face: Path | None, size: int, text: str) -> float:
+    return _font(face, size).getlength(text)
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -145,28 +207,41 @@ def _tables():
 
 _PALETTE, _INDEX = _tables()
 _FULL = {ink: table[255] for ink, table in _INDEX.items()}  # each ink's solid shade
+_TABLE = {ink: bytes(table) for ink, table in _INDEX.items()}  # the same, for bytes.translate
 
 
-def wrap(draw, text: str, font, width: int, max_lines: int) -> list[str]:
-    """``text`` broken at spaces into lines no wider than ``width``; the last one ellipsised."""
+def wrap(text: str, face, size: int, width: int, max_lines: int):
+    """``text`` broken at spaces into lines (lists of words) no wider than ``width``, and
+    whether it was cut short: then the last line ends in an ellipsis."""
     if max_lines < 1:
-        return []
-    words = text.split()
-    lines: list[str] = []
-    current = ""
-    for word in words:
-        trial = f"{current} {word}".strip()
-        if draw.textlength(trial, font=font) <= width or not current:
-            current = trial
+        return [], bool(text.split())
+    space = _length(face, size, " ")
+    lines: list[list[str]] = []
+    current: list[str] = []
+    used = 0.0
+    for word in text.split():
+        length = _length(face, size, word)
+        if not current or used + space + length <= width:
+            used += (space if current else 0) + length
+            current.append(word)
             continue
         lines.append(current)
-        current = word
+        current, used = [word], length
     if current:
         lines.append(current)
-    if len(lines) > max_lines:
+    cut = len(lines) > max_lines
+    if cut:
         lines = lines[:max_lines]
         last = lines[-1]
-        while last and draw.textlength(last + "…", font=font) > width:
-            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
-        lines[-1] = last + "…"
-    return lines or [""]
+
+        def too_wide(words):
+            ended = [*words[:-1], words[-1] + "…"]
+            return sum(_length(face, size, w) for w in ended) + space * (len(ended) - 1) > width
+
+        while last[-1] and too_wide(last):
+            if len(last) > 1:
+                last.pop()
+            else:
+                last[-1] = last[-1][:-1]
+        last[-1] += "…"
+    return lines or [[""]], cut
