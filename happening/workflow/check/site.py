@@ -9,7 +9,7 @@ from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from .cache import ScanCache, digest
+from .cache import Digests, ScanCache
 from .model import Problem, Report
 from .scan import scan, scan_files
 from .sources import Sources
@@ -30,6 +30,7 @@ class Site:
     now: datetime
     cache: ScanCache
     report: Report
+    digests: Digests
     files: set = field(default_factory=set)  # every output file, posix, relative to output
     scans: dict = field(default_factory=dict)  # output page (posix) -> Scan
     _weights: dict = field(default_factory=dict, repr=False)
@@ -43,11 +44,12 @@ class Site:
                 self.files.add(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
         todo = []
         for rel in sorted(f for f in self.files if f.endswith(".html")):
-            data = (self.output / rel).read_bytes()
-            key = digest(data)
+            key, data = self.digests.of(rel)
             found = self.cache.get(key)
             if found is None:
-                todo.append((rel, key, data))
+                todo.append(
+                    (rel, key, data if data is not None else (self.output / rel).read_bytes())
+                )
             else:
                 self.scans[rel] = found
         for (rel, key, _), result in zip(todo, _scan_all(self.output, todo), strict=True):
