@@ -134,8 +134,8 @@ class Digests:
 
     def __init__(self, folder, output):
         self.path = Path(folder) / DIGESTS_FILE if folder else None
-        self.output = Path(output)
-        self.where = str(self.output.resolve())
+        self.output = str(output)
+        self.where = str(Path(output).resolve())
         stored = None
         if self.path and self.path.is_file():
             try:
@@ -150,12 +150,13 @@ class Digests:
     def of(self, rel):
         """``(digest, bytes)`` of the output file ``rel``; bytes None when its stat is the one
         recorded with the digest (the file was not read)."""
-        path = self.output / rel
+        path = os.path.join(self.output, rel)
         stat = stat_of(path)  # Before reading: a write in between then changes it for next time.
         known = self.kept.get(rel, stat)
         if known is not None:
             return known, None
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read()
         key = digest(data)
         self.kept.put(rel, stat, key)
         return key, data

@@ -43,12 +43,18 @@ class Sources:
     unreadable: list[Unreadable] = field(default_factory=list)
     by_output: dict = field(default_factory=dict)  # output path (posix, relative) -> source
     _texts: dict = field(default_factory=dict, repr=False)
+    _shown: dict = field(default_factory=dict, repr=False)
 
     def shown(self, path):
-        path = Path(path).resolve()
-        if path.is_relative_to(self.project):
-            return path.relative_to(self.project).as_posix()
-        return str(path)
+        # Asked once per finding: a 1,000-post site can have a warning on most of its pages.
+        found = self._shown.get(path)
+        if found is None:
+            resolved = Path(path).resolve()
+            found = str(resolved)
+            if resolved.is_relative_to(self.project):
+                found = resolved.relative_to(self.project).as_posix()
+            self._shown[path] = found
+        return found
 
     def line_of(self, source, *needles):
         """The 1-based line of the first of ``needles`` found in ``source``, or None."""
