@@ -46,13 +46,12 @@ def check_site(settings, output=None, *, now=None, checks=None, generators=None)
         settings=settings,
         output=output,
         shown_output=shown,
-        sources=sources.read(settings, generators),
         now=(now or datetime.now(UTC)).astimezone(zone),
         cache=PageScans(settings.get("CACHE_PATH")),
         report=report,
         digests=Digests(settings.get("CACHE_PATH"), output),
     )
-    site.load()
+    site.load(read_sources=lambda: sources.read(settings, generators))
     report.pages = len(site.scans)
     for check in checks if checks is not None else CHECKS:
         report.problems.extend(check(site))
