@@ -1,6 +1,7 @@
 """The last check's page scans, kept by the page's bytes, so an unchanged page is not re-read
 (and, the same way, the sources' metadata headers: ``sources.py``); and each output file's
-digest, kept by its stat, so a file the build did not write again is not even read.
+digest, kept by its stat, so a file the build did not write again is not even read (and, the
+same way, each source's ``Summary:`` as written, which `check` reads after a build).
 
 A scan depends only on the page's bytes and the code that scans it (this package, lxml), so
 the key is a hash of the bytes and the cache is dropped whole when the code changes. Findings
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 PAGES_FILE = "check-pages.marshal"
 HEADERS_FILE = "check-headers.pickle"
 DIGESTS_FILE = "check-digests.marshal"
+SUMMARIES_FILE = "check-summaries.marshal"
 
 
 def code_key():
@@ -126,6 +128,37 @@ def astuple(scan: Scan) -> tuple:
     return (scan.size, tuple(map(tuple, scan.refs)), scan.anchors, scan.no_alt)
 
 
+class StatFile(KeptByStat):
+    """:class:`happening.filestat.KeptByStat` in a marshal file of CACHE_PATH, valid while
+    ``code`` is the same (an output folder's path: another folder's files have other stats)."""
+
+    def __init__(self, folder, name, code):
+        self.path = Path(folder) / name if folder else None
+        self.code = code
+        stored = None
+        if self.path and self.path.is_file():
+            try:
+                with open(self.path, "rb") as f:
+                    found = marshal.loads(f.read())
+                if found.get("code") == code:
+                    stored = found["files"]
+            except Exception as exc:  # noqa: BLE001 - a damaged file only costs reading all.
+                log.debug("check: ignoring %s (%s)", self.path, exc)
+        super().__init__(stored)
+
+    def save(self):
+        if not self.path or not self.changed:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            with open(tmp, "wb") as f:
+                marshal.dump({"code": self.code, "files": self.now}, f)
+            os.replace(tmp, self.path)
+        except (OSError, ValueError) as exc:  # A read-only folder only costs the next check.
+            log.debug("check: could not save %s (%s)", self.path, exc)
+
+
 class Digests:
     """Each file of one output folder with its :func:`digest`, kept by the file's stat
     (``happening.filestat``) from the last check of that folder: after one new post, nine in
@@ -133,19 +166,8 @@ class Digests:
     was a tenth of a second of every release."""
 
     def __init__(self, folder, output):
-        self.path = Path(folder) / DIGESTS_FILE if folder else None
         self.output = str(output)
-        self.where = str(Path(output).resolve())
-        stored = None
-        if self.path and self.path.is_file():
-            try:
-                with open(self.path, "rb") as f:
-                    found = marshal.loads(f.read())
-                if found.get("output") == self.where:  # another folder's files: other stats
-                    stored = found["files"]
-            except Exception as exc:  # noqa: BLE001 - a damaged file only costs reading all.
-                log.debug("check: ignoring %s (%s)", self.path, exc)
-        self.kept = KeptByStat(stored)
+        self.kept = StatFile(folder, DIGESTS_FILE, code=str(Path(output).resolve()))
 
     def of(self, rel):
         """``(digest, bytes)`` of the output file ``rel``; bytes None when its stat is the one
@@ -162,13 +184,4 @@ class Digests:
         return key, data
 
     def save(self):
-        if not self.path or not self.kept.changed:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            with open(tmp, "wb") as f:
-                marshal.dump({"output": self.where, "files": self.kept.now}, f)
-            os.replace(tmp, self.path)
-        except OSError as exc:  # A read-only cache folder only costs the next check its speed.
-            log.debug("check: could not save %s (%s)", self.path, exc)
+        self.kept.save()
