@@ -2,6 +2,7 @@
 weight of what a reader loads before first paint (HTML, CSS and its fonts, scripts; images
 and other content that loads after are not counted)."""
 
+import functools
 import posixpath
 from collections import defaultdict
 from urllib.parse import unquote, urlsplit
@@ -108,7 +109,7 @@ def resolve(url, page, siteurl, files):
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
         return None, ""
-    base_path = urlsplit(siteurl).path.rstrip("/") if siteurl else ""
+    base_path = _base_path(siteurl)
     path = unquote(parts.path)
     if not path:
         target = page
@@ -124,3 +125,9 @@ def resolve(url, page, siteurl, files):
     elif path.endswith("/") or f"{target}/index.html" in files:
         target = f"{target}/index.html"
     return target, parts.fragment
+
+
+@functools.cache
+def _base_path(siteurl):
+    """SITEURL's path (``/blog`` in ``https://example.org/blog/``): the same for every URL."""
+    return urlsplit(siteurl).path.rstrip("/") if siteurl else ""
