@@ -167,7 +167,9 @@ class Digests:
 
     def __init__(self, folder, output):
         self.output = str(output)
-        self.kept = StatFile(folder, DIGESTS_FILE, code=str(Path(output).resolve()))
+        # This package's code too: the digests are the keys of its other caches.
+        where = Path(output).resolve()
+        self.kept = StatFile(folder, DIGESTS_FILE, code=f"{code_key()} {where}")
 
     def of(self, rel):
         """``(digest, bytes)`` of the output file ``rel``; bytes None when its stat is the one
