@@ -14,13 +14,13 @@ from pathlib import Path
 from invoke import Collection, Exit, task
 
 from happening import build as site
-from happening import importers
 from happening import newsletter as _nl
 from happening.errors import UserError
-from happening.importers.report import format_import
-from happening.newsletter import subscribers
 from happening.plugins.feeds import websub
-from happening.workflow import serve as serving
+
+# The importers (BeautifulSoup, feedparser), the subscriber lists (requests) and the servers
+# (the live preview's watcher) are imported by the tasks that use them: every other task,
+# `release` first, starts without them (~0.3 s).
 
 ROOT = Path(__file__).resolve().parent
 
@@ -72,6 +72,8 @@ def clean(c):
 @user_errors
 def serve(c, host="127.0.0.1", port=8000):
     """Serve output/ at http://127.0.0.1:8000/ (build first); a missing page gets the 404 page."""
+    from happening.workflow import serve as serving
+
     serving.serve(site.LOCAL_OUTPUT, host, int(port))
 
 
@@ -85,6 +87,8 @@ def serve(c, host="127.0.0.1", port=8000):
 @user_errors
 def livereload(c, host="127.0.0.1", port=8000, drafts=True):
     """Build, serve, and rebuild + reload the browser on every change."""
+    from happening.workflow import serve as serving
+
     serving.livereload(host, int(port), drafts)
 
 
@@ -298,6 +302,9 @@ for _task in (
 @user_errors
 def import_(c, source, path, old_url="", dry_run=False, settings=None):
     """Import posts from Substack, Ghost, WordPress or a feed, with redirects and ledger."""
+    from happening import importers
+    from happening.importers.report import format_import
+
     report = importers.import_export(
         source,
         path,
@@ -319,6 +326,8 @@ def import_(c, source, path, old_url="", dry_run=False, settings=None):
 @user_errors
 def subscribers_import(c, file, dry_run=False, settings=None):
     """Move a subscriber list to the provider (or SMTP recipients file); the rest suppressed."""
+    from happening.newsletter import subscribers
+
     report = subscribers.import_list(_newsletter_site(settings), Path(file), dry_run=dry_run)
     print(subscribers.format_counts(report))
 
@@ -333,6 +342,8 @@ def subscribers_import(c, file, dry_run=False, settings=None):
 @user_errors
 def subscribers_export(c, file, settings=None):
     """Write the provider's list and the suppressed readers to a CSV outside the repo."""
+    from happening.newsletter import subscribers
+
     print(
         subscribers.format_counts(subscribers.export_list(_newsletter_site(settings), Path(file)))
     )

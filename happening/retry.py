@@ -17,8 +17,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import requests
+if TYPE_CHECKING:  # Imported where a request is sent: a release with no hub never loads it.
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,7 @@ def linear(step: float) -> Callable[[int], float]:
 class Answer:
     """The last response and how many requests it took to get it (1: no retry)."""
 
-    response: requests.Response
+    response: "requests.Response"
     attempts: int
 
 
@@ -51,7 +53,7 @@ class WaitTooLong(Exception):
     Never shown to the writer as it is: each caller turns it into its own one-line UserError.
     """
 
-    def __init__(self, delay: float, response: requests.Response, attempts: int):
+    def __init__(self, delay: float, response: "requests.Response", attempts: int):
         super().__init__(f"the service asks to wait {delay:.0f}s")
         self.delay = delay
         self.response = response
@@ -59,7 +61,7 @@ class WaitTooLong(Exception):
 
 
 def send_with_retries(
-    send: Callable[[], requests.Response],
+    send: Callable[[], "requests.Response"],
     *,
     retries: int,
     name: str,
@@ -75,6 +77,8 @@ def send_with_retries(
     says in its own words what failed. ``name`` starts each log line (``"websub"``,
     ``"buttondown"``); ``sleep`` is injectable so tests never wait.
     """
+    import requests  # What ``send`` raises; loaded only once there is something to send.
+
     backoff = backoff or exponential()
     attempts = retries + 1
     attempt = 0

@@ -50,6 +50,7 @@ from pathlib import Path
 
 from happening.atomic import write_atomically
 from happening.errors import UserError
+from happening.filestat import KeptByStat, stat_of
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,8 @@ BUNDLE = "pagefind"  # inside the output folder: one bundle per shard, BUNDLE/<s
 ENTRY = f"{BUNDLE}/shards.json"  # written last: the index is complete; the search page reads it
 STATE_FILE = "search-shards.json"  # in the cache folder: each shard's digest, as indexed
 STAGING = "search-bundle"  # in the cache folder: the shards' bundles until all are complete
-SOURCES = "search-pages"  # in the cache folder: each shard's pages (hard links), Pagefind's --site
+SOURCES = "search-pages"  # in the cache folder: each shard's pages (copies), Pagefind's --site
+PAGES_FILE = "search-plan.json"  # in the cache folder: what each page showed the plan, by stat
 POSTS_PER_SHARD = 100  # ~0.5 s of Pagefind on a slow laptop: what an edit or a new post waits
 PAGES_SHARD = "pages"
 # Pagefind's ready-made search UIs: the search page has its own (search.js), so no reader ever
@@ -122,7 +124,7 @@ def start_index(output: Path, cache: Path) -> "Indexing":
     """Start indexing the shards of ``output`` whose pages changed since the last index;
     :meth:`Indexing.wait` waits for it."""
     output, cache = Path(output), Path(cache)
-    planned = plan_shards(output)
+    planned = plan_shards(output, cache)
     indexed = _indexed(output, cache)
     stale = [
         shard for shard in planned if indexed.get(shard.name, {}).get("digest") != shard.digest
@@ -134,25 +136,31 @@ def start_index(output: Path, cache: Path) -> "Indexing":
     return Indexing(output, cache, planned, stale, indexed, skipped=False)
 
 
-def plan_shards(output: Path) -> list:
-    """The shards of the pages in ``output`` Pagefind indexes, sorted by name (see the module)."""
+def plan_shards(output: Path, cache: Path | None = None) -> list:
+    """The shards of the pages in ``output`` Pagefind indexes, sorted by name (see the module).
+
+    ``cache``: the folder where what each page showed of itself last time is kept by the page's
+    stat (:data:`PAGES_FILE`), so only the pages written since are read (a tenth after one new
+    post; reading and digesting all of them was ~0.3 s of every release).
+    """
+    output = Path(output)
+    known = _Pages(output, cache)
     posts, others = defaultdict(list), []
-    for page in sorted(Path(output).rglob("*.html")):
-        rel = page.relative_to(output).as_posix()
-        if rel.startswith(f"{BUNDLE}/"):
-            continue
-        html = page.read_bytes()
-        if _last_body(html) is None:
-            continue
-        # A page's own digest, so the shard's covers paths and bytes without keeping the bytes.
-        described = (rel, hashlib.sha256(what_pagefind_reads(html)).hexdigest())
-        published = html.find(_PUBLISHED)
-        if published >= 0:
-            start = published + len(_PUBLISHED)
-            date = html[start : html.find(b'"', start)].decode()
-            posts[date[:4]].append((date, *described))
+    for rel in _html_pages(output):
+        path = os.path.join(output, rel)
+        stat = stat_of(path)  # Before reading: a write in between changes it for next time.
+        described = known.get(rel, stat)
+        if described is None:
+            described = _describe(Path(path).read_bytes())
+            known.put(rel, stat, described)
+        if not described:
+            continue  # Pagefind leaves it out: no data-pagefind-body.
+        date, digest = described
+        if date is not None:
+            posts[date[:4]].append((date, rel, digest))
         else:
-            others.append(described)
+            others.append((rel, digest))
+    known.save()
     shards = []
     for year, dated in posts.items():
         dated.sort()
@@ -162,6 +170,55 @@ def plan_shards(output: Path) -> list:
     if others:
         shards.append(_shard(PAGES_SHARD, others))
     return sorted(shards, key=lambda shard: shard.name)
+
+
+def _html_pages(output):
+    """Every ``.html`` file of ``output`` but the index's own, as posix paths relative to it,
+    in the order of their path's parts (as sorted ``Path`` objects are)."""
+    found = []
+    root = os.path.join(str(output), "")  # os.walk's folders start with it: cut, not relpath
+    for folder, subfolders, names in os.walk(root):
+        rel_folder = os.path.join(folder, "")[len(root) :]
+        if not rel_folder:
+            subfolders[:] = [name for name in subfolders if name != BUNDLE]
+        found += [rel_folder + name for name in names if name.endswith(".html")]
+    return sorted(found, key=lambda rel: rel.split("/"))
+
+
+def _describe(html):
+    """What the plan takes of a page: ``[]`` when Pagefind leaves it out, else its date (None
+    for a page that is not a post) and the digest of what Pagefind reads of it."""
+    if _last_body(html) is None:
+        return []
+    digest = hashlib.sha256(what_pagefind_reads(html)).hexdigest()
+    published = html.find(_PUBLISHED)
+    if published < 0:
+        return [None, digest]
+    start = published + len(_PUBLISHED)
+    return [html[start : html.find(b'"', start)].decode(), digest]
+
+
+class _Pages(KeptByStat):
+    """What :func:`_describe` found in each page of one output folder, kept by the page's
+    stat in ``cache`` (none: nothing kept); dropped whole when this module's code changes."""
+
+    def __init__(self, output, cache):
+        self.path = Path(cache) / PAGES_FILE if cache is not None else None
+        self.code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+        self.where = str(Path(output).resolve())
+        stored = None
+        try:
+            found = json.loads(self.path.read_text(encoding="utf-8")) if self.path else {}
+            if found.get("code") == self.code and found.get("output") == self.where:
+                stored = found["pages"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            stored = None  # Damaged or missing: every page is read, as the first time.
+        super().__init__(stored)
+
+    def save(self):
+        if self.path is not None and self.changed:
+            kept = {"code": self.code, "output": self.where, "pages": self.now}
+            write_atomically(self.path, json.dumps(kept), fsync=False)
 
 
 def what_pagefind_reads(html: bytes) -> bytes:
@@ -221,8 +278,8 @@ def _shard(name, described):
 class Indexing:
     """Pagefind runs, one per stale shard, started by :func:`start_index`; ``wait()`` ends them.
 
-    Each shard is indexed into a folder in the cache, from a folder of hard links to its pages
-    (Pagefind reads a whole folder; the links keep each page's path, so its URL). The bundles are
+    Each shard is indexed into a folder in the cache, from a folder of copies of its pages
+    (Pagefind reads a whole folder; the copies keep each page's path, so its URL). The bundles are
     moved into the output only once all are complete, so whatever reads the output meanwhile
     (release's check) sees no half-written ``pagefind/``, only the pages, which Pagefind reads
     and never changes.
@@ -241,7 +298,7 @@ class Indexing:
         shutil.rmtree(self.sources, ignore_errors=True)
         self.staging.mkdir(parents=True)
         for shard in stale:
-            _link_pages(output, self.sources / shard.name, shard.pages)
+            _copy_pages(output, self.sources / shard.name, shard.pages)
         # As many Pagefinds at a time as there are cores: a cold index of many small shards
         # is quicker side by side (one run alone leaves cores idle while it starts and writes
         # its bundle); more at once would only compete for the cores.
@@ -336,16 +393,18 @@ def _indexed(output, cache):
     return shards
 
 
-def _link_pages(output, folder, pages):
-    """``folder`` holding each of ``pages`` at its own path: hard links, or copies where the
-    cache is on another file system than the output."""
+def _copy_pages(output, folder, pages):
+    """``folder`` holding a copy of each of ``pages`` at its own path.
+
+    Copies, not hard links: linking and unlinking a page changes its ctime, the very mark by
+    which the plan, `check` and the deploy tell a page written since (``happening.filestat``),
+    so every page of a shard indexed again would look rewritten to all three. A shard's pages
+    are a few megabytes at most.
+    """
     for rel in pages:
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(output / rel, target)
-        except OSError:
-            shutil.copyfile(output / rel, target)
+        shutil.copyfile(output / rel, target)
 
 
 def _sort_languages(entry_file):

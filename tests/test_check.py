@@ -1,5 +1,6 @@
 """`check` finds each kind of problem in a deliberately broken site and passes the blog."""
 
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -245,6 +246,17 @@ def test_what_the_check_takes_from_a_build_is_what_it_reads_itself(site_copy, tm
     assert [fields(p) for p in taken.pages] == [fields(p) for p in itself.pages]
     assert taken.by_output == itself.by_output
     assert any(p.metadata.get("summary") == "The *second*\ntiny post." for p in taken.posts)
+    # The summaries are kept by each source's stat for the next check after a build: the same
+    # again, and a source rewritten since (its mtime set back: its ctime still moved) read again.
+    again = sources.read(settings, built.generators)
+    assert [fields(p) for p in again.posts] == [fields(p) for p in taken.posts]
+    times = post.stat()
+    post.write_text(text.replace("The *second*\n    tiny post.", "A changed dek."))
+    os.utime(post, ns=(times.st_atime_ns, times.st_mtime_ns))
+    changed = sources.read(settings, built.generators)
+    assert [p.metadata.get("summary") for p in changed.posts if p.source_path == str(post)] == [
+        "A changed dek."
+    ]
 
 
 def test_a_feed_unchanged_since_the_last_check_is_not_parsed_again(tmp_path, monkeypatch):

@@ -2,6 +2,7 @@
 weighs what loads before first paint, and gives the same findings from its cache and its
 worker processes as from a fresh serial run."""
 
+import os
 import shutil
 
 from conftest import BLOG, build_into
@@ -153,3 +154,45 @@ def test_headers_come_from_the_last_checks_cache_until_a_file_or_a_setting_chang
     elsewhere = sources.read(load_settings(**settings, TIMEZONE="Pacific/Auckland"))
     assert sorted(read) == sorted(every)
     assert seen(elsewhere) != seen(again)
+
+
+def test_a_file_the_build_did_not_write_again_is_not_read_again(tmp_path, monkeypatch):
+    from happening.workflow.check import cache
+
+    out = tmp_path / "output"
+    build_into(out)
+    settings = load_settings(PATH=str(BLOG), CACHE_PATH=str(tmp_path / "check-cache"))
+    fresh = check_site(settings, out)
+    assert (tmp_path / "check-cache" / cache.DIGESTS_FILE).is_file()
+    digested = []
+
+    def counting_digest(data):
+        digested.append(data)
+        return real_digest(data)
+
+    real_digest = cache.digest
+    monkeypatch.setattr(cache, "digest", counting_digest)
+    assert check_site(settings, out).problems == fresh.problems
+    assert digested == []  # every page and feed as the last check read it
+    # Rewritten with the same bytes and its times set back: the ctime still moved, so it is
+    # read again; one rewritten with a broken link is read again and the link found.
+    feed = out / "feeds" / "all.atom.xml"
+    times = feed.stat()
+    feed.write_bytes(feed.read_bytes())
+    os.utime(feed, ns=(times.st_atime_ns, times.st_mtime_ns))
+    page = out / "about" / "index.html"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("</main>", '<a href="/gone/">x</a></main>'),
+        encoding="utf-8",
+    )
+    again = check_site(settings, out)
+    assert sorted(digested, key=len) == sorted([feed.read_bytes(), page.read_bytes()], key=len)
+    assert [p.message for p in again.errors] == ["links to '/gone/', which is not in the site"]
+    # The same files in another folder: none of their digests is taken from this one's.
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(out, elsewhere)
+    digested.clear()
+    assert check_site(settings, elsewhere).problems == again.problems
+    assert len(digested) == sum(1 for p in elsewhere.rglob("*.html")) + len(
+        [p for p in elsewhere.rglob("*") if p.suffix in (".xml", ".json") and "feeds" in p.parts]
+    )

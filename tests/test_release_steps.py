@@ -1,5 +1,8 @@
 """`release` runs its steps in order, stops at the first failure and says how to resume."""
 
+import subprocess
+import sys
+
 import pytest
 
 from happening.errors import UserError
@@ -54,3 +57,15 @@ def test_resuming_starts_at_the_named_step():
     assert ran == ["ping", "newsletter"]
     with pytest.raises(ReleaseStopped, match="'email' is not one of publish, ping, newsletter"):
         release(start="email", steps=recording_steps(ran))
+
+
+def test_the_release_loads_no_http_library_until_there_is_a_hub_or_a_service_to_call():
+    # A fresh interpreter: this one has long imported requests for other tests.
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, happening.workflow.release; print(*sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "happening.workflow.release" in loaded
+    assert {"requests", "urllib3"}.isdisjoint(loaded)

@@ -6,6 +6,7 @@ The readers' site has posts in 2023, 2024, 2025 and 2026: four shards, one per y
 
 import filecmp
 import json
+import os
 import shutil
 
 import pytest
@@ -286,3 +287,33 @@ def test_a_deleted_post_is_no_longer_found_in_the_browser(tmp_path, content):
             assert not [href for href in links if "/posts/knots/" in href]
         finally:
             browser.close()
+
+
+def test_the_plan_reads_only_the_pages_written_since_and_plans_what_a_fresh_one_does(
+    tmp_path, content, monkeypatch
+):
+    out = release_build(tmp_path, content)
+    cache = tmp_path / "cache"
+    assert (cache / search.PAGES_FILE).is_file()
+    described = []
+
+    def counting(html):
+        described.append(html)
+        return describe(html)
+
+    describe = search._describe
+    monkeypatch.setattr(search, "_describe", counting)
+    first = search.plan_shards(out, cache)
+    assert first == search.plan_shards(out)  # the second, with nothing kept, reads every page
+    pages = sum(1 for p in out.rglob("*.html") if search.BUNDLE not in p.parts)
+    assert len(described) == pages  # ... and the first none: every page as the build left it
+    # A post rewritten with the same length and its times set back: its ctime still moved,
+    # so it is read again, and the changed word is in its shard's digest.
+    post = out / "posts" / "winter-swim" / "index.html"
+    times = post.stat()
+    post.write_bytes(post.read_bytes().replace(b"<h1", b"<h1 data-x", 1)[: times.st_size])
+    os.utime(post, ns=(times.st_atime_ns, times.st_mtime_ns))
+    described.clear()
+    again = search.plan_shards(out, cache)
+    assert described == [post.read_bytes()]
+    assert again == search.plan_shards(out) != first

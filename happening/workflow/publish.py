@@ -25,6 +25,7 @@ from pathlib import Path
 from happening.atomic import write_atomically
 from happening.build import PROD_SETTINGS, ROOT, BuildResult, build, load_settings
 from happening.errors import UserError
+from happening.filestat import stat_of
 
 from .check import check_site
 from .config import TARGETS, setting
@@ -214,7 +215,7 @@ def _update(output, dest, last, built):
     return {
         rel: {
             "built": stat,
-            "deployed": _stat(dest / rel) if rel in copied else last[rel]["deployed"],
+            "deployed": stat_of(dest / rel) if rel in copied else last[rel]["deployed"],
         }
         for rel, stat in built.items()
     }
@@ -240,13 +241,13 @@ def _remove_empty_parents(folder, dest):
 
 
 def _tree(root):
-    """Every file under ``root`` (posix paths relative to it) with its :func:`_stat`."""
+    """Every file under ``root`` (posix paths relative to it) with its :func:`stat_of`."""
     found = {}
     for folder, _, names in os.walk(root):
         rel_folder = os.path.relpath(folder, root)
         prefix = "" if rel_folder == "." else rel_folder.replace(os.sep, "/") + "/"
         for name in names:
-            found[prefix + name] = _stat(os.path.join(folder, name))
+            found[prefix + name] = stat_of(os.path.join(folder, name))
     return found
 
 
@@ -263,12 +264,6 @@ def _unchanged(built, deployed, stat, record):
         return False
 
 
-def _stat(path):
-    """What any write to a file changes (ctime even when its mtime is set back)."""
-    st = os.stat(path)
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-
-
 def _read_manifest(path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -282,7 +277,7 @@ def _records(output, dest):
     records = {}
     for rel, deployed in _tree(dest).items():
         try:
-            records[rel] = {"built": _stat(output / rel), "deployed": deployed}
+            records[rel] = {"built": stat_of(output / rel), "deployed": deployed}
         except OSError:
             return None
     return records

@@ -12,8 +12,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
 from happening.errors import UserError
 from happening.retry import WaitTooLong, linear, send_with_retries
 
@@ -71,6 +69,9 @@ def ping(settings, output_path, session=None, sleep=time.sleep) -> list[PingResu
         raise WebSubError(
             f"websub: no feeds in {output_path}; build first (`./inv preview`), then ping"
         )
+    # Here, not at the top: a release with no hub (and the outbox) never loads requests.
+    import requests
+
     session = session or requests.Session()
     results, failures = [], []
     for hub in config.hubs:
@@ -110,6 +111,8 @@ _MAX_WAIT = 60
 
 
 def _ping_one(session, config, hub, feed, sleep) -> PingResult:
+    import requests  # Loaded by ping() already: only its exceptions are needed here.
+
     form = {"hub.mode": "publish", "hub.url": feed}
     attempts = config.retries + 1
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import feeds, pages, posts, redirects, sources
-from .cache import PageScans
+from .cache import Digests, PageScans
 from .model import ERROR, WARNING, CheckFailed, Problem, Report
 from .site import Site
 
@@ -46,14 +46,15 @@ def check_site(settings, output=None, *, now=None, checks=None, generators=None)
         settings=settings,
         output=output,
         shown_output=shown,
-        sources=sources.read(settings, generators),
         now=(now or datetime.now(UTC)).astimezone(zone),
         cache=PageScans(settings.get("CACHE_PATH")),
         report=report,
+        digests=Digests(settings.get("CACHE_PATH"), output),
     )
-    site.load()
+    site.load(read_sources=lambda: sources.read(settings, generators))
     report.pages = len(site.scans)
     for check in checks if checks is not None else CHECKS:
         report.problems.extend(check(site))
+    site.digests.save()  # after the feeds' check, which takes their digests too
     report.problems.sort(key=lambda p: (p.level != ERROR, p.where, p.line or 0, p.kind))
     return report

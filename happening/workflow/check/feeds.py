@@ -14,7 +14,7 @@ from importlib import metadata
 
 from lxml import etree
 
-from .cache import ScanCache, code_key, digest
+from .cache import ScanCache, code_key
 from .model import ERROR, WARNING, Problem
 
 FINDINGS_FILE = "check-feeds.pickle"
@@ -38,11 +38,12 @@ def check(site):
     code = f"{code_key()} feedparser={metadata.version('feedparser')}"
     kept = ScanCache(site.settings.get("CACHE_PATH"), name=FINDINGS_FILE, code=code)
     for rel in feeds:
-        data = (site.output / rel).read_bytes()
+        digested, data = site.digests.of(rel)
         shown = site.shown(rel)
-        key = f"{digest(data)} {shown}"
+        key = f"{digested} {shown}"
         found = kept.get(key)
         if found is None:
+            data = data if data is not None else (site.output / rel).read_bytes()
             found = _json_feed(data, shown) if rel.endswith(".json") else _xml_feed(data, shown)
             kept.put(key, found)
         problems += found

@@ -4,18 +4,20 @@ on an output page is traced back to the Markdown file (and line) it came from.""
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from .cache import ScanCache, digest
+from .cache import Digests, ScanCache
 from .model import Problem, Report
 from .scan import scan, scan_files
 from .sources import Sources
 
-# Below this many pages to parse, starting worker processes costs more than it saves.
-PARALLEL_FROM = 200
+# Below this many pages to parse, starting worker processes costs more than it saves (~0.15 s
+# of parsing here, while this process reads the sources: after one new post, ~130 pages).
+PARALLEL_FROM = 60
 FONT_FACE = re.compile(r"@font-face\s*{([^}]*)}", re.IGNORECASE)
 NON_BLOCKING_FONT = re.compile(r"font-display\s*:\s*(swap|optional|fallback)", re.IGNORECASE)
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.IGNORECASE)
@@ -26,33 +28,37 @@ class Site:
     settings: dict
     output: Path
     shown_output: Path  # how output paths are shown: output/ when it sits in the project
-    sources: Sources
     now: datetime
     cache: ScanCache
     report: Report
+    digests: Digests
+    sources: Sources | None = None  # read by load()
     files: set = field(default_factory=set)  # every output file, posix, relative to output
     scans: dict = field(default_factory=dict)  # output page (posix) -> Scan
     _weights: dict = field(default_factory=dict, repr=False)
 
-    def load(self):
-        """Index the output and scan every page: from the cache, else in parallel."""
-        root = str(self.output)
-        for dirpath, _, names in os.walk(root):
-            rel = os.path.relpath(dirpath, root)
-            for name in names:
-                self.files.add(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+    def load(self, read_sources):
+        """Index the output, scan every page (from the cache, else in worker processes when
+        there are many) and, meanwhile, read the sources with ``read_sources()``."""
+        root = os.path.join(str(self.output), "")  # os.walk's folders start with it: cut, not
+        for dirpath, _, names in os.walk(root):  # relpath (~1,800 folders at 1,000 posts)
+            folder = os.path.join(dirpath, "")[len(root) :].replace(os.sep, "/")
+            self.files.update(folder + name for name in names)
         todo = []
         for rel in sorted(f for f in self.files if f.endswith(".html")):
-            data = (self.output / rel).read_bytes()
-            key = digest(data)
+            key, data = self.digests.of(rel)
             found = self.cache.get(key)
             if found is None:
-                todo.append((rel, key, data))
+                todo.append(
+                    (rel, key, data if data is not None else (self.output / rel).read_bytes())
+                )
             else:
                 self.scans[rel] = found
-        for (rel, key, _), result in zip(todo, _scan_all(self.output, todo), strict=True):
-            self.cache.put(key, result)
-            self.scans[rel] = result
+        with _scanning(self.output, todo) as scans:
+            self.sources = read_sources()  # while the workers scan, if there are any
+            for (rel, key, _), result in zip(todo, scans, strict=True):
+                self.cache.put(key, result)
+                self.scans[rel] = result
         self.cache.save()
         return self
 
@@ -104,17 +110,20 @@ class Site:
         return self._weights[rel]
 
 
-def _scan_all(output, todo):
-    """Scans of ``todo``'s pages in order, on every available core when there are many."""
-    if len(todo) < PARALLEL_FROM or not hasattr(os, "sched_getaffinity"):
-        return [scan(data) for _, _, data in todo]
-    workers = len(os.sched_getaffinity(0))
-    if workers < 2:
-        return [scan(data) for _, _, data in todo]
+@contextmanager
+def _scanning(output, todo):
+    """Scans of ``todo``'s pages in order (an iterable), made on every available core when there
+    are many: the worker processes are at work from the start of the ``with`` block, so this
+    process can do something else before it iterates (check reads the sources)."""
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if len(todo) < PARALLEL_FROM or workers < 2:
+        yield [scan(data) for _, _, data in todo]
+        return
     paths = [str(output / rel) for rel, _, _ in todo]
     size = -(-len(paths) // (workers * 4))
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     # Forked, so the workers start at once with this process's imports; they read the files
     # themselves and send back only the small scans.
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-        return [result for part in pool.map(scan_files, chunks) for result in part]
+        parts = pool.map(scan_files, chunks)  # every chunk submitted now
+        yield (result for part in parts for result in part)

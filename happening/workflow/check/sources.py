@@ -24,11 +24,12 @@ from markdown.extensions.meta import MetaPreprocessor
 from pelican.contents import Article, Page
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader, Readers
 
+from happening.filestat import stat_of
 from happening.plugins.fastbuild.fence import CONTENT_LISTS
 from happening.sourceline import header_line_in
 
 from ..posts import Unreadable, files, read_source
-from .cache import HEADERS_FILE, ScanCache, code_key, digest
+from .cache import HEADERS_FILE, SUMMARIES_FILE, ScanCache, StatFile, code_key, digest
 
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
@@ -43,12 +44,18 @@ class Sources:
     unreadable: list[Unreadable] = field(default_factory=list)
     by_output: dict = field(default_factory=dict)  # output path (posix, relative) -> source
     _texts: dict = field(default_factory=dict, repr=False)
+    _shown: dict = field(default_factory=dict, repr=False)
 
     def shown(self, path):
-        path = Path(path).resolve()
-        if path.is_relative_to(self.project):
-            return path.relative_to(self.project).as_posix()
-        return str(path)
+        # Asked once per finding: a 1,000-post site can have a warning on most of its pages.
+        found = self._shown.get(path)
+        if found is None:
+            resolved = Path(path).resolve()
+            found = str(resolved)
+            if resolved.is_relative_to(self.project):
+                found = resolved.relative_to(self.project).as_posix()
+            self._shown[path] = found
+        return found
 
     def line_of(self, source, *needles):
         """The 1-based line of the first of ``needles`` found in ``source``, or None."""
@@ -85,6 +92,7 @@ class HeaderReader(MarkdownReader):
         super().__init__(*args, **kwargs)
         self._meta = MetaPreprocessor(Markdown())
         self.known = None  # a ScanCache of the headers read before, by the file's bytes
+        self.summaries = None  # a cache.StatFile of the summaries read before, by file stat
 
     def read(self, source_path):
         if self.known is None:
@@ -124,6 +132,16 @@ class HeaderReader(MarkdownReader):
 
     def summary(self, source_path):
         """The ``Summary:`` as written in the header, or None when it has none."""
+        if self.summaries is None:
+            return self._summary(source_path)
+        stat = stat_of(source_path)  # Before reading: a write in between changes it.
+        found = self.summaries.get(source_path, stat)
+        if found is None:
+            found = [self._summary(source_path)]  # in a list: None is a summary too
+            self.summaries.put(source_path, stat, found)
+        return found[0]
+
+    def _summary(self, source_path):
         for name, values in self.written(source_path):
             if name == "summary":
                 return self.value(name, values)
@@ -214,9 +232,11 @@ def read(settings, generators=None) -> Sources:
     readers = _readers(settings)
     # Keyed after the readers exist: Pelican's Markdown reader completes MARKDOWN in place.
     known = _headers_cache(settings)
+    # The summaries after a build: as valid as the headers (the same code and settings).
+    summaries = StatFile(settings.get("CACHE_PATH"), SUMMARIES_FILE, code=known.code)
     for reader in readers.readers.values():
         if isinstance(reader, HeaderReader):
-            reader.known = known
+            reader.known, reader.summaries = known, summaries
     built = _built(generators)
     kinds = (
         (Article, settings["ARTICLE_PATHS"], settings.get("ARTICLE_EXCLUDES"), sources.posts),
@@ -243,4 +263,5 @@ def read(settings, generators=None) -> Sources:
             if save_as:
                 sources.by_output[Path(save_as).as_posix()] = item.source_path
     known.save()
+    summaries.save()
     return sources
