@@ -4,7 +4,7 @@ import logging
 
 from pelican import signals
 
-from . import fence, pages, parallel, paths, settings, urls
+from . import fence, membership, pages, parallel, paths, settings, urls
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ HANDLERS = (
     (signals.readers_init, parallel.use_parallel_reader),
     (signals.article_generator_init, parallel.prefetch),
     (signals.page_generator_init, parallel.prefetch),
+    (signals.article_generator_finalized, membership.index_taxonomies),
     (signals.all_generators_finalized, generators_done),
     (signals.get_writer, writer),
     (signals.article_writer_finalized, pages.flush_helpers),
