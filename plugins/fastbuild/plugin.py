@@ -4,13 +4,14 @@ import logging
 
 from pelican import signals
 
-from . import fence, membership, pages, parallel, paths, settings, urls
+from . import fence, heap, membership, pages, parallel, paths, settings, urls
 
 log = logging.getLogger(__name__)
 
 
 def begin(pelican_object):
     """``initialized``: undo what a build that failed before ``finalized`` left; check settings."""
+    heap.thaw()
     urls.stop()
     paths.stop()
     fence.restore()
@@ -19,9 +20,11 @@ def begin(pelican_object):
 
 
 def generators_done(generators):
-    """``all_generators_finalized``: the pool's work is read; the page cache starts."""
+    """``all_generators_finalized``: the pool's work is read; the page cache starts; what is
+    read now lives to the end of the build (heap.py)."""
     parallel.shutdown()
     pages.start(generators)
+    heap.freeze()
 
 
 def writer(pelican_object):
@@ -41,6 +44,7 @@ def finish(pelican_object):
         fence.restore()
         # The site is written: nothing may keep this build's posts alive into the next one.
         fence.forget_memoised()
+        heap.thaw()
 
 
 HANDLERS = (
