@@ -1,4 +1,5 @@
-"""What a build has read is frozen out of the collector while pages are written, and given back.
+"""What a build has read is frozen out of the collector while pages are written, and given back;
+the main process keeps no post's body once its page is written.
 
 (plugins/fastbuild/heap.py: only how long collections take changes; test_fastbuild.py shows the
 pages are the same bytes.)
@@ -9,13 +10,14 @@ import gc
 from pelican import signals
 
 from conftest import TEST_SITE, build_into
-from happening.plugins.fastbuild import heap
+from happening.plugins.fastbuild import fence, heap
 
 seen = {}
 
 
 def _while_writing(generator, writer):
     seen["frozen"] = gc.get_freeze_count()
+    seen["bodies kept"] = len(fence._memoised("get_content").cache)
 
 
 def test_posts_are_frozen_while_writing_and_thawed_after(tmp_path):
@@ -27,6 +29,8 @@ def test_posts_are_frozen_while_writing_and_thawed_after(tmp_path):
         signals.article_writer_finalized.disconnect(_while_writing)
     assert seen["frozen"] > 1000, "the posts and context read are frozen while pages are written"
     assert gc.get_freeze_count() == 0, "the build gives every object back to the collector"
+    # Every post page has been written; at most the last one's body is still kept.
+    assert seen["bodies kept"] <= 1
 
 
 def _reading(generator):

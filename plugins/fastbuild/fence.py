@@ -280,6 +280,13 @@ def content_unkept(post, siteurl=None) -> str:
     return memoised.func(post, siteurl)
 
 
+def forget_memoised_content():
+    """Empty the bodies ``get_content`` keeps (``get_summary``'s are left: listings reuse them)."""
+    cache = getattr(_memoised("get_content"), "cache", None)
+    if isinstance(cache, dict):
+        cache.clear()
+
+
 def forget_memoised(*_):
     """Empty the results ``get_content``/``get_summary`` keep (each holds its posts alive)."""
     for name in MEMOISED:

@@ -55,6 +55,7 @@ HANDLERS = (
     (signals.article_generator_finalized, membership.index_taxonomies),
     (signals.all_generators_finalized, generators_done),
     (signals.get_writer, writer),
+    (signals.article_generator_write_article, heap.drop_bodies),
     (signals.article_writer_finalized, pages.flush_helpers),
     (signals.page_writer_finalized, pages.flush_helpers),
     (signals.finalized, finish),
