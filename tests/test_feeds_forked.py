@@ -11,7 +11,7 @@ from pelican import signals
 
 from conftest import TEST_SITE, build_into
 from happening import forked
-from happening.build import BuildError
+from happening.build import READ_ONLY, BuildError
 from happening.plugins.feeds import writer
 
 sent = []
@@ -60,3 +60,11 @@ def test_a_failure_writing_the_feeds_there_fails_the_build_naming_it(tmp_path, m
     failed = "feeds: writing the feeds failed: ValueError: feedgen refused the title"
     with pytest.raises(BuildError, match=failed):
         build_into(tmp_path / "out", TEST_SITE)
+
+
+def test_a_build_that_writes_no_feed_forks_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(forked, "possible", lambda: True)
+    forks = []
+    monkeypatch.setattr(forked, "Forked", lambda *args: forks.append(args))
+    build_into(tmp_path / "out", TEST_SITE, **READ_ONLY)
+    assert forks == []

@@ -68,8 +68,14 @@ def start_writing(pelican_object):
     if generator is None or _state.writing is not None or not forked.possible():
         return None
     config = _state.config or load_config(generator.settings)
-    _state.writing = forked.Forked(_write_all_noting_signals, generator, config)
+    if _writes_a_feed(config):  # (A build reading posts for the newsletter writes none.)
+        _state.writing = forked.Forked(_write_all_noting_signals, generator, config)
     return None
+
+
+def _writes_a_feed(config) -> bool:
+    patterns = (config.atom, config.rss, config.json, config.category_atom, config.tag_atom)
+    return any((*patterns, config.thread_atom, config.translation_atom, config.translation_rss))
 
 
 def _write_all_noting_signals(generator, config):
