@@ -6,11 +6,13 @@ are on disk (``cache.py``), by a digest of what each shows, and an entry in memo
 long as one call to :func:`writer.write_feeds`.
 
 With ``fork`` and a second core, the feeds are written in a forked process (``happening.forked``)
-from the moment every plugin is done with the posts (``get_writer``, the first signal after
-``all_generators_finalized``) while this process writes the pages: nothing the feeds show
-changes after that, and the feeds were a few seconds on one core at the end of the article
-pages (~4 s and ~16 MB of the main process's peak memory at 5,000 posts). ``finalized`` waits
-for it, then sends ``feed_written`` for each feed and logs what it logged, as if written here.
+from the moment the first post page is about to be written (``article_generator_write_article``:
+every plugin is done with the posts, and the writer exists, so the child inherits what fastbuild
+sets up for writing, such as each URL worked out once) while this process writes the pages:
+nothing the feeds show changes after that, and the feeds were a few seconds on one core at the
+end of the article pages (~4 s and ~16 MB of the main process's peak memory at 5,000 posts).
+``finalized`` waits for it, then sends ``feed_written`` for each feed and logs what it logged,
+as if written here.
 """
 
 import logging
@@ -29,8 +31,8 @@ from .writer import site_feeds, write_feeds
 
 log = logging.getLogger(__name__)
 
-# generator: the ArticlesGenerator whose feeds this build writes; writing: the forked process
-# writing them (None: they are written here, at the end of the article pages).
+# generator: the ArticlesGenerator whose feeds this build writes, until start_writing decides
+# where; writing: the forked process writing them (None: here, at the end of the article pages).
 _state = SimpleNamespace(config=None, generator=None, writing=None)
 
 
@@ -61,16 +63,17 @@ def link_threads(generators):
             _state.generator = generator
 
 
-def start_writing(pelican_object):
-    """``get_writer``: every plugin is done with the posts; write the feeds in a forked process
-    while the pages are written (see the module docstring). Returns no writer."""
-    generator = _state.generator
-    if generator is None or _state.writing is not None or not forked.possible():
-        return None
+def start_writing(generator, content=None):
+    """``article_generator_write_article``, the first of the build: write the feeds in a forked
+    process while the pages are written (see the module docstring)."""
+    if _state.generator is not generator:
+        return  # Decided already (or not the generator whose posts the feeds list).
+    _state.generator = None
+    if _state.writing is not None or not forked.possible():
+        return
     config = _state.config or load_config(generator.settings)
     if _writes_a_feed(config):  # (A build reading posts for the newsletter writes none.)
         _state.writing = forked.Forked(_write_all_noting_signals, generator, config)
-    return None
 
 
 def _writes_a_feed(config) -> bool:
@@ -178,6 +181,6 @@ def register():
     signals.initialized.connect(abandon)
     signals.article_generator_finalized.connect(add_context)
     signals.all_generators_finalized.connect(link_threads)
-    signals.get_writer.connect(start_writing)
+    signals.article_generator_write_article.connect(start_writing)
     signals.article_writer_finalized.connect(write)
     signals.finalized.connect(reset)
