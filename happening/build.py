@@ -92,7 +92,16 @@ READ_ONLY = {
     "DIRECT_TEMPLATES": [],
     **{
         f"FEEDS_{feed}": None
-        for feed in ("ATOM", "RSS", "JSON", "CATEGORY_ATOM", "TAG_ATOM", "THREAD_ATOM")
+        for feed in (
+            "ATOM",
+            "RSS",
+            "JSON",
+            "CATEGORY_ATOM",
+            "TAG_ATOM",
+            "THREAD_ATOM",
+            "TRANSLATION_ATOM",
+            "TRANSLATION_RSS",
+        )
     },
     "FEEDS_STYLESHEET": None,
 }

@@ -23,8 +23,9 @@ from happening.workflow.config import setting
 ROOT = Path(__file__).resolve().parent.parent
 # Exceptions that never reach the writer: each is caught by its caller and turned into a
 # UserError (websub's hub outcomes, a too-long Retry-After) or a fallback (fastbuild renders the
-# page the plain way).
+# page the plain way), or reported by the build as its component's error (a forked helper's).
 INTERNAL = {
+    "happening.forked.ForkedFailed",
     "happening.retry.WaitTooLong",
     "happening.plugins.feeds.websub._HubDown",
     "happening.plugins.feeds.websub._Refused",

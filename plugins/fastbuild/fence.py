@@ -78,6 +78,12 @@ SOURCES = {
     # converter only by taking its "meta" preprocessor out and resetting it before each field.
     "pelican.readers.MarkdownReader.read": "1c8cfd04d8822d57",
     "pelican.readers.MarkdownReader._parse_metadata": "3f01f071bbc3672d",
+    # Each picks its taxonomy's posts out of ``self.dates`` with ``in`` on the taxonomy's list:
+    # index_taxonomy_lists gives those lists a quick ``in`` (membership.py). Only the speed
+    # depends on it; a list that is a list in every other way writes the same pages.
+    "pelican.generators.ArticlesGenerator.generate_tags": "37f65d284c713dd4",
+    "pelican.generators.ArticlesGenerator.generate_categories": "cfb524524a3caae3",
+    "pelican.generators.ArticlesGenerator.generate_authors": "982c57fcfcf0435e",
 }
 
 # Private attributes fastbuild reads, and why.
@@ -119,9 +125,12 @@ def installed_version() -> str:
 def _target(name):
     """The function whose source is hashed for ``name``."""
     owner, attr = name.rsplit(".", 1)
-    cls = {"Writer": Writer, "Content": Content, "MarkdownReader": readers.MarkdownReader}[
-        owner.rsplit(".", 1)[1]
-    ]
+    cls = {
+        "Writer": Writer,
+        "Content": Content,
+        "MarkdownReader": readers.MarkdownReader,
+        "ArticlesGenerator": ArticlesGenerator,
+    }[owner.rsplit(".", 1)[1]]
     value = cls.__dict__[attr]
     while hasattr(value, "_fastbuild_original"):  # One of ours: check Pelican's underneath.
         value = value._fastbuild_original
@@ -221,6 +230,41 @@ CONTENT_LISTS = (
 )
 
 
+def index_taxonomy_lists(generator, make):
+    """Replace every tag's, category's and author's list of posts with ``make(that list)``.
+
+    As ``ArticlesGenerator.generate_context`` leaves them: ``tags`` maps each tag to its posts,
+    ``categories`` and ``authors`` are sorted ``(taxonomy, posts)`` pairs, and the shared context
+    holds the same lists (``categories`` and ``authors`` the very pairs, ``tags`` the dict's
+    items), so both get the same replacements.
+    """
+    made = {}  # id of a list replaced -> (that list, so its id stays its own; the replacement)
+
+    def replace(posts):
+        if type(posts) is not list:
+            return posts
+        if id(posts) not in made:
+            made[id(posts)] = (posts, make(posts))
+        return made[id(posts)][1]
+
+    tags = getattr(generator, "tags", None)
+    if isinstance(tags, dict):
+        for tag, posts in list(tags.items()):
+            tags[tag] = replace(posts)
+    for name in ("categories", "authors"):
+        pairs = getattr(generator, name, None)
+        if isinstance(pairs, list):
+            pairs[:] = [(taxonomy, replace(posts)) for taxonomy, posts in pairs]
+
+    def replaced(posts):
+        old, new = made.get(id(posts), (None, None))
+        return new if old is posts else posts
+
+    shown = generator.context.get("tags")
+    if isinstance(shown, list):
+        shown[:] = [(tag, replaced(posts)) for tag, posts in shown]
+
+
 # -- Pelican's memoised methods ------------------------------------------------------------------
 MEMOISED = ("get_content", "get_summary")
 
@@ -247,6 +291,13 @@ def content_unkept(post, siteurl=None) -> str:
     if kept is not None:
         return kept
     return memoised.func(post, siteurl)
+
+
+def forget_memoised_content():
+    """Empty the bodies ``get_content`` keeps (``get_summary``'s are left: listings reuse them)."""
+    cache = getattr(_memoised("get_content"), "cache", None)
+    if isinstance(cache, dict):
+        cache.clear()
 
 
 def forget_memoised(*_):

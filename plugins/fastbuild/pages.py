@@ -802,6 +802,8 @@ def start(generators):
     state.needed = state.save or state.in_memory or bool(previous)
     if state.in_memory:
         memory.forget_calls()  # The last build's calls (and the posts they hold) go now.
+    if not state.needed:
+        return  # No digest is made: what each page reads would serve nothing (~1 s at 5,000).
     watch_reads()
     for content in _all_contents(generators):
         state.bodies[content.source_path] = _body_hash(content)

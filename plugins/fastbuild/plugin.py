@@ -4,13 +4,14 @@ import logging
 
 from pelican import signals
 
-from . import fence, pages, parallel, paths, settings, stamps, urls
+from . import fence, heap, membership, pages, parallel, paths, settings, stamps, urls
 
 log = logging.getLogger(__name__)
 
 
 def begin(pelican_object):
     """``initialized``: undo what a build that failed before ``finalized`` left; check settings."""
+    heap.thaw()
     urls.stop()
     paths.stop()
     fence.restore()
@@ -20,9 +21,11 @@ def begin(pelican_object):
 
 
 def generators_done(generators):
-    """``all_generators_finalized``: the pool's work is read; the page cache starts."""
+    """``all_generators_finalized``: the pool's work is read; the page cache starts; what is
+    read now lives to the end of the build (heap.py)."""
     parallel.shutdown()
     pages.start(generators)
+    heap.freeze()
 
 
 def writer(pelican_object):
@@ -43,6 +46,7 @@ def finish(pelican_object):
         fence.restore()
         # The site is written: nothing may keep this build's posts alive into the next one.
         fence.forget_memoised()
+        heap.thaw()
 
 
 HANDLERS = (
@@ -52,8 +56,10 @@ HANDLERS = (
     (signals.page_generator_init, stamps.share),
     (signals.article_generator_init, parallel.prefetch),
     (signals.page_generator_init, parallel.prefetch),
+    (signals.article_generator_finalized, membership.index_taxonomies),
     (signals.all_generators_finalized, generators_done),
     (signals.get_writer, writer),
+    (signals.article_generator_write_article, heap.drop_bodies),
     (signals.article_writer_finalized, pages.flush_helpers),
     (signals.page_writer_finalized, pages.flush_helpers),
     (signals.finalized, finish),

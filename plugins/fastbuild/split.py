@@ -24,6 +24,7 @@ import tempfile
 
 from pelican import signals
 
+from . import heap
 from .capture import WarningCapture
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class Helper:
 
 
 def _run_helper(writer, calls, result):
+    heap.in_child()
     capture = WarningCapture()
     logging.getLogger().handlers = [capture]
     try:

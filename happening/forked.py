@@ -1,0 +1,88 @@
+"""Run one function in a forked process while this one goes on; its result and its log come back.
+
+For a build's self-contained side work (writing the feeds) on a second core while the main
+process writes the pages. The child is a copy of this process at the fork, so it sees the very
+same objects and writes the same bytes; it ends with ``os._exit`` (nothing of the parent's is
+flushed, closed or cleaned up twice). What it returns is pickled to a temporary file; every
+record it logs is kept, and :meth:`Forked.result` logs them again here, through the same
+loggers, so the build's log and a strict build's warnings are as if it had run here.
+"""
+
+import gc
+import logging
+import multiprocessing
+import os
+import pickle
+import tempfile
+
+
+class ForkedFailed(RuntimeError):
+    """The function raised in the child; the message is its error."""
+
+
+def possible() -> bool:
+    """Whether forking gains anything here: ``fork`` exists and there is a second core."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) >= 2
+
+
+class _Records(logging.Handler):
+    """Every record that reaches the root logger, as (logger name, level, message)."""
+
+    def __init__(self):
+        super().__init__(logging.NOTSET)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+class Forked:
+    """``function(*args)`` running in a forked child from the moment this is made."""
+
+    def __init__(self, function, *args):
+        fd, self._report = tempfile.mkstemp(prefix="happening-forked-", suffix=".pickle")
+        os.close(fd)
+        self._collected = False
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - runs in the child, which never returns.
+            _run_child(function, args, self._report)
+
+    def result(self, relog=True):
+        """Wait for the child; log its records here (unless not ``relog``); return its value or
+        raise ForkedFailed."""
+        if self._collected:
+            raise RuntimeError("forked: result() was already collected")
+        self._collected = True
+        _, status = os.waitpid(self.pid, 0)
+        try:
+            with open(self._report, "rb") as f:
+                outcome, value, records = pickle.load(f)
+        except Exception:  # noqa: BLE001 - the child died before it could report.
+            outcome, value, records = "error", f"exited with status {status}, no report", []
+        finally:
+            os.unlink(self._report)
+        for name, level, message in records if relog else ():
+            logging.getLogger(name).log(level, "%s", message)
+        if outcome != "ok":
+            raise ForkedFailed(value)
+        return value
+
+
+def _run_child(function, args, report):
+    # What the child inherited is never collected here: collecting it would only copy the
+    # memory pages it shares with the parent.
+    gc.freeze()
+    records = _Records()
+    logging.getLogger().handlers = [records]
+    try:
+        payload = ("ok", function(*args), records.records)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises.
+        payload = ("error", f"{type(exc).__name__}: {exc}", records.records)
+    try:
+        with open(report, "wb") as f:
+            pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        os._exit(0)
