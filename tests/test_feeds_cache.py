@@ -246,7 +246,9 @@ FIRST = "http://127.0.0.1:8000/posts/first-light/"  # first.md links {filename}s
 
 
 def count_bodies(monkeypatch):
-    """Count the bodies whose HTML (links filled in) the feeds asked for, by source file."""
+    """Count the bodies whose HTML (links filled in) the feeds asked for, by source file (the
+    feeds written in this process, as in :func:`count_made`)."""
+    monkeypatch.setattr(forked, "possible", lambda: False)
     asked = []
     real = entries.content_unkept
     monkeypatch.setattr(
