@@ -28,11 +28,12 @@ def possible() -> bool:
     return (cores or 1) >= 2
 
 
-class _Records(logging.Handler):
-    """Every record that reaches the root logger, as (logger name, level, message)."""
+class LogRecords(logging.Handler):
+    """Every record of ``level`` or worse it is given, as (logger name, level, message): what a
+    child process logged, kept to be logged again in the parent."""
 
-    def __init__(self):
-        super().__init__(logging.NOTSET)
+    def __init__(self, level=logging.NOTSET):
+        super().__init__(level)
         self.records = []
 
     def emit(self, record):
@@ -75,7 +76,7 @@ def _run_child(function, args, report):
     # What the child inherited is never collected here: collecting it would only copy the
     # memory pages it shares with the parent.
     gc.freeze()
-    records = _Records()
+    records = LogRecords()
     logging.getLogger().handlers = [records]
     try:
         payload = ("ok", function(*args), records.records)

@@ -128,6 +128,20 @@ def process_cache() -> Path:
     return folder
 
 
+def calls_of(monkeypatch, owner, name: str) -> list:
+    """Spy on ``owner.name`` for the rest of the test: it still runs, and the list returned
+    gathers the first argument of every call (what a "read only what changed" test counts)."""
+    real = getattr(owner, name)
+    seen = []
+
+    def spy(first, *args, **kwargs):
+        seen.append(first)
+        return real(first, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return seen
+
+
 def build_into(out: Path, content: Path = BLOG, settings=DEV_SETTINGS, **overrides):
     """A strict build (any warning fails it) of ``content`` into ``out``; no cache is shared."""
     return build(

@@ -5,7 +5,7 @@ worker processes as from a fresh serial run."""
 import os
 import shutil
 
-from conftest import BLOG, build_into
+from conftest import BLOG, build_into, calls_of
 from happening.build import load_settings
 from happening.workflow.check import WARNING, check_site, pages, site
 
@@ -164,14 +164,7 @@ def test_a_file_the_build_did_not_write_again_is_not_read_again(tmp_path, monkey
     settings = load_settings(PATH=str(BLOG), CACHE_PATH=str(tmp_path / "check-cache"))
     fresh = check_site(settings, out)
     assert (tmp_path / "check-cache" / cache.DIGESTS_FILE).is_file()
-    digested = []
-
-    def counting_digest(data):
-        digested.append(data)
-        return real_digest(data)
-
-    real_digest = cache.digest
-    monkeypatch.setattr(cache, "digest", counting_digest)
+    digested = calls_of(monkeypatch, cache, "digest")
     assert check_site(settings, out).problems == fresh.problems
     assert digested == []  # every page and feed as the last check read it
     # Rewritten with the same bytes and its times set back: the ctime still moved, so it is

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from werkzeug import Response
 
+from conftest import calls_of
 from happening.workflow.release import ReleaseStopped, release  # noqa: E402
 from test_publish import clean_site
 
@@ -166,14 +167,7 @@ def test_a_second_release_scans_only_the_pages_that_changed(
 
     httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
     release("dir", **settings)
-    scanned = []
-
-    def counting_scan(data):
-        scanned.append(data)
-        return scan(data)
-
-    scan = check_site.scan
-    monkeypatch.setattr(check_site, "scan", counting_scan)
+    scanned = calls_of(monkeypatch, check_site, "scan")
     (Path(settings["PATH"]) / "posts" / "one-more.md").write_text(
         "Title: One more\nDate: 2024-06-02 09:00\nCategory: Notes\n"
         "Summary: Another post after the release.\n\nIts body.\n",

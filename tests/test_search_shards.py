@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 
+from conftest import calls_of
 from happening import search
 from happening.build import PROD_SETTINGS
 from happening.workflow import reuse
@@ -295,14 +296,7 @@ def test_the_plan_reads_only_the_pages_written_since_and_plans_what_a_fresh_one_
     out = release_build(tmp_path, content)
     cache = tmp_path / "cache"
     assert (cache / search.PAGES_FILE).is_file()
-    described = []
-
-    def counting(html):
-        described.append(html)
-        return describe(html)
-
-    describe = search._describe
-    monkeypatch.setattr(search, "_describe", counting)
+    described = calls_of(monkeypatch, search, "_describe")
     first = search.plan_shards(out, cache)
     assert first == search.plan_shards(out)  # the second, with nothing kept, reads every page
     pages = sum(1 for p in out.rglob("*.html") if search.BUNDLE not in p.parts)

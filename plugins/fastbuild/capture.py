@@ -6,13 +6,11 @@ otherwise never reach the build process's handlers.
 
 import logging
 
+from happening.forked import LogRecords
 
-class WarningCapture(logging.Handler):
+
+class WarningCapture(LogRecords):
     """Keeps (logger name, level, message) of every WARNING-or-worse record."""
 
     def __init__(self):
         super().__init__(logging.WARNING)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append((record.name, record.levelno, record.getMessage()))
