@@ -128,6 +128,14 @@ def process_cache() -> Path:
     return folder
 
 
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Write each ``{relative path: text}`` under ``root``, folders and all; return ``root``."""
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
 def calls_of(monkeypatch, owner, name: str) -> list:
     """Spy on ``owner.name`` for the rest of the test: it still runs, and the list returned
     gathers the first argument of every call (what a "read only what changed" test counts)."""

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import TEST_SITE
+from conftest import TEST_SITE, write_files
 from happening.workflow.check import CheckFailed
 from happening.workflow.publish import PublishError, _Dir, _Rsync, publish
 
@@ -78,9 +78,7 @@ def deployed_site(tmp_path):
         "changed.html": "old",
         "gone/index.html": "deleted later",
     }
-    for rel, text in files.items():
-        (output / rel).parent.mkdir(parents=True, exist_ok=True)
-        (output / rel).write_text(text, encoding="utf-8")
+    write_files(output, files)
     _Dir.deploy(output, settings, public)
     assert same_tree(output, public)
     return output, public, settings

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from conftest import calls_of
+from conftest import calls_of, write_files
 from happening import search
 from happening.build import PROD_SETTINGS
 from happening.workflow import reuse
@@ -197,9 +197,7 @@ def test_only_pages_marked_for_pagefind_are_in_a_shard(tmp_path):
         "tags/index.html": '<html lang="en"><main>Tags</main></html>',
         "pagefind/old.html": "<html><main data-pagefind-body>Old</main></html>",
     }
-    for rel, html in pages.items():
-        (site / rel).parent.mkdir(parents=True, exist_ok=True)
-        (site / rel).write_text(html)
+    write_files(site, pages)
     planned = {s.name: s.pages for s in search.plan_shards(site)}
     assert planned == {"2024-1": ("posts/a/index.html",), "pages": ("about/index.html",)}
 
