@@ -12,10 +12,35 @@ production build's reuse (``workflow/reuse.py``) trust the same four numbers.
 import os
 
 
-def stat_of(path) -> list:
-    """What any write to the file at ``path`` changes: size, mtime, ctime, inode (ns)."""
-    st = os.stat(path)
+def stamp(st: os.stat_result) -> list:
+    """What any write to a file changes, from its ``os.stat_result``: size, mtime, ctime, inode."""
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def stat_of(path) -> list:
+    """:func:`stamp` of the file at ``path``."""
+    return stamp(os.stat(path))
+
+
+def tree(root) -> dict:
+    """Every file under ``root`` (posix paths relative to it) with its :func:`stamp`.
+
+    As ``os.walk`` would (a linked folder is not entered), but with ``os.scandir``'s entries,
+    which save a path join and a stat call's setup per file (~3,500 files, several times a
+    release).
+    """
+    found = {}
+    todo = [(str(root), "")]
+    while todo:
+        folder, under = todo.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        todo.append((entry.path, f"{under}{entry.name}/"))
+                    continue
+                found[under + entry.name] = stamp(entry.stat())
+    return found
 
 
 class KeptByStat:

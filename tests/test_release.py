@@ -132,10 +132,11 @@ def test_a_second_release_reuses_the_first_and_matches_a_cold_build(tmp_path, ht
     assert differences(tmp_path / "public", cold) == []
     # The manifest the next release trusts is every file as the release left it, Pagefind's
     # bundle included (only the bundle is looked at again after indexing).
+    from happening import filestat
     from happening.workflow import reuse
 
     (manifest,) = Path(settings["CACHE_PATH"]).glob(f"production/*/{reuse.MANIFEST}")
-    assert json.loads(manifest.read_text()) == reuse._stats(Path(settings["OUTPUT_PATH"]))
+    assert json.loads(manifest.read_text()) == filestat.tree(Path(settings["OUTPUT_PATH"]))
 
 
 def test_the_newsletter_takes_the_posts_of_the_build_just_deployed(
@@ -268,8 +269,8 @@ def test_a_release_deploys_what_its_build_changed_and_touches_nothing_else(
     }
     one_more_post(settings)
     walked = []
-    real = publish._tree
-    monkeypatch.setattr(publish, "_tree", lambda root: walked.append(Path(root)) or real(root))
+    real = publish.tree
+    monkeypatch.setattr(publish, "tree", lambda root: walked.append(Path(root)) or real(root))
     release("dir", **settings)
     # Which files changed came from the build: the output was not walked again to find out.
     assert output not in walked and public in walked

@@ -25,7 +25,7 @@ from pathlib import Path
 from happening.atomic import write_atomically
 from happening.build import PROD_SETTINGS, ROOT, BuildResult, build, load_settings
 from happening.errors import UserError
-from happening.filestat import stat_of
+from happening.filestat import stat_of, tree
 
 from .check import check_site
 from .config import TARGETS, setting
@@ -140,7 +140,7 @@ class _Dir:
         manifest.unlink(missing_ok=True)
         records = None
         if last and _exactly_as_deployed(dest, last):
-            records = _update(output, dest, last, files if files is not None else _tree(output))
+            records = _update(output, dest, last, files if files is not None else tree(output))
         if records is None:
             _replace_whole(output, dest)
             records = _records(output, dest)
@@ -163,7 +163,7 @@ def _replace_whole(output, dest):
 def _exactly_as_deployed(dest, last):
     """Whether ``dest`` holds exactly the files the last deploy left, none touched since."""
     try:
-        found = _tree(dest)
+        found = tree(dest)
     except OSError:
         return False
     return found.keys() == last.keys() and all(
@@ -240,17 +240,6 @@ def _remove_empty_parents(folder, dest):
         folder = folder.parent
 
 
-def _tree(root):
-    """Every file under ``root`` (posix paths relative to it) with its :func:`stat_of`."""
-    found = {}
-    for folder, _, names in os.walk(root):
-        rel_folder = os.path.relpath(folder, root)
-        prefix = "" if rel_folder == "." else rel_folder.replace(os.sep, "/") + "/"
-        for name in names:
-            found[prefix + name] = stat_of(os.path.join(folder, name))
-    return found
-
-
 def _unchanged(built, deployed, stat, record):
     """Whether the deployed copy (as recorded, untouched since) already holds ``built``'s bytes;
     ``stat`` is ``built``'s."""
@@ -275,7 +264,7 @@ def _records(output, dest):
     """The manifest of a whole copy: each file's stat in the output and in ``dest``; None when
     ``dest`` is not the output's copy after all (the next deploy then copies all)."""
     records = {}
-    for rel, deployed in _tree(dest).items():
+    for rel, deployed in tree(dest).items():
         try:
             records[rel] = {"built": stat_of(output / rel), "deployed": deployed}
         except OSError:

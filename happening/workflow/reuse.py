@@ -42,6 +42,7 @@ from pathlib import Path
 import jinja2
 from pelican import signals
 
+from happening import filestat
 from happening import search as site_search
 from happening.atomic import write_atomically
 from happening.build import ROOT, BuildResult, build, load_settings
@@ -93,7 +94,7 @@ def _digest_code(h, roots, cache_path: Path):
     settled = time.time_ns() - RACY_NS
     for name, path in _code_files(roots):
         st = os.stat(path)
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        stamp = filestat.stamp(st)
         old = known.get(path)
         if old is not None and old[0] == stamp:
             digest = old[1]
@@ -169,34 +170,12 @@ def _code_roots(settings, settings_file):
     return unique
 
 
-def _stats(output: Path) -> dict:
-    """Every file under ``output``: (size, mtime, ctime, inode); any write changes one of them.
-
-    ``os.walk`` would do, but each file's stat would then cost a path join more (~3,500 files,
-    twice a release).
-    """
-    found = {}
-    todo = [(str(output), "")]
-    while todo:
-        folder, under = todo.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir():
-                    if not entry.is_symlink():  # As os.walk: a linked folder is not entered.
-                        todo.append((entry.path, f"{under}{entry.name}/"))
-                    continue
-                st = entry.stat()
-                found[under + entry.name] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-    return found
-
-
 def _stat(path) -> list | None:
-    """One file's entry in :func:`_stats`, or None when it is gone."""
+    """One file's entry in :func:`filestat.tree`, or None when it is gone."""
     try:
-        st = os.stat(path)
+        return filestat.stat_of(path)
     except FileNotFoundError:
         return None
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 def reuse_settings(cache: Path) -> dict:
@@ -241,7 +220,7 @@ def production_build(
         if other != cache and other.is_dir():  # Built under another key: never to be reused.
             shutil.rmtree(other, ignore_errors=True)
     manifest = cache / MANIFEST
-    before = _stats(output) if output.is_dir() else {}
+    before = filestat.tree(output) if output.is_dir() else {}
     warm = manifest.is_file() and _load(manifest) == before and bool(before)
     if not warm:
         shutil.rmtree(cache, ignore_errors=True)  # Nothing in it can be trusted with this output.
@@ -299,7 +278,7 @@ def production_build(
         # Only now is the output final: Pagefind's bundle is in it, and indexing links the
         # pages into its staging folder (a new ctime for each): every file is looked at again.
         cache.mkdir(parents=True, exist_ok=True)
-        final = _stats(output)
+        final = filestat.tree(output)
         manifest.write_text(json.dumps(final, sort_keys=True), encoding="utf-8")
         built.files = final
     return built
