@@ -1,11 +1,12 @@
 """Run one function in a forked process while this one goes on; its result and its log come back.
 
-For a build's self-contained side work (writing the feeds) on a second core while the main
-process writes the pages. The child is a copy of this process at the fork, so it sees the very
-same objects and writes the same bytes; it ends with ``os._exit`` (nothing of the parent's is
-flushed, closed or cleaned up twice). What it returns is pickled to a temporary file; every
-record it logs is kept, and :meth:`Forked.result` logs them again here, through the same
-loggers, so the build's log and a strict build's warnings are as if it had run here.
+For a build's self-contained side work on a second core while the main process writes the
+pages: writing the feeds, rendering a batch of pages (fastbuild's split.py). The child is a copy
+of this process at the fork, so it sees the very same objects and writes the same bytes; it ends
+with ``os._exit`` (nothing of the parent's is flushed, closed or cleaned up twice). What it
+returns is pickled to a temporary file; every record it logs (of the level asked for) is kept,
+and :meth:`Forked.result` logs them again here, through the same loggers, so the build's log and
+a strict build's warnings are as if it had run here.
 """
 
 import gc
@@ -41,15 +42,25 @@ class LogRecords(logging.Handler):
 
 
 class Forked:
-    """``function(*args)`` running in a forked child from the moment this is made."""
+    """``function(*args)`` running in a forked child from the moment this is made; the child's
+    log records of ``level`` or worse are kept for the parent."""
 
-    def __init__(self, function, *args):
+    def __init__(self, function, *args, level=logging.NOTSET):
         fd, self._report = tempfile.mkstemp(prefix="happening-forked-", suffix=".pickle")
         os.close(fd)
         self._collected = False
+        self._status = None  # The child's exit status, once it has been waited for.
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover - runs in the child, which never returns.
-            _run_child(function, args, self._report)
+            _run_child(function, args, self._report, level)
+
+    def done(self) -> bool:
+        """Whether the child has ended (without waiting for it)."""
+        if self._status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid != 0:
+                self._status = status
+        return self._status is not None
 
     def result(self, relog=True):
         """Wait for the child; log its records here (unless not ``relog``); return its value or
@@ -57,7 +68,9 @@ class Forked:
         if self._collected:
             raise RuntimeError("forked: result() was already collected")
         self._collected = True
-        _, status = os.waitpid(self.pid, 0)
+        if self._status is None:
+            self._status = os.waitpid(self.pid, 0)[1]
+        status = self._status
         try:
             with open(self._report, "rb") as f:
                 outcome, value, records = pickle.load(f)
@@ -72,11 +85,11 @@ class Forked:
         return value
 
 
-def _run_child(function, args, report):
+def _run_child(function, args, report, level):
     # What the child inherited is never collected here: collecting it would only copy the
     # memory pages it shares with the parent.
     gc.freeze()
-    records = LogRecords()
+    records = LogRecords(level)
     logging.getLogger().handlers = [records]
     try:
         payload = ("ok", function(*args), records.records)

@@ -60,3 +60,36 @@ def test_a_result_collected_without_its_log_logs_nothing(caplog):
     caplog.set_level(logging.INFO, logger="happening.test_forked")
     assert forked.Forked(_works, 1, 2).result(relog=False)["sum"] == 3
     assert not [r for r in caplog.records if r.name == log.name]
+
+
+def _waits_for(read_end):
+    os.read(read_end, 1)  # Until the test lets it go: no sleep, no race.
+    return "went on"
+
+
+def test_done_says_whether_the_child_has_ended_without_waiting_for_it():
+    read_end, write_end = os.pipe()
+    try:
+        running = forked.Forked(_waits_for, read_end)
+        assert not running.done()  # Still blocked on the pipe.
+        os.write(write_end, b"x")
+        assert running.result() == "went on"
+        assert running.done()
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def _logs_at_two_levels():
+    # Messages of its own: Pelican's logger drops a warning it has seen (LimitFilter), and
+    # the child inherits what the other tests' children logged.
+    log.info("an info line only a NOTSET child keeps")
+    log.warning("a warning every child keeps")
+
+
+def test_only_records_of_the_level_asked_for_come_back(caplog):
+    caplog.set_level(logging.INFO, logger="happening.test_forked")
+    forked.Forked(_logs_at_two_levels, level=logging.WARNING).result()
+    assert [r.getMessage() for r in caplog.records if r.name == log.name] == [
+        "a warning every child keeps"
+    ]

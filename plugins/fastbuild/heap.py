@@ -11,8 +11,9 @@ Collections: once every post is read (``all_generators_finalized``), what the ma
 holds (the posts, their metadata, the shared context: ~2 million objects at 5,000 posts) lives
 until the build is over, yet each of CPython's full collections walks all of it: ~0.8 s a
 collection at 5,000 posts, several per build, on the main process's core, which the page helper
-waits for. Every forked helper (split.py) that collects walks the same objects too, and touching
-them copies the pages of memory it shares with the main process.
+waits for. Every forked helper (split.py) that collected would walk the same objects too, and
+touching them copies the pages of memory it shares with the main process: a forked child
+(``happening/forked.py``) freezes what it inherits first thing.
 
 ``gc.freeze()`` (documented for exactly this: before forking, and for objects that live as long
 as the process) moves what exists now into a generation that collections skip; :func:`thaw`
@@ -40,15 +41,6 @@ def thaw(*_):
     if _state["frozen"]:
         gc.unfreeze()
         _state["frozen"] = False
-
-
-def in_child():
-    """In a forked helper, first thing: what it inherited is never collected there.
-
-    The helper ends with ``os._exit``; collecting inherited objects would only copy the memory
-    pages it shares with the main process.
-    """
-    gc.freeze()
 
 
 def drop_bodies(generator, content):

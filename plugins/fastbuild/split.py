@@ -18,14 +18,10 @@ and where ``fork`` is not available.
 
 import logging
 import multiprocessing
-import os
-import pickle
-import tempfile
 
 from pelican import signals
 
-from . import heap
-from .capture import WarningCapture
+from happening import forked
 
 log = logging.getLogger(__name__)
 
@@ -37,43 +33,9 @@ class HelperFailed(RuntimeError):
     """A helper process could not render its pages; the message is its error."""
 
 
-class Helper:
-    """One forked process rendering a batch of delegated calls."""
-
-    def __init__(self, writer, calls):
-        fd, self.result = tempfile.mkstemp(prefix="fastbuild-", suffix=".pickle")
-        os.close(fd)
-        self.pid = os.fork()
-        if self.pid == 0:  # pragma: no cover - runs in the child, which never returns.
-            _run_helper(writer, calls, self.result)
-
-    def collect(self, block=True):
-        """The helper's ``(status, payload, records)``, or None while it is still running."""
-        pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
-        if pid == 0:
-            return None
-        try:
-            with open(self.result, "rb") as f:
-                return pickle.load(f)
-        except Exception:  # noqa: BLE001 - the helper died before it could report.
-            return ("error", f"helper exited with status {status} and no report", [])
-        finally:
-            os.unlink(self.result)
-
-
-def _run_helper(writer, calls, result):
-    heap.in_child()
-    capture = WarningCapture()
-    logging.getLogger().handlers = [capture]
-    try:
-        payload = ("ok", [writer.render_planned(call) for call in calls], capture.records)
-    except BaseException as exc:  # noqa: BLE001 - reported to the main process, which fails.
-        payload = ("error", f"{type(exc).__name__}: {exc}", capture.records)
-    try:
-        with open(result, "wb") as f:
-            pickle.dump(payload, f)
-    finally:
-        os._exit(0)
+def _render(writer, calls):
+    """In a helper: render a batch of delegated calls; their cache records go back."""
+    return [writer.render_planned(call) for call in calls]
 
 
 class Splitter:
@@ -125,20 +87,21 @@ class Splitter:
 
     def _launch(self):
         calls, self.pending = self.pending, []
-        self.helper = Helper(self.writer, calls)
+        # A strict build fails on warnings: those are what a helper's log must bring back.
+        self.helper = forked.Forked(_render, self.writer, calls, level=logging.WARNING)
         self.helpers += 1
 
     def _reap(self, block):
-        report = self.helper.collect(block)
-        if report is None:
+        if not block and not self.helper.done():
             return
-        self.helper = None
-        status, payload, records = report
-        for name, level, message in records:
-            logging.getLogger(name).log(level, "%s", message)
-        if status != "ok":
-            raise HelperFailed(f"fastbuild: rendering pages in a helper process failed: {payload}")
-        for result in payload:
+        helper, self.helper = self.helper, None
+        try:
+            results = helper.result()  # Its records are logged here, in order.
+        except forked.ForkedFailed as exc:
+            raise HelperFailed(
+                f"fastbuild: rendering pages in a helper process failed: {exc}"
+            ) from None
+        for result in results:
             self.on_result(result)
 
 
