@@ -21,12 +21,16 @@ class ForkedFailed(RuntimeError):
     """The function raised in the child; the message is its error."""
 
 
+def cores() -> int:
+    """How many cores this process may run on: its CPU affinity (a container's or ``taskset``'s
+    limit, which ``os.cpu_count()`` ignores); 1 where the system has none to ask (macOS,
+    Windows), so nothing there starts helpers it cannot be sure will run side by side."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
 def possible() -> bool:
     """Whether forking gains anything here: ``fork`` exists and there is a second core."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cores or 1) >= 2
+    return "fork" in multiprocessing.get_all_start_methods() and cores() >= 2
 
 
 class LogRecords(logging.Handler):

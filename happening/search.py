@@ -48,6 +48,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from happening import forked
 from happening.atomic import write_atomically
 from happening.errors import UserError
 from happening.filestat import KeptByStat, stat_of
@@ -302,7 +303,7 @@ class Indexing:
         # As many Pagefinds at a time as there are cores: a cold index of many small shards
         # is quicker side by side (one run alone leaves cores idle while it starts and writes
         # its bundle); more at once would only compete for the cores.
-        self.pool = ThreadPoolExecutor(max(1, min(len(stale), len(os.sched_getaffinity(0)))))
+        self.pool = ThreadPoolExecutor(max(1, min(len(stale), forked.cores())))
         self.runs = [(shard, self.pool.submit(self._pagefind, shard)) for shard in stale]
 
     def _pagefind(self, shard):

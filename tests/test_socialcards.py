@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
+import happening.forked
 from conftest import ROOT, soup
 from happening.build import BuildError
 from happening.plugins import socialcards
@@ -107,7 +108,7 @@ def test_cards_drawn_by_many_processes_are_the_bytes_drawn_by_one(tmp_path, monk
     one, many = tmp_path / "one", tmp_path / "many"
     build_readers(one / "output")  # Each build has its own empty cache beside its output.
     monkeypatch.setattr(drawing, "MIN_POOL", 1)
-    monkeypatch.setattr(drawing, "_cores", lambda: 2)  # Even on a one-core machine.
+    monkeypatch.setattr(happening.forked, "cores", lambda: 2)  # Even on a one-core machine.
     forked = []
     real_fork = drawing._fork
     monkeypatch.setattr(drawing, "_fork", lambda jobs: forked.append(len(jobs)) or real_fork(jobs))
@@ -127,7 +128,7 @@ def test_a_card_that_fails_in_a_drawer_fails_the_build_with_its_own_error(tmp_pa
     # The drawer says nothing and exits; the build draws the card again itself, and the error
     # is raised there as if no drawer had been involved. The other cards are all drawn.
     monkeypatch.setattr(drawing, "MIN_POOL", 1)
-    monkeypatch.setattr(drawing, "_cores", lambda: 2)
+    monkeypatch.setattr(happening.forked, "cores", lambda: 2)
     real = render.render_card
 
     def render_card(title, *args):

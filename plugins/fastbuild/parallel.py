@@ -29,6 +29,8 @@ from pelican.generators import ArticlesGenerator
 from pelican.readers import MarkdownReader as PelicanMarkdownReader
 from pelican.urlwrappers import URLWrapper
 
+from happening import forked
+
 from . import fence
 from .capture import WarningCapture
 from .highlight import with_shared_formatters
@@ -64,7 +66,7 @@ def workers(settings) -> int:
     """How many worker processes to use (0: convert in the main process, as Pelican does)."""
     wanted = get(settings, "FASTBUILD_WORKERS")
     if wanted is None:
-        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        wanted = forked.cores()
     # One core gains nothing from a pool; fork is what makes the pool start in milliseconds.
     if wanted < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return 0

@@ -15,6 +15,8 @@ import os
 import shutil
 from pathlib import Path
 
+from happening import forked
+
 from .render import render_card
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ def start(cards, settings, cache: Path, outputs) -> Drawing:
         (target, title, dek, settings.site_name, settings.faces, settings.host, copies)
         for target, (title, dek, copies) in todo.items()
     ]
-    cores = _cores()
+    cores = forked.cores()
     if len(jobs) < MIN_POOL or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return Drawing(jobs, [])
     # Forked: a drawer starts in a millisecond and already holds the fonts and settings. Every
@@ -82,10 +84,6 @@ def _fork(jobs) -> int:
             # traceback here: finish() draws a failed card again and raises its error there.
             os._exit(status)
     return pid
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
 def _draw(job):

@@ -10,6 +10,8 @@ from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
+from happening import forked
+
 from .cache import Digests, ScanCache
 from .model import Problem, Report
 from .scan import scan, scan_files
@@ -115,7 +117,7 @@ def _scanning(output, todo):
     """Scans of ``todo``'s pages in order (an iterable), made on every available core when there
     are many: the worker processes are at work from the start of the ``with`` block, so this
     process can do something else before it iterates (check reads the sources)."""
-    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    workers = forked.cores()
     if len(todo) < PARALLEL_FROM or workers < 2:
         yield [scan(data) for _, _, data in todo]
         return
