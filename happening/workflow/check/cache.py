@@ -1,12 +1,14 @@
 """The last check's page scans, kept by the page's bytes, so an unchanged page is not re-read
-(and, the same way, the sources' metadata headers: ``sources.py``); and each output file's
-digest, kept by its stat, so a file the build did not write again is not even read (and, the
-same way, each source's ``Summary:`` as written, which `check` reads after a build).
+(and, the same way, the sources' metadata headers: ``sources.py``); each output file's digest,
+kept by its stat, so a file the build did not write again is not even read (and, the same way,
+each source's ``Summary:`` as written, which `check` reads after a build); and each page's
+findings, kept with what they depended on.
 
 A scan depends only on the page's bytes and the code that scans it (this package, lxml), so
-the key is a hash of the bytes and the cache is dropped whole when the code changes. Findings
-are not cached: they depend on the other pages (a link's target, an anchor) and are worked out
-again from the scans every time, which is cheap.
+the key is a hash of the bytes and the cache is dropped whole when the code changes. A page's
+findings depend on the other files too (a link's target, an anchor, a stylesheet's weight), so
+:class:`PageFindings` keeps with them every output file their links were resolved against, and
+they are taken again only while the page's bytes and each of those files are as they were.
 """
 
 import hashlib
@@ -29,6 +31,7 @@ PAGES_FILE = "check-pages.marshal"
 HEADERS_FILE = "check-headers.pickle"
 DIGESTS_FILE = "check-digests.marshal"
 SUMMARIES_FILE = "check-summaries.marshal"
+FINDINGS_FILE = "check-findings.marshal"
 
 
 def code_key():
@@ -187,3 +190,79 @@ class Digests:
 
     def save(self):
         self.kept.save()
+
+
+def anchors_key(scan: Scan) -> str:
+    """What a page offers links from elsewhere: its anchors, as one digest (not :func:`digest`,
+    which stands for reading a file's bytes)."""
+    joined = "\0".join(sorted(scan.anchors)).encode()
+    return hashlib.blake2b(joined, digest_size=16).hexdigest()
+
+
+class PageFindings:
+    """Each page's findings from the last check of one output folder, with what they depended on.
+
+    A record is ``(page digest, anchors key, findings)``; ``findings`` is what ``pages.py``
+    worked out for the page: its problems (not yet placed in a source: the sources may have
+    changed), its links to missing files, every output file its links were resolved against
+    (``looked_at``), and the weight of each file it loads. After one new post, nine in ten pages
+    are the same bytes linking to files that did not change: their findings are the last ones.
+    ``code``: what else the findings depend on (SITEURL, the page budget); the folder's path,
+    this package's code and lxml's version are added.
+    """
+
+    def __init__(self, folder, output, code):
+        self.path = Path(folder) / FINDINGS_FILE if folder else None
+        self.code = f"{code_key()} {Path(output).resolve()} {code}"
+        self.stored, self.files = {}, frozenset()
+        if self.path and self.path.is_file():
+            try:
+                with open(self.path, "rb") as f:
+                    found = marshal.loads(f.read())
+                if found.get("code") == self.code:
+                    self.stored, self.files = found["pages"], found["files"]
+            except Exception as exc:  # noqa: BLE001 - a damaged file only costs a full check.
+                log.debug("check: ignoring %s (%s)", self.path, exc)
+        self.now = {}
+
+    def changed(self, files, keys, scans) -> set:
+        """The output files a link may now resolve to differently: those that appeared or
+        vanished since the last check, and the pages whose anchors changed. ``files``: every
+        output file now; ``keys``: each page's digest now; ``scans``: each page's scan."""
+        changed = set(self.files.symmetric_difference(files))
+        for page, (old_digest, old_anchors, _) in self.stored.items():
+            new_digest = keys.get(page)
+            # The same bytes have the same anchors: only a page written anew is looked at.
+            rewritten = new_digest is not None and new_digest != old_digest
+            if rewritten and anchors_key(scans[page]) != old_anchors:
+                changed.add(page)
+        return changed
+
+    def get(self, page, page_digest, changed, weight_of):
+        """The last findings of ``page`` if they still hold: the same bytes, none of the files
+        they depended on in ``changed``, and each file it loads as heavy as it was."""
+        record = self.stored.get(page)
+        if record is None or record[0] != page_digest:
+            return None
+        findings = record[2]
+        if not changed.isdisjoint(findings[2]):
+            return None
+        if any(weight_of(target) != weight for target, weight in findings[3]):
+            return None
+        self.now[page] = record
+        return findings
+
+    def put(self, page, page_digest, scan, findings):
+        self.now[page] = (page_digest, anchors_key(scan), findings)
+
+    def save(self, files):
+        if not self.path or (self.now == self.stored and self.files == files):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            with open(tmp, "wb") as f:
+                marshal.dump({"code": self.code, "files": frozenset(files), "pages": self.now}, f)
+            os.replace(tmp, self.path)
+        except (OSError, ValueError) as exc:  # A read-only folder only costs the next check.
+            log.debug("check: could not save %s (%s)", self.path, exc)

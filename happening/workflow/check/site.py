@@ -37,6 +37,7 @@ class Site:
     sources: Sources | None = None  # read by load()
     files: set = field(default_factory=set)  # every output file, posix, relative to output
     scans: dict = field(default_factory=dict)  # output page (posix) -> Scan
+    keys: dict = field(default_factory=dict)  # output page (posix) -> digest of its bytes
     _weights: dict = field(default_factory=dict, repr=False)
 
     def load(self, read_sources):
@@ -49,6 +50,7 @@ class Site:
         todo = []
         for rel in sorted(f for f in self.files if f.endswith(".html")):
             key, data = self.digests.of(rel)
+            self.keys[rel] = key
             found = self.cache.get(key)
             if found is None:
                 todo.append(
