@@ -278,3 +278,21 @@ def test_a_feed_unchanged_since_the_last_check_is_not_parsed_again(tmp_path, mon
     second = check_site(settings, out)
     assert second.problems == first.problems  # the broken feed's finding, kept with its bytes
     assert [shown.rsplit("/", 2)[-2:] for shown in parsed] == [["feeds", "all.atom.xml"]]
+
+
+def test_a_source_is_shown_by_its_resolved_path_through_linked_folders_and_files(tmp_path):
+    from happening.workflow.check.sources import Sources
+
+    project = tmp_path / "project"
+    posts, elsewhere = project / "content" / "posts", tmp_path / "elsewhere"
+    posts.mkdir(parents=True)
+    elsewhere.mkdir()
+    (posts / "plain.md").write_text("x")
+    (elsewhere / "kept.md").write_text("y")
+    (posts / "linked.md").symlink_to(elsewhere / "kept.md")
+    (project / "content" / "shelf").symlink_to(posts)
+    shown = Sources(project=project.resolve()).shown
+    assert shown(str(posts / "plain.md")) == "content/posts/plain.md"
+    assert shown(str(project / "content" / "shelf" / "plain.md")) == "content/posts/plain.md"
+    assert shown(str(posts / ".." / "posts" / "plain.md")) == "content/posts/plain.md"
+    assert shown(str(posts / "linked.md")) == str((elsewhere / "kept.md").resolve())

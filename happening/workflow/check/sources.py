@@ -45,17 +45,29 @@ class Sources:
     by_output: dict = field(default_factory=dict)  # output path (posix, relative) -> source
     _texts: dict = field(default_factory=dict, repr=False)
     _shown: dict = field(default_factory=dict, repr=False)
+    _folders: dict = field(default_factory=dict, repr=False)  # folder -> its realpath
 
     def shown(self, path):
         # Asked once per finding: a 1,000-post site can have a warning on most of its pages.
         found = self._shown.get(path)
         if found is None:
-            resolved = Path(path).resolve()
-            found = str(resolved)
-            if resolved.is_relative_to(self.project):
-                found = resolved.relative_to(self.project).as_posix()
+            found = self._resolved(path)
+            inside = os.path.join(str(self.project), "")  # a resolved folder, so: cut, no relpath
+            if found.startswith(inside):
+                found = found[len(inside) :].replace(os.sep, "/")
             self._shown[path] = found
         return found
+
+    def _resolved(self, path):
+        """``Path(path).resolve()``, with each folder's resolved once: resolving a path looks at
+        each of its parts, and a thousand posts share a folder or two."""
+        folder, name = os.path.split(os.path.abspath(path))
+        if os.path.islink(os.path.join(folder, name)):
+            return os.path.realpath(path)
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder)
+        return os.path.join(real, name)
 
     def line_of(self, source, *needles):
         """The 1-based line of the first of ``needles`` found in ``source``, or None."""
