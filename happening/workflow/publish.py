@@ -186,11 +186,13 @@ def _update(output, dest, last, built):
     in the moment the renames take, not over the whole copy; removed files go last, once no
     new page links to them.
     """
-    changed = [
-        rel
-        for rel in sorted(built)
-        if not _unchanged(output / rel, dest / rel, built[rel], last.get(rel))
-    ]
+    changed = []
+    for rel in sorted(built):
+        record = last.get(rel)
+        if record is not None and built[rel] == record["built"]:
+            continue  # Not written since it was deployed: said by its stat, no path built.
+        if record is None or not _same_bytes(output, dest, rel, built[rel], record):
+            changed.append(rel)
     if any((dest / rel).is_dir() or _file_in_the_way(dest, rel) for rel in changed):
         return None
     staged = []
@@ -240,15 +242,14 @@ def _remove_empty_parents(folder, dest):
         folder = folder.parent
 
 
-def _unchanged(built, deployed, stat, record):
-    """Whether the deployed copy (as recorded, untouched since) already holds ``built``'s bytes;
-    ``stat`` is ``built``'s."""
-    if record is None:
-        return False
-    if stat == record["built"]:
-        return True  # Not written since it was deployed.
+def _same_bytes(output, dest, rel, stat, record):
+    """Whether the deployed copy of ``rel`` (as ``record``ed, untouched since) holds the bytes
+    of the output's, written again since it was deployed (a page rendered the same); ``stat``
+    is the output file's."""
+    if stat[0] != record["deployed"][0]:
+        return False  # Another size: other bytes.
     try:
-        return stat[0] == record["deployed"][0] and filecmp.cmp(built, deployed, shallow=False)
+        return filecmp.cmp(output / rel, dest / rel, shallow=False)
     except OSError:
         return False
 
