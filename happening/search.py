@@ -51,7 +51,7 @@ from pathlib import Path
 from happening import forked
 from happening.atomic import write_atomically
 from happening.errors import UserError
-from happening.filestat import KeptByStat, stat_of
+from happening.filestat import KeptByStat, tree
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +121,11 @@ def index_site(output: Path, cache: Path) -> Indexed:
     return start_index(output, cache).wait()
 
 
-def start_index(output: Path, cache: Path) -> "Indexing":
+def start_index(output: Path, cache: Path, files: dict | None = None) -> "Indexing":
     """Start indexing the shards of ``output`` whose pages changed since the last index;
-    :meth:`Indexing.wait` waits for it."""
+    :meth:`Indexing.wait` waits for it. ``files``: as in :func:`plan_shards`."""
     output, cache = Path(output), Path(cache)
-    planned = plan_shards(output, cache)
+    planned = plan_shards(output, cache, files)
     indexed = _indexed(output, cache)
     stale = [
         shard for shard in planned if indexed.get(shard.name, {}).get("digest") != shard.digest
@@ -137,19 +137,23 @@ def start_index(output: Path, cache: Path) -> "Indexing":
     return Indexing(output, cache, planned, stale, indexed, skipped=False)
 
 
-def plan_shards(output: Path, cache: Path | None = None) -> list:
+def plan_shards(output: Path, cache: Path | None = None, files: dict | None = None) -> list:
     """The shards of the pages in ``output`` Pagefind indexes, sorted by name (see the module).
 
     ``cache``: the folder where what each page showed of itself last time is kept by the page's
     stat (:data:`PAGES_FILE`), so only the pages written since are read (a tenth after one new
     post; reading and digesting all of them was ~0.3 s of every release).
+    ``files``: every file of ``output`` with its stat (``happening.filestat.tree``), as the
+    caller has just taken them (a release, after its build), so the folder is not walked again.
     """
     output = Path(output)
     known = _Pages(output, cache)
     posts, others = defaultdict(list), []
-    for rel in _html_pages(output):
+    # Each stat taken before the page is read: a write in between changes it for next time.
+    files = files if files is not None else tree(output)
+    for rel in _html_pages(files):
         path = os.path.join(output, rel)
-        stat = stat_of(path)  # Before reading: a write in between changes it for next time.
+        stat = files[rel]
         described = known.get(rel, stat)
         if described is None:
             described = _describe(Path(path).read_bytes())
@@ -173,16 +177,11 @@ def plan_shards(output: Path, cache: Path | None = None) -> list:
     return sorted(shards, key=lambda shard: shard.name)
 
 
-def _html_pages(output):
-    """Every ``.html`` file of ``output`` but the index's own, as posix paths relative to it,
-    in the order of their path's parts (as sorted ``Path`` objects are)."""
-    found = []
-    root = os.path.join(str(output), "")  # os.walk's folders start with it: cut, not relpath
-    for folder, subfolders, names in os.walk(root):
-        rel_folder = os.path.join(folder, "")[len(root) :]
-        if not rel_folder:
-            subfolders[:] = [name for name in subfolders if name != BUNDLE]
-        found += [rel_folder + name for name in names if name.endswith(".html")]
+def _html_pages(files):
+    """Every ``.html`` file of ``files`` (an output folder's tree) but the index's own, in the
+    order of their path's parts (as sorted ``Path`` objects are)."""
+    bundle = f"{BUNDLE}/"
+    found = [rel for rel in files if rel.endswith(".html") and not rel.startswith(bundle)]
     return sorted(found, key=lambda rel: rel.split("/"))
 
 

@@ -206,8 +206,8 @@ def test_a_release_checks_the_pages_while_pagefind_indexes_them(
 
     last_index = index_files(settings["OUTPUT_PATH"])
 
-    def recording_start(output, cache):
-        started.append(start(output, cache))
+    def recording_start(output, cache, files=None):
+        started.append(start(output, cache, files))
         return started[-1]
 
     def recording_check(settings_, output, **given):
@@ -291,3 +291,31 @@ def test_a_release_deploys_what_its_build_changed_and_touches_nothing_else(
             changed += 1
     assert untouched and changed
     assert (public / "posts" / "one-more" / "index.html").is_file()
+
+
+def test_the_check_takes_the_builds_files_and_the_deploy_the_final_ones(
+    tmp_path, httpserver, settings, monkeypatch
+):
+    from happening import filestat
+    from happening.build import PROD_SETTINGS, load_settings
+    from happening.workflow import publish
+    from happening.workflow.check import check_site
+
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    release("dir", **settings)
+    one_more_post(settings, "handed-over")
+    handed, reports = [], []
+    deploy = publish._Dir.deploy
+
+    def recording_deploy(output, settings_, dest, files=None):
+        handed.append((output, files))
+        return deploy(output, settings_, dest, files=files)
+
+    monkeypatch.setattr(publish._Dir, "deploy", staticmethod(recording_deploy))
+    release("dir", on_check=reports.append, **settings)
+    ((output, files),) = handed
+    # Taken once after the build and once of Pagefind's new bundle: the output as it is.
+    assert files == filestat.tree(output)
+    fresh = {**settings, "CACHE_PATH": str(tmp_path / "fresh")}
+    walked = check_site(load_settings(PROD_SETTINGS, **fresh), output)
+    assert reports[0].problems == walked.problems and reports[0].pages == walked.pages

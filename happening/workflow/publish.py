@@ -75,8 +75,10 @@ def publish(
                 f"publish: drafts were built into {output}; production must leave DRAFT_SAVE_AS "
                 f"empty (it is {settings.get('DRAFT_SAVE_AS')!r} with {Path(settings_file).name})"
             )
-        # The build just read every source with these settings: the check takes its reading.
-        checked.append(check_site(settings, output, generators=built.generators))
+        # The build just read every source with these settings, and (a release's) knows every
+        # file it left: the check takes its reading and its files.
+        files = getattr(built, "files", None)
+        checked.append(check_site(settings, output, generators=built.generators, files=files))
         if on_check is not None:
             on_check(checked[0])
 

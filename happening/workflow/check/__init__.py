@@ -26,12 +26,16 @@ __all__ = ["CHECKS", "ERROR", "WARNING", "CheckFailed", "Problem", "Report", "ch
 CHECKS = [pages.check, feeds.check, redirects.check, posts.check]
 
 
-def check_site(settings, output=None, *, now=None, checks=None, generators=None) -> Report:
+def check_site(
+    settings, output=None, *, now=None, checks=None, generators=None, files=None
+) -> Report:
     """Check the built site in ``output`` (default OUTPUT_PATH) and the sources under PATH.
 
     ``generators``: those of the build that made ``output`` in this process with ``settings``
     (``publish`` and ``release`` pass them), whose reading of the sources is taken instead of
-    reading them again; the findings are the same.
+    reading them again; the findings are the same. ``files``: every file of ``output`` with its
+    stat (``happening.filestat.tree``) as that build left them, so the folder is not walked
+    and its files not looked at again.
     """
     output = Path(output or settings["OUTPUT_PATH"])
     if not output.is_dir() or not (output / "index.html").is_file():
@@ -49,9 +53,9 @@ def check_site(settings, output=None, *, now=None, checks=None, generators=None)
         now=(now or datetime.now(UTC)).astimezone(zone),
         cache=PageScans(settings.get("CACHE_PATH")),
         report=report,
-        digests=Digests(settings.get("CACHE_PATH"), output),
+        digests=Digests(settings.get("CACHE_PATH"), output, files),
     )
-    site.load(read_sources=lambda: sources.read(settings, generators))
+    site.load(read_sources=lambda: sources.read(settings, generators), files=files)
     report.pages = len(site.scans)
     for check in checks if checks is not None else CHECKS:
         report.problems.extend(check(site))

@@ -168,8 +168,10 @@ class Digests:
     ten of a site's files are as the last check read them, and reading and hashing them all
     was a tenth of a second of every release."""
 
-    def __init__(self, folder, output):
+    def __init__(self, folder, output, stats=None):
         self.output = str(output)
+        # ``stats``: each output file's stat as the caller just took it (happening.filestat.tree)
+        self.stats = stats or {}
         # This package's code too: the digests are the keys of its other caches.
         where = Path(output).resolve()
         self.kept = StatFile(folder, DIGESTS_FILE, code=f"{code_key()} {where}")
@@ -178,7 +180,8 @@ class Digests:
         """``(digest, bytes)`` of the output file ``rel``; bytes None when its stat is the one
         recorded with the digest (the file was not read)."""
         path = os.path.join(self.output, rel)
-        stat = stat_of(path)  # Before reading: a write in between then changes it for next time.
+        # Taken before reading: a write in between then changes it for next time.
+        stat = self.stats.get(rel) or stat_of(path)
         known = self.kept.get(rel, stat)
         if known is not None:
             return known, None

@@ -40,13 +40,17 @@ class Site:
     keys: dict = field(default_factory=dict)  # output page (posix) -> digest of its bytes
     _weights: dict = field(default_factory=dict, repr=False)
 
-    def load(self, read_sources):
-        """Index the output, scan every page (from the cache, else in worker processes when
-        there are many) and, meanwhile, read the sources with ``read_sources()``."""
-        root = os.path.join(str(self.output), "")  # os.walk's folders start with it: cut, not
-        for dirpath, _, names in os.walk(root):  # relpath (~1,800 folders at 1,000 posts)
-            folder = os.path.join(dirpath, "")[len(root) :].replace(os.sep, "/")
-            self.files.update(folder + name for name in names)
+    def load(self, read_sources, files=None):
+        """Index the output (``files``: its tree, as the caller just took it; else it is
+        walked), scan every page (from the cache, else in worker processes when there are
+        many) and, meanwhile, read the sources with ``read_sources()``."""
+        if files is not None:
+            self.files.update(files)
+        else:
+            root = os.path.join(str(self.output), "")  # os.walk's folders start with it: cut,
+            for dirpath, _, names in os.walk(root):  # not relpath (~1,800 folders)
+                folder = os.path.join(dirpath, "")[len(root) :].replace(os.sep, "/")
+                self.files.update(folder + name for name in names)
         todo = []
         for rel in sorted(f for f in self.files if f.endswith(".html")):
             key, data = self.digests.of(rel)
