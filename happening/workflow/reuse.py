@@ -206,7 +206,8 @@ def production_build(
 
     The result's ``reused`` attribute says whether anything could be reused (False: cold);
     ``files`` is every output file's (size, mtime, ctime, inode) once it ended, Pagefind's
-    bundle included, for the deploy to tell what changed without looking at every file again.
+    bundle included, for the deploy to tell what changed without looking at every file again
+    (while ``while_indexing`` runs: as the build left them, the bundle still the last one).
     ``search``: index the pages with Pagefind afterwards, as ``build(search=True)`` does; its
     files (``pagefind/``) are the index's to keep or redo, never stale Pelican output.
     ``while_indexing(built)`` runs while Pagefind indexes in its own process (release checks
@@ -266,19 +267,27 @@ def production_build(
             log.info("release: removed %s (no longer built)", rel)
             _remove_empty_parents(stale.parent, output)
     built.reused = warm
+    # Every file as the build left it: the search plan and ``while_indexing`` (the release's
+    # check) take it rather than walk the output again. Pelican's files stay as they are now;
+    # only Pagefind's bundle changes, when the indexing ends.
+    built.files = filestat.tree(output)
     indexing = None
     if search and not built.warnings:
-        indexing = site_search.start_index(output, Path(settings["CACHE_PATH"]))
+        indexing = site_search.start_index(output, Path(settings["CACHE_PATH"]), built.files)
     try:
         if while_indexing is not None:
             while_indexing(built)
     finally:
         if indexing is not None:
             indexing.wait()
-        # Only now is the output final: Pagefind's bundle is in it, and indexing links the
-        # pages into its staging folder (a new ctime for each): every file is looked at again.
+        # Only now is the output final, Pagefind's bundle in it: that folder is looked at again.
         cache.mkdir(parents=True, exist_ok=True)
-        final = filestat.tree(output)
+        final = {rel: stat for rel, stat in built.files.items() if not rel.startswith(bundle)}
+        if (output / site_search.BUNDLE).is_dir():
+            final.update(
+                (bundle + rel, stat)
+                for rel, stat in filestat.tree(output / site_search.BUNDLE).items()
+            )
         manifest.write_text(json.dumps(final, sort_keys=True), encoding="utf-8")
         built.files = final
     return built
