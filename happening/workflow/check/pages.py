@@ -23,7 +23,7 @@ def check(site):
     # A page's findings from the last check, where its bytes and every file its links were
     # resolved against are the same (after one new post, nine pages in ten).
     kept = PageFindings(site.settings.get("CACHE_PATH"), site.output, f"{siteurl} {budget_kb}")
-    changed = kept.changed(site.files, site.keys, site.scans)
+    changed = kept.changed(site.files, site.keys, site.scan)
     # What a URL comes to, worked out once per URL (and page folder, for a relative one): most
     # are the same absolute URLs on every page, ~65,000 links at 1,000 posts.
     outcomes = {}
@@ -31,10 +31,10 @@ def check(site):
     # (kind, missing file) -> [(page, line, url)]: one row per missing target, however many
     # pages point at it (a broken link in the footer is one problem, not one per page).
     broken = defaultdict(list)
-    for page, scan in site.scans.items():
-        key = site.keys[page]
+    for page, key in site.keys.items():
         found = kept.get(page, key, changed, site.weight_of)
         if found is None:
+            scan = site.scan(page)
             found = _findings(site, page, scan, outcomes, siteurl, budget_kb)
             kept.put(page, key, scan, found)
         own, missing = found[0], found[1]
@@ -117,7 +117,7 @@ def _outcome(site, url, page, siteurl):
         looked_at = (target, f"{target}/index.html")
     if target not in site.files:
         return target, True, "", looked_at
-    anchors = site.scans[target].anchors if target in site.scans else None
+    anchors = site.scan(target).anchors if target in site.scans else None
     bad = fragment if fragment and anchors is not None and fragment not in anchors else ""
     return target, False, bad, looked_at
 

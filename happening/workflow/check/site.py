@@ -12,9 +12,9 @@ from pathlib import Path
 
 from happening import forked
 
-from .cache import Digests, ScanCache
+from .cache import Digests, ScanCache, as_scan
 from .model import Problem, Report
-from .scan import scan, scan_files
+from .scan import Scan, scan, scan_files
 from .sources import Sources
 
 # Below this many pages to parse, starting worker processes costs more than it saves (~0.15 s
@@ -36,7 +36,8 @@ class Site:
     digests: Digests
     sources: Sources | None = None  # read by load()
     files: set = field(default_factory=set)  # every output file, posix, relative to output
-    scans: dict = field(default_factory=dict)  # output page (posix) -> Scan
+    # output page (posix) -> Scan, or what the scan cache keeps of it: use scan(page)
+    scans: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)  # output page (posix) -> digest of its bytes
     _weights: dict = field(default_factory=dict, repr=False)
 
@@ -69,6 +70,13 @@ class Site:
                 self.scans[rel] = result
         self.cache.save()
         return self
+
+    def scan(self, rel):
+        """The :class:`Scan` of the output page ``rel``, made from the cache's bytes once."""
+        found = self.scans[rel]
+        if not isinstance(found, Scan):
+            found = self.scans[rel] = as_scan(found)
+        return found
 
     def shown(self, rel):
         return (self.shown_output / rel).as_posix()
