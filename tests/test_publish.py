@@ -1,6 +1,7 @@
 """`publish` deploys exactly the production build, and nothing at all when `check` fails."""
 
 import filecmp
+import gc
 import os
 import shutil
 import subprocess
@@ -55,6 +56,7 @@ def test_dir_target_gets_exactly_the_production_build(tmp_path):
     (public / "stale.html").write_text("a page since deleted")
     seen = []
     done = publish("dir", on_check=seen.append, **overrides(tmp_path, PUBLISH_DIR=str(public)))
+    assert gc.get_freeze_count() == 0
     assert done.destination == str(public) and done.files > 5  # Outside the project: in full.
     assert seen and seen[0].ok
     assert same_tree(tmp_path / "output", public)
@@ -154,6 +156,9 @@ def test_failing_check_deploys_nothing(tmp_path):
         publish("dir", on_check=seen.append, **settings)
     assert seen[0].errors[0].message.startswith("links to '/posts/gone/'")
     assert not public.exists()
+    # What the build made was frozen out of the collector's way for the check: given back to
+    # it however publish ends, so a long-lived caller frees it.
+    assert gc.get_freeze_count() == 0
     with pytest.raises(CheckFailed):
         publish("gh-pages", **settings)
     assert git("--git-dir", str(remote), "branch", "--list").strip() == ""
