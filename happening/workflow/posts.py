@@ -3,6 +3,7 @@
 import fnmatch
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,9 @@ def files(settings, paths, excludes):
     """Pelican's ``Generator.get_files`` rules: the source files under ``paths``, sorted."""
     base = Path(settings["PATH"])
     extensions = set(Readers(settings).extensions)
+    # One pattern for every IGNORE_FILES glob (fnmatch's own translation): asked of each name.
     ignores = settings.get("IGNORE_FILES") or []
+    ignored = re.compile("|".join(fnmatch.translate(i) for i in ignores)).match if ignores else None
     excluded = {}
     for item in excludes or []:
         parent, name = os.path.split(os.path.join(str(base), item))
@@ -33,19 +36,19 @@ def files(settings, paths, excludes):
     for folder in paths:
         root = os.path.join(str(base), folder) if folder else str(base)
         if os.path.isfile(root):
-            found.add(Path(root))
+            found.add(root)
             continue
         for dirpath, dirs, names in os.walk(root, topdown=True, followlinks=True):
             skip = excluded.get(dirpath, ())
-            dirs[:] = [
-                d for d in dirs if d not in skip and not any(fnmatch.fnmatch(d, i) for i in ignores)
-            ]
-            for name in names:
-                if any(fnmatch.fnmatch(name, i) for i in ignores):
-                    continue
-                if os.path.splitext(name)[1][1:] in extensions:
-                    found.add(Path(dirpath) / name)
-    return sorted(found)
+            dirs[:] = [d for d in dirs if d not in skip and not (ignored and ignored(d))]
+            found.update(
+                os.path.join(dirpath, name)
+                for name in names
+                if not (ignored and ignored(name)) and os.path.splitext(name)[1][1:] in extensions
+            )
+    # Paths as a set of them would hold them (the same file reached two ways is one), in
+    # Path's order (by their parts), sorted by key: comparing Paths took most of the time.
+    return sorted({Path(path) for path in found}, key=lambda path: path.parts)
 
 
 def post_files(settings):
