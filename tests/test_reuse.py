@@ -17,7 +17,7 @@ import pytest
 
 from conftest import BLOG, ROOT
 from happening.build import PROD_SETTINGS, build
-from happening.plugins.fastbuild import pages
+from happening.plugins.fastbuild import pages, split
 from happening.workflow import reuse
 
 NEW_POST = """Title: A new post
@@ -135,8 +135,26 @@ def test_a_new_post_renders_only_the_pages_that_show_it(tmp_path, series):
     assert differences(tmp_path / "output", cold(tmp_path, series)) == []
 
 
+def test_a_reusing_build_renders_in_a_helper_too_and_matches_a_cold_build(
+    tmp_path, series, monkeypatch
+):
+    # The reuse notes every file the build announces (content_written): a listener that only
+    # notes the path must leave fastbuild's second core on.
+    monkeypatch.setattr(split, "BATCH", 2)
+    monkeypatch.setattr(split, "MIN_BATCH", 1)
+    two = {"FASTBUILD_WORKERS": 2}
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, series, **two))
+    write_series(series, 7)
+    done = reusing_build(tmp_path, series, **two)
+    assert done["helpers"] >= 1, done
+    assert done["rendered"] >= 2, done
+    assert differences(tmp_path / "output", cold(tmp_path, series, **two)) == []
+
+
 def rendered_files(monkeypatch):
-    """The output files whose templates are rendered from now on (a reused page is not)."""
+    """The output files whose templates are rendered from now on (a reused page is not), all in
+    this process: no page goes to a helper, whose renders the spy would not see."""
+    monkeypatch.setattr(split, "possible", lambda workers: False)
     rendered = []
     render = jinja2.Template.render
 

@@ -46,6 +46,7 @@ from happening import filestat
 from happening import search as site_search
 from happening.atomic import write_atomically
 from happening.build import ROOT, BuildResult, build, load_settings
+from happening.plugins.fastbuild import split
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +228,8 @@ def production_build(
     announced = set()
     root = os.path.join(os.path.abspath(output), "")  # cut, not relpath: ~2,000 files a build
 
+    # Only notes the path, so fastbuild may still render pages in a helper process meanwhile.
+    @split.notes_path_only
     def written(path, **_):
         path = os.path.abspath(path)
         announced.add(path[len(root) :] if path.startswith(root) else os.path.relpath(path, root))
