@@ -17,7 +17,7 @@ import pytest
 
 from conftest import BLOG, ROOT
 from happening.build import PROD_SETTINGS, build
-from happening.plugins.fastbuild import pages, split
+from happening.plugins.fastbuild import ahead, pages, split
 from happening.workflow import reuse
 
 NEW_POST = """Title: A new post
@@ -149,6 +149,26 @@ def test_a_reusing_build_renders_in_a_helper_too_and_matches_a_cold_build(
     assert done["helpers"] >= 1, done
     assert done["rendered"] >= 2, done
     assert differences(tmp_path / "output", cold(tmp_path, series, **two)) == []
+
+
+def test_posts_described_ahead_in_a_child_decide_the_same_pages(tmp_path, series, monkeypatch):
+    # The child describes the posts written last (fastbuild/ahead.py); its tokens must be the
+    # ones this process would make, or a reused page would render again (or worse, not).
+    monkeypatch.setattr(ahead, "MIN_POSTS", 1)
+    done = {}
+    for share in (0.6, 0.0):  # Described ahead, then all here: the same pages render.
+        monkeypatch.setattr(ahead, "SHARE", share)
+        folder = tmp_path / f"share-{share}"
+        content = folder / "content"
+        shutil.copytree(series, content)
+        reuse.production_build(PROD_SETTINGS, **settings_for(folder, content))
+        write_series(content, 4, title="Part four, retitled")
+        write_series(content, 7)
+        done[share] = reusing_build(folder, content)
+        assert differences(folder / "output", cold(folder, content)) == []
+    assert done[0.6]["described_ahead"] >= 3, done
+    assert done[0.0]["described_ahead"] == 0, done
+    assert done[0.6]["rendered"] == done[0.0]["rendered"], done
 
 
 def rendered_files(monkeypatch):

@@ -38,6 +38,7 @@ Writing keeps Pelican's overwrite rules and its ``content_written`` signal with 
 (see ``fence.WriterHook``), but a file whose new bytes equal what is on disk is not rewritten.
 """
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -60,7 +61,7 @@ from pelican.contents import Content
 from pelican.generators import PagesGenerator
 from pelican.urlwrappers import URLWrapper
 
-from . import fence, memory, parallel, split
+from . import ahead, fence, memory, parallel, split
 from .settings import get
 
 log = logging.getLogger(__name__)
@@ -105,9 +106,13 @@ class _State:
         self.link_index = {}  # id(context) -> {file name: [(table, source path, URL)]}
         self.link_targets = {}  # (id(context), link) -> what _link_targets found
         self.bodies = {}  # source_path -> current body hash
+        self.posts = {}  # source_path -> the post, for a body hash made when first needed
+        self.later = []  # The posts to describe ahead in a child (ahead.py), at the first page,
+        self.ahead = None  # and the child describing them.
         self.reading = None  # the deps set of the page rendering now
         self.file_reads = None  # FASTBUILD_KEEP_IN_MEMORY: the posts read for the current file
         self.rendered = self.skipped = 0
+        self.described_ahead = 0
         self.writer = None
         self.helpers = 0
         # Digests serve only a cache that is loaded or saved: a production build (neither)
@@ -487,6 +492,8 @@ class CachingWriter(fence.WriterHook):
         if not name:
             return super().write_file(name, template, context, *args, **kwargs)
         key = (name, template.name)
+        if state.later or state.ahead is not None:
+            _ahead_for(kwargs.get("article"))
         digest = _call_digest(key, template, context, args, kwargs)
         entry = state.previous.get(key)
         reuse = digest is not None and entry is not None and _still_valid(digest, entry)
@@ -750,7 +757,7 @@ def _still_valid(digest, entry):
     if old_digest != digest:
         return False
     for path, body in deps:
-        if state.bodies.get(path) != body:
+        if _current_body(path) != body:
             return False
     for path, size, mtime in outputs:
         try:
@@ -759,6 +766,37 @@ def _still_valid(digest, entry):
         except OSError:
             return False
     return True
+
+
+def _current_body(path):
+    """The body hash of the post read from ``path`` in this build; None when there is none."""
+    found = state.bodies.get(path)
+    if found is None and path in state.posts:
+        found = state.bodies[path] = _body_hash(state.posts[path])
+    return found
+
+
+def _describe_ahead(post):
+    """In the child describing posts ahead: one post, as a page showing it would."""
+    with contextlib.suppress(Undigestable):  # Its pages are rendered every time, as here.
+        state.digester(post)
+
+
+def _ahead_for(article):
+    """Before a page's digest: start the child describing posts ahead (at the first page, when
+    every post is final), or take what it made when this page may need it."""
+    if state.later:
+        later, state.later = state.later, []
+        everything = list(state.posts.values())
+        memo = state.digester.memo
+        state.ahead = ahead.Ahead(memo, _describe_ahead, _body_hash, later, everything)
+    if state.ahead is not None and state.ahead.wanted_by(article):
+        _collect_ahead()
+
+
+def _collect_ahead():
+    found, state.ahead = state.ahead, None
+    state.described_ahead = found.collect(state.bodies)
 
 
 # -- Signals --------------------------------------------------------------------------------------
@@ -775,6 +813,8 @@ def use_caching_writer(pelican_object):
 
 def start(generators):
     """``all_generators_finalized``: load last build's records; hash every post's body once."""
+    if state.ahead is not None:  # A build that failed half-way: its child is reaped, unused.
+        state.ahead.collect({})
     state.reset()
     settings = generators[0].settings if generators else {}
     if not enabled(settings):
@@ -805,8 +845,14 @@ def start(generators):
     if not state.needed:
         return  # No digest is made: what each page reads would serve nothing (~1 s at 5,000).
     watch_reads()
-    for content in _all_contents(generators):
-        state.bodies[content.source_path] = _body_hash(content)
+    state.posts = {content.source_path: content for content in _all_contents(generators)}
+    if previous and not state.in_memory:  # Reusing: most pages are decided, few rendered.
+        articles = [a for g in generators for a in getattr(g, "articles", None) or ()]
+        state.later = ahead.later_posts(articles)
+    later = {id(post) for post in state.later}
+    for content in state.posts.values():
+        if id(content) not in later:
+            state.bodies[content.source_path] = _body_hash(content)
 
 
 def _all_contents(generators):
@@ -829,6 +875,8 @@ def finish(pelican_object):
     """``finalized``: remove what the last build wrote and this one did not; save the records."""
     if state.digester is None:
         return
+    if state.ahead is not None:  # A build with no listing page: never waited for until now.
+        _collect_ahead()
     helpers = 0
     if state.writer is not None and state.writer.splitter is not None:
         state.writer.splitter.flush()
@@ -848,7 +896,10 @@ def finish(pelican_object):
     log.debug("fastbuild: %d page(s) rendered, %d reused", state.rendered, state.skipped)
     last_build.clear()
     last_build.update(
-        rendered=state.rendered, reused=state.skipped, helpers=state.helpers + helpers
+        rendered=state.rendered,
+        reused=state.skipped,
+        helpers=state.helpers + helpers,
+        described_ahead=state.described_ahead,
     )
     if state.in_memory:
         memory.keep(state.cache_file, state.code, state.entries)
