@@ -789,7 +789,10 @@ def _ahead_for(article):
         later, state.later = state.later, []
         everything = list(state.posts.values())
         memo = state.digester.memo
-        state.ahead = ahead.Ahead(memo, _describe_ahead, _body_hash, later, everything)
+        try:
+            state.ahead = ahead.Ahead(memo, _describe_ahead, _body_hash, later, everything)
+        except OSError as exc:  # No fork now (memory, process limits): described here instead.
+            log.debug("fastbuild: cannot describe posts ahead (%s)", exc)
     if state.ahead is not None and state.ahead.wanted_by(article):
         _collect_ahead()
 
