@@ -162,13 +162,33 @@ def test_posts_described_ahead_in_a_child_decide_the_same_pages(tmp_path, series
         content = folder / "content"
         shutil.copytree(series, content)
         reuse.production_build(PROD_SETTINGS, **settings_for(folder, content))
+        # Newest first, part four is among the last 60% written: described in the child, and
+        # its new title must still reach its neighbours' pages.
         write_series(content, 4, title="Part four, retitled")
         write_series(content, 7)
         done[share] = reusing_build(folder, content)
+        assert "Part four, retitled" in page(folder, "series-5")
         assert differences(folder / "output", cold(folder, content)) == []
     assert done[0.6]["described_ahead"] >= 3, done
     assert done[0.0]["described_ahead"] == 0, done
     assert done[0.6]["rendered"] == done[0.0]["rendered"], done
+
+
+def test_a_child_that_fails_to_describe_posts_ahead_costs_only_its_work(
+    tmp_path, series, monkeypatch
+):
+    monkeypatch.setattr(ahead, "MIN_POSTS", 1)
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, series))
+
+    def fails(*args):
+        raise RuntimeError("a child that could not describe one post")
+
+    monkeypatch.setattr(ahead, "_describe_all", fails)
+    write_series(series, 4, title="Part four, retitled once more")
+    done = reusing_build(tmp_path, series)
+    assert done["described_ahead"] == 0, done
+    assert "Part four, retitled once more" in page(tmp_path, "series-5")
+    assert differences(tmp_path / "output", cold(tmp_path, series)) == []
 
 
 def rendered_files(monkeypatch):
