@@ -155,6 +155,9 @@ def test_posts_described_ahead_in_a_child_decide_the_same_pages(tmp_path, series
     # The child describes the posts written last (fastbuild/ahead.py); its tokens must be the
     # ones this process would make, or a reused page would render again (or worse, not).
     monkeypatch.setattr(ahead, "MIN_POSTS", 1)
+    # The writer takes the child's tokens once it is done; here at the next page, waiting: on
+    # a tiny site the child would otherwise still be running at the last page.
+    monkeypatch.setattr(ahead.Ahead, "done", lambda self: True)
     done = {}
     for share in (0.6, 0.0):  # Described ahead, then all here: the same pages render.
         monkeypatch.setattr(ahead, "SHARE", share)
@@ -178,6 +181,7 @@ def test_a_child_that_fails_to_describe_posts_ahead_costs_only_its_work(
     tmp_path, series, monkeypatch
 ):
     monkeypatch.setattr(ahead, "MIN_POSTS", 1)
+    monkeypatch.setattr(ahead.Ahead, "done", lambda self: True)
     reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, series))
 
     def fails(*args):

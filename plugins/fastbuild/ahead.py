@@ -5,11 +5,11 @@ A reusing build decides page by page, from a digest of what each page shows, whe
 neighbours) and hashing its body: ~0.5 s at 1,000 posts, on the main process's core, one page
 after another, while the second core waits. :class:`Ahead` forks a child at the first page (every
 post is final then: read, linked, related) that describes the last posts in writing order; it is
-a copy of this process, so it describes the very same objects to the very same tokens. When the
-writer reaches those posts, or a listing (which shows them all), it waits for the child and takes
-its tokens into the digester's memo and its body hashes. Only those come back: every page is still
-digested, decided, rendered and recorded here, in order. A child that fails costs only its work:
-the writer describes those posts itself.
+a copy of this process, so it describes the very same objects to the very same tokens. As soon as
+the child is done, the writer takes its tokens into the digester's memo and its body hashes; it
+never waits for them (a post the child has not delivered yet is described here, to the same
+token, as without the child). Only those come back: every page is still digested, decided,
+rendered and recorded here, in order. A child that fails costs only its work.
 """
 
 import logging
@@ -42,19 +42,17 @@ class Ahead:
     def __init__(self, memo, describe, body_hash, later, everything):
         self.memo = memo
         self.everything = everything
-        self.later = {id(post) for post in later}
         self.child = forked.Forked(
             _describe_all, memo, describe, body_hash, later, everything, level=logging.WARNING
         )
 
-    def wanted_by(self, post) -> bool:
-        """Whether the page of ``post`` (None: a listing, which shows every post) may describe
-        one of the child's posts."""
-        return post is None or id(post) in self.later
+    def done(self) -> bool:
+        """Whether the child has ended: :meth:`collect` will not wait."""
+        return self.child.done()
 
     def collect(self, bodies) -> int:
-        """Wait for the child; its tokens go into the memo, its body hashes into ``bodies``
-        (``source_path -> hash``). How many posts it described."""
+        """Wait for the child (if it has not ended); its tokens go into the memo, its body
+        hashes into ``bodies`` (``source_path -> hash``). How many posts it described."""
         child, self.child = self.child, None
         try:
             hashes, tokens = child.result()

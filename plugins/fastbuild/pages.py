@@ -493,7 +493,7 @@ class CachingWriter(fence.WriterHook):
             return super().write_file(name, template, context, *args, **kwargs)
         key = (name, template.name)
         if state.later or state.ahead is not None:
-            _ahead_for(kwargs.get("article"))
+            _ahead()
         digest = _call_digest(key, template, context, args, kwargs)
         entry = state.previous.get(key)
         reuse = digest is not None and entry is not None and _still_valid(digest, entry)
@@ -782,9 +782,9 @@ def _describe_ahead(post):
         state.digester(post)
 
 
-def _ahead_for(article):
+def _ahead():
     """Before a page's digest: start the child describing posts ahead (at the first page, when
-    every post is final), or take what it made when this page may need it."""
+    every post is final), or take what it made once it is done."""
     if state.later:
         later, state.later = state.later, []
         everything = list(state.posts.values())
@@ -793,7 +793,7 @@ def _ahead_for(article):
             state.ahead = ahead.Ahead(memo, _describe_ahead, _body_hash, later, everything)
         except OSError as exc:  # No fork now (memory, process limits): described here instead.
             log.debug("fastbuild: cannot describe posts ahead (%s)", exc)
-    if state.ahead is not None and state.ahead.wanted_by(article):
+    if state.ahead is not None and state.ahead.done():
         _collect_ahead()
 
 
@@ -878,8 +878,9 @@ def finish(pelican_object):
     """``finalized``: remove what the last build wrote and this one did not; save the records."""
     if state.digester is None:
         return
-    if state.ahead is not None:  # A build with no listing page: never waited for until now.
-        _collect_ahead()
+    if state.ahead is not None:  # Still running at the last page: reaped, its work unused.
+        state.ahead.collect({})
+        state.ahead = None
     helpers = 0
     if state.writer is not None and state.writer.splitter is not None:
         state.writer.splitter.flush()
