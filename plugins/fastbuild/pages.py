@@ -36,6 +36,9 @@ same tree as a full build into an empty folder.
 
 Writing keeps Pelican's overwrite rules and its ``content_written`` signal with the same context
 (see ``fence.WriterHook``), but a file whose new bytes equal what is on disk is not rewritten.
+
+A build reusing the last one's records describes the posts written last in a forked child while
+it writes the first pages (``ahead.py``), and renders pages in a helper too (``split.py``).
 """
 
 import contextlib
