@@ -10,6 +10,9 @@ the child is done, the writer takes its tokens into the digester's memo and its 
 never waits for them (a post the child has not delivered yet is described here, to the same
 token, as without the child). Only those come back: every page is still digested, decided,
 rendered and recorded here, in order. A child that fails costs only its work.
+
+It relies on what the digester's memo relies on already: nothing changes a post once the pages are
+being written (the memo describes each post once a build, not at each page showing it).
 """
 
 import logging
