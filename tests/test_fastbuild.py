@@ -23,7 +23,15 @@ from pelican.contents import Content
 
 from conftest import TEST_SITE, build_into, published_posts, soup
 from happening.build import DEV_SETTINGS, BuildError, build, load_settings
-from happening.plugins.fastbuild import FastBuildSettingError, fence, pages, parallel, split, urls
+from happening.plugins.fastbuild import (
+    FastBuildSettingError,
+    ahead,
+    fence,
+    pages,
+    parallel,
+    split,
+    urls,
+)
 
 FASTBUILD = "happening.plugins.fastbuild"
 # Every plugin of pelicanconf.py but fastbuild: Pelican's own reader and writer, with everything
@@ -108,10 +116,13 @@ def assert_same_tree(a: Path, b: Path, label: str = ""):
 
 @pytest.fixture
 def pool_always(monkeypatch):
-    """Use the process pool and the rendering helpers even for a tiny site."""
+    """Use the process pool, the rendering helpers and the child describing posts ahead even
+    for a tiny site (its tokens taken at the next page, waiting: it would not be done in time)."""
     monkeypatch.setattr(parallel, "MIN_FILES", 1)
     monkeypatch.setattr(split, "BATCH", 3)
     monkeypatch.setattr(split, "MIN_BATCH", 1)
+    monkeypatch.setattr(ahead, "MIN_POSTS", 1)
+    monkeypatch.setattr(ahead.Ahead, "done", lambda self: True)
 
 
 def incremental(content: Path, out: Path, **settings):
@@ -241,6 +252,7 @@ def test_rebuilds_after_each_edit_equal_a_full_build(site_copy, tmp_path, pool_a
     # Each stage's output and content are kept, and one plain process builds every reference.
     stages = []  # (what, pages rendered, the incremental output then, its plain reference)
     plain = []
+    described = []
     for what, change in edits:
         change()
         incremental(site_copy, out)
@@ -250,6 +262,8 @@ def test_rebuilds_after_each_edit_equal_a_full_build(site_copy, tmp_path, pool_a
         shutil.copytree(site_copy, content)
         stages.append((what, pages.last_build["rendered"], kept, tmp_path / f"full-{name}"))
         plain.append((tmp_path / f"full-{name}", content, {}))
+        described.append(pages.last_build["described_ahead"])
+    assert all(described), f"posts described ahead in each rebuild: {described}"
     plain_builds(plain)
     for what, rendered, out, fresh in stages:
         assert_same_tree(out, fresh, what)

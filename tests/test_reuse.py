@@ -17,7 +17,7 @@ import pytest
 
 from conftest import BLOG, ROOT
 from happening.build import PROD_SETTINGS, build
-from happening.plugins.fastbuild import pages
+from happening.plugins.fastbuild import ahead, pages, split
 from happening.workflow import reuse
 
 NEW_POST = """Title: A new post
@@ -135,8 +135,70 @@ def test_a_new_post_renders_only_the_pages_that_show_it(tmp_path, series):
     assert differences(tmp_path / "output", cold(tmp_path, series)) == []
 
 
+def test_a_reusing_build_renders_in_a_helper_too_and_matches_a_cold_build(
+    tmp_path, series, monkeypatch
+):
+    # The reuse notes every file the build announces (content_written): a listener that only
+    # notes the path must leave fastbuild's second core on.
+    monkeypatch.setattr(split, "BATCH", 2)
+    monkeypatch.setattr(split, "MIN_BATCH", 1)
+    two = {"FASTBUILD_WORKERS": 2}
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, series, **two))
+    write_series(series, 7)
+    done = reusing_build(tmp_path, series, **two)
+    assert done["helpers"] >= 1, done
+    assert done["rendered"] >= 2, done
+    assert differences(tmp_path / "output", cold(tmp_path, series, **two)) == []
+
+
+def test_posts_described_ahead_in_a_child_decide_the_same_pages(tmp_path, series, monkeypatch):
+    # The child describes the posts written last (fastbuild/ahead.py); its tokens must be the
+    # ones this process would make, or a reused page would render again (or worse, not).
+    monkeypatch.setattr(ahead, "MIN_POSTS", 1)
+    # The writer takes the child's tokens once it is done; here at the next page, waiting: on
+    # a tiny site the child would otherwise still be running at the last page.
+    monkeypatch.setattr(ahead.Ahead, "done", lambda self: True)
+    done = {}
+    for share in (0.6, 0.0):  # Described ahead, then all here: the same pages render.
+        monkeypatch.setattr(ahead, "SHARE", share)
+        folder = tmp_path / f"share-{share}"
+        content = folder / "content"
+        shutil.copytree(series, content)
+        reuse.production_build(PROD_SETTINGS, **settings_for(folder, content))
+        # Newest first, part four is among the last 60% written: described in the child, and
+        # its new title must still reach its neighbours' pages.
+        write_series(content, 4, title="Part four, retitled")
+        write_series(content, 7)
+        done[share] = reusing_build(folder, content)
+        assert "Part four, retitled" in page(folder, "series-5")
+        assert differences(folder / "output", cold(folder, content)) == []
+    assert done[0.6]["described_ahead"] >= 3, done
+    assert done[0.0]["described_ahead"] == 0, done
+    assert done[0.6]["rendered"] == done[0.0]["rendered"], done
+
+
+def test_a_child_that_fails_to_describe_posts_ahead_costs_only_its_work(
+    tmp_path, series, monkeypatch
+):
+    monkeypatch.setattr(ahead, "MIN_POSTS", 1)
+    monkeypatch.setattr(ahead.Ahead, "done", lambda self: True)
+    reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, series))
+
+    def fails(*args):
+        raise RuntimeError("a child that could not describe one post")
+
+    monkeypatch.setattr(ahead, "_describe_all", fails)
+    write_series(series, 4, title="Part four, retitled once more")
+    done = reusing_build(tmp_path, series)
+    assert done["described_ahead"] == 0, done
+    assert "Part four, retitled once more" in page(tmp_path, "series-5")
+    assert differences(tmp_path / "output", cold(tmp_path, series)) == []
+
+
 def rendered_files(monkeypatch):
-    """The output files whose templates are rendered from now on (a reused page is not)."""
+    """The output files whose templates are rendered from now on (a reused page is not), all in
+    this process: no page goes to a helper, whose renders the spy would not see."""
+    monkeypatch.setattr(split, "possible", lambda workers: False)
     rendered = []
     render = jinja2.Template.render
 

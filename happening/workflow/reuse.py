@@ -17,6 +17,9 @@ and only where the inputs are the same bytes:
 - **Each page** is reused by fastbuild's page cache (``plugins/fastbuild/pages.py``), which
   re-renders a page when anything its templates can show changed: after one new post, that
   post, its neighbours, the posts whose related reading changed and the listings showing it.
+  Those are rendered on both cores (fastbuild's helper: the listener below only notes paths),
+  and the posts written last are described for the page digests in a forked child meanwhile
+  (``plugins/fastbuild/ahead.py``).
 - **The output folder** must be exactly what the last production build left (a manifest of every
   file's size, times and inode): anything else (a preview build into the same folder, a file
   edited or added by hand) makes the build cold. After the build, every file that this build
@@ -46,6 +49,7 @@ from happening import filestat
 from happening import search as site_search
 from happening.atomic import write_atomically
 from happening.build import ROOT, BuildResult, build, load_settings
+from happening.plugins.fastbuild import split
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +232,8 @@ def production_build(
     announced = set()
     root = os.path.join(os.path.abspath(output), "")  # cut, not relpath: ~2,000 files a build
 
+    # Only notes the path, so fastbuild may still render pages in a helper process meanwhile.
+    @split.notes_path_only
     def written(path, **_):
         path = os.path.abspath(path)
         announced.add(path[len(root) :] if path.startswith(root) else os.path.relpath(path, root))

@@ -66,6 +66,9 @@ SOURCES = {
     # body: relies on get_content being this pass over the body, one regex match (inside one
     # tag) at a time, with the post's local site URL.
     "pelican.contents.Content._update_content": "b446bacdf3e46a3a",
+    # Skipped for a body that holds neither "static" nor "attach" (staticlinks.py): relies on it
+    # keeping only matches of the intrasite regex whose ``what`` group is one of those words.
+    "pelican.contents.Content.get_static_links": "5236441e4de8c044",
     # Memoised while pages are written: relies on it depending only on the post and settings,
     # which nothing changes once the writer exists.
     "pelican.contents.Content.get_url_setting": "e0eb063bf0a5ae24",

@@ -36,8 +36,12 @@ same tree as a full build into an empty folder.
 
 Writing keeps Pelican's overwrite rules and its ``content_written`` signal with the same context
 (see ``fence.WriterHook``), but a file whose new bytes equal what is on disk is not rewritten.
+
+A build reusing the last one's records describes the posts written last in a forked child while
+it writes the first pages (``ahead.py``), and renders pages in a helper too (``split.py``).
 """
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -60,7 +64,7 @@ from pelican.contents import Content
 from pelican.generators import PagesGenerator
 from pelican.urlwrappers import URLWrapper
 
-from . import fence, memory, parallel, split
+from . import ahead, fence, memory, parallel, split
 from .settings import get
 
 log = logging.getLogger(__name__)
@@ -105,9 +109,13 @@ class _State:
         self.link_index = {}  # id(context) -> {file name: [(table, source path, URL)]}
         self.link_targets = {}  # (id(context), link) -> what _link_targets found
         self.bodies = {}  # source_path -> current body hash
+        self.posts = {}  # source_path -> the post, for a body hash made when first needed
+        self.later = []  # The posts to describe ahead in a child (ahead.py), at the first page,
+        self.ahead = None  # and the child describing them.
         self.reading = None  # the deps set of the page rendering now
         self.file_reads = None  # FASTBUILD_KEEP_IN_MEMORY: the posts read for the current file
         self.rendered = self.skipped = 0
+        self.described_ahead = 0
         self.writer = None
         self.helpers = 0
         # Digests serve only a cache that is loaded or saved: a production build (neither)
@@ -487,6 +495,8 @@ class CachingWriter(fence.WriterHook):
         if not name:
             return super().write_file(name, template, context, *args, **kwargs)
         key = (name, template.name)
+        if state.later or state.ahead is not None:
+            _ahead()
         digest = _call_digest(key, template, context, args, kwargs)
         entry = state.previous.get(key)
         reuse = digest is not None and entry is not None and _still_valid(digest, entry)
@@ -750,7 +760,7 @@ def _still_valid(digest, entry):
     if old_digest != digest:
         return False
     for path, body in deps:
-        if state.bodies.get(path) != body:
+        if _current_body(path) != body:
             return False
     for path, size, mtime in outputs:
         try:
@@ -759,6 +769,40 @@ def _still_valid(digest, entry):
         except OSError:
             return False
     return True
+
+
+def _current_body(path):
+    """The body hash of the post read from ``path`` in this build; None when there is none."""
+    found = state.bodies.get(path)
+    if found is None and path in state.posts:
+        found = state.bodies[path] = _body_hash(state.posts[path])
+    return found
+
+
+def _describe_ahead(post):
+    """In the child describing posts ahead: one post, as a page showing it would."""
+    with contextlib.suppress(Undigestable):  # Its pages are rendered every time, as here.
+        state.digester(post)
+
+
+def _ahead():
+    """Before a page's digest: start the child describing posts ahead (at the first page, when
+    every post is final), or take what it made once it is done."""
+    if state.later:
+        later, state.later = state.later, []
+        everything = list(state.posts.values())
+        memo = state.digester.memo
+        try:
+            state.ahead = ahead.Ahead(memo, _describe_ahead, _body_hash, later, everything)
+        except OSError as exc:  # No fork now (memory, process limits): described here instead.
+            log.debug("fastbuild: cannot describe posts ahead (%s)", exc)
+    if state.ahead is not None and state.ahead.done():
+        _collect_ahead()
+
+
+def _collect_ahead():
+    found, state.ahead = state.ahead, None
+    state.described_ahead = found.collect(state.bodies)
 
 
 # -- Signals --------------------------------------------------------------------------------------
@@ -775,6 +819,8 @@ def use_caching_writer(pelican_object):
 
 def start(generators):
     """``all_generators_finalized``: load last build's records; hash every post's body once."""
+    if state.ahead is not None:  # A build that failed half-way: its child is reaped, unused.
+        state.ahead.collect({})
     state.reset()
     settings = generators[0].settings if generators else {}
     if not enabled(settings):
@@ -805,8 +851,14 @@ def start(generators):
     if not state.needed:
         return  # No digest is made: what each page reads would serve nothing (~1 s at 5,000).
     watch_reads()
-    for content in _all_contents(generators):
-        state.bodies[content.source_path] = _body_hash(content)
+    state.posts = {content.source_path: content for content in _all_contents(generators)}
+    if previous and not state.in_memory:  # Reusing: most pages are decided, few rendered.
+        articles = [a for g in generators for a in getattr(g, "articles", None) or ()]
+        state.later = ahead.later_posts(articles)
+    later = {id(post) for post in state.later}
+    for content in state.posts.values():
+        if id(content) not in later:
+            state.bodies[content.source_path] = _body_hash(content)
 
 
 def _all_contents(generators):
@@ -829,6 +881,9 @@ def finish(pelican_object):
     """``finalized``: remove what the last build wrote and this one did not; save the records."""
     if state.digester is None:
         return
+    if state.ahead is not None:  # Still running at the last page: reaped, its work unused.
+        state.ahead.collect({})
+        state.ahead = None
     helpers = 0
     if state.writer is not None and state.writer.splitter is not None:
         state.writer.splitter.flush()
@@ -848,7 +903,10 @@ def finish(pelican_object):
     log.debug("fastbuild: %d page(s) rendered, %d reused", state.rendered, state.skipped)
     last_build.clear()
     last_build.update(
-        rendered=state.rendered, reused=state.skipped, helpers=state.helpers + helpers
+        rendered=state.rendered,
+        reused=state.skipped,
+        helpers=state.helpers + helpers,
+        described_ahead=state.described_ahead,
     )
     if state.in_memory:
         memory.keep(state.cache_file, state.code, state.entries)

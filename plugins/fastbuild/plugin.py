@@ -4,7 +4,18 @@ import logging
 
 from pelican import signals
 
-from . import fence, heap, membership, pages, parallel, paths, settings, stamps, urls
+from . import (
+    fence,
+    heap,
+    membership,
+    pages,
+    parallel,
+    paths,
+    settings,
+    stamps,
+    staticlinks,
+    urls,
+)
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +29,7 @@ def begin(pelican_object):
     settings.check(pelican_object)
     paths.start()
     stamps.start()
+    staticlinks.start()
 
 
 def generators_done(generators):

@@ -13,11 +13,13 @@ Everything a helper wrote is on disk before the generator's ``*_writer_finalized
 handled, so later generators and plugins see a complete output folder. A helper's log records
 are logged again here (a strict build still fails on its warnings) and its errors fail the build.
 The split stays off when a plugin listens to ``content_written`` (it might read the file at once)
-and where ``fork`` is not available.
+and where ``fork`` is not available. A listener that only notes the path (the production reuse's
+record of what a build wrote) says so with :func:`notes_path_only`, and the split stays on.
 """
 
 import logging
 import multiprocessing
+import weakref
 
 from pelican import signals
 
@@ -105,11 +107,27 @@ class Splitter:
             self.on_result(result)
 
 
+def notes_path_only(listener):
+    """Mark a ``content_written`` listener that never opens the file: the split may stay on."""
+    listener.notes_path_only = True
+    return listener
+
+
 def possible(workers: int) -> bool:
     """Whether this build may split its rendering (see the module docstring)."""
     return (
         workers >= 2
         and "fork" in multiprocessing.get_all_start_methods()
-        # blinker documents ``if signal.receivers:`` as the check for any listener.
-        and not signals.content_written.receivers
+        and not any(
+            not getattr(listener, "notes_path_only", False)
+            for listener in _listeners(signals.content_written)
+        )
     )
+
+
+def _listeners(signal):
+    # blinker keeps a weak reference to most receivers (``Signal.receivers``: id -> receiver).
+    for held in list(signal.receivers.values()):
+        listener = held() if isinstance(held, weakref.ref) else held
+        if listener is not None:
+            yield listener

@@ -65,10 +65,14 @@ def _file_for(src: str, content_root: Path, post_folder: Path):
     return post_folder / path
 
 
-def improve_images(html: str, content_root: Path, post_folder: Path, settings=None) -> str:
+def improve_images(
+    html: str, content_root: Path, post_folder: Path, settings=None, known=None
+) -> str:
     """``html`` with every image sized, lazy below the first, and titled ones as figures.
 
-    With ``settings`` (Pelican's), large pictures also get ``srcset`` copies.
+    With ``settings`` (Pelican's), large pictures also get ``srcset`` copies. ``known``: a dict
+    that keeps each picture's size and ``srcset`` for the next call, for calls that see the
+    same pictures unchanged (one build's posts).
     """
     count = 0
 
@@ -78,12 +82,11 @@ def improve_images(html: str, content_root: Path, post_folder: Path, settings=No
         attrs = dict(_ATTR.findall(tag))
         count += 1
         added = []
-        source = _file_for(attrs["src"], content_root, post_folder) if attrs.get("src") else None
-        size = image_size(source) if source else None
+        source, size = _picture(attrs.get("src"), content_root, post_folder, known)
         if size and "width" not in attrs and "height" not in attrs:
             added += [f'width="{size[0]}"', f'height="{size[1]}"']
         if size and settings is not None and "srcset" not in attrs:
-            srcset = variants.srcset_for(source, size, settings)
+            srcset = _srcset(source, size, settings, known)
             if srcset:
                 sizes = variants.setting(settings, "IMAGES_SIZES")
                 added += [f'srcset="{escape(srcset)}"', f'sizes="{escape(sizes)}"']
@@ -102,6 +105,31 @@ def improve_images(html: str, content_root: Path, post_folder: Path, settings=No
     return _ALONE.sub(_figure, html)
 
 
+def _picture(src, content_root, post_folder, known):
+    """(file, (width, height)) of the picture ``src`` names; None for what is not known."""
+    if not src:
+        return None, None
+    key = ("file", src, post_folder)
+    found = known.get(key) if known is not None else None
+    if found is None:
+        source = _file_for(src, content_root, post_folder)
+        found = source, image_size(source) if source else None
+        if known is not None:
+            known[key] = found
+    return found
+
+
+def _srcset(source, size, settings, known):
+    """``variants.srcset_for``, once per picture for the calls sharing ``known``."""
+    key = ("srcset", source)
+    if known is None or key not in known:
+        found = variants.srcset_for(source, size, settings)
+        if known is None:
+            return found
+        known[key] = found
+    return known[key]
+
+
 def _figure(match):
     img = match.group(1)
     title = dict(_ATTR.findall(img)).get("title")
@@ -110,15 +138,29 @@ def _figure(match):
     return f"<figure>{img}<figcaption>{escape(unescape(title), quote=False)}</figcaption></figure>"
 
 
+# Each picture's size and srcset as this build found them: posts show the same few pictures over
+# and over (~870 images of 24 files at 1,000 posts). Per build: a picture may change between two
+# builds of one process (the live preview).
+_known = {}
+
+
 def rewrite_body(content):
     """``content_object_init``: improve the images of a post's or page's body."""
     if not isinstance(content, Article | Page) or "<img" not in (content._content or ""):
         return
     root = Path(content.settings["PATH"])
     folder = Path(content.source_path).parent
-    content._content = improve_images(content._content, root, folder, content.settings)
+    known = _known.setdefault(id(content.settings), {})
+    content._content = improve_images(content._content, root, folder, content.settings, known)
+
+
+def forget(*_):
+    """``initialized`` and ``finalized``: what the last build found of the pictures goes."""
+    _known.clear()
 
 
 def register():
+    signals.initialized.connect(forget)
     signals.content_object_init.connect(rewrite_body)
     signals.finalized.connect(variants.copy_out)
+    signals.finalized.connect(forget)
