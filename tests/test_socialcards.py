@@ -6,6 +6,7 @@ import re
 import shutil
 import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
@@ -492,3 +493,17 @@ def test_the_first_image_is_found_without_rendering_the_whole_body(tmp_path, mon
 
     monkeypatch.setattr(Article, "content", property(whole_body))
     assert own_image(article, tmp_path, SITEURL) == expected
+
+
+def test_a_picture_replaced_under_the_same_name_is_measured_again(tmp_path):
+    from happening.plugins.socialcards.own_image import _describe
+
+    (tmp_path / "images").mkdir()
+    picture = tmp_path / "images" / "header.png"
+    Image.new("RGB", (64, 40)).save(picture)
+    article = SimpleNamespace(url="posts/one/")
+    first = _describe("{static}/images/header.png", "A header", tmp_path, SITEURL, article)
+    Image.new("RGB", (30, 20)).save(tmp_path / "images" / "new.png")
+    (tmp_path / "images" / "new.png").replace(picture)  # a new file (inode) at the old name
+    again = _describe("/images/header.png", "A header", tmp_path, SITEURL, article)
+    assert (first["width"], first["height"], again["width"], again["height"]) == (64, 40, 30, 20)
