@@ -25,7 +25,8 @@ from happening import forked
 
 log = logging.getLogger(__name__)
 
-BATCH = 48  # Pages per helper: a fork costs a few milliseconds, a page about two.
+BATCH = 48  # Calls per helper: a fork costs a few milliseconds (tens at 5,000 posts), a page two.
+BATCH_PAGES = 200  # ...or pages, whichever comes first: one call of a listing renders many.
 MIN_BATCH = 8  # Fewer pages left at the end: render them here rather than fork for them.
 
 
@@ -41,10 +42,12 @@ def _render(writer, calls):
 class Splitter:
     """Hands rendering calls to a helper process, one helper at a time, as fast as it takes them.
 
-    Batches are counted in pages, not calls: one call of a paginated listing is as many pages
-    as it has (the index at 5,000 posts is 500 of them, a tag's ~30). Counted in calls, the
-    last batch of a generator (its tag and category listings, ~50 calls of ~30 pages) kept the
-    helper busy seconds after this process was done, and the build waited for it.
+    A batch is closed at :data:`BATCH` calls or :data:`BATCH_PAGES` pages: one call of a
+    paginated listing is as many pages as it has (the index at 5,000 posts is 500 of them, a
+    tag's ~30). Counted in calls only, the last batch of a generator (its tag and category
+    listings, ~50 calls of ~30 pages) kept the helper busy seconds after this process was done,
+    and the build waited for it; counted in pages only, the listings took a fork every ~20
+    calls, and forking a process holding 5,000 posts takes tens of milliseconds.
     """
 
     def __init__(self, writer, on_result):
@@ -62,7 +65,7 @@ class Splitter:
         the helper cannot keep up with; the share each side takes follows their speeds.
         """
         self._keep_busy()
-        return self.waiting < BATCH
+        return not self._full()
 
     def add(self, call, pages=1):
         """Queue ``call`` for a helper; ``pages``: how many files it renders."""
@@ -73,8 +76,11 @@ class Splitter:
     def _keep_busy(self):
         if self.helper is not None:
             self._reap(block=False)
-        if self.helper is None and self.waiting >= BATCH:
+        if self.helper is None and self._full():
             self._launch()
+
+    def _full(self) -> bool:
+        return len(self.pending) >= BATCH or self.waiting >= BATCH_PAGES
 
     def flush(self):
         """Render what is left and wait for the helper: the output folder is then complete.
