@@ -366,6 +366,37 @@ def test_a_helpers_warnings_reach_the_build_and_its_errors_fail_it(monkeypatch, 
         failing.flush()
 
 
+def test_a_helpers_batch_is_closed_by_pages_too_so_a_long_listing_goes_alone(monkeypatch):
+    monkeypatch.setattr(split, "BATCH", 3)
+    monkeypatch.setattr(split, "BATCH_PAGES", 10)
+    launched, real = [], split.Splitter._launch
+    monkeypatch.setattr(
+        split.Splitter, "_launch", lambda self: launched.append(list(self.pending)) or real(self)
+    )
+    done = []
+    splitter = split.Splitter(FakeWriter(), done.append)
+    assert splitter.takes_next()
+    splitter.add("index.md", pages=12)  # a paginated listing: a batch by itself
+    assert launched == [[("index.md", 12)]]
+    for call in ("a.md", "b.md"):
+        assert splitter.takes_next()
+        splitter.add(call, pages=1)
+    assert splitter.takes_next()
+    splitter.add("c.md", pages=1)  # three calls: a batch, though of three pages
+    splitter.flush()
+    assert sorted(key[0] for key, *_ in done) == ["a.md", "b.md", "c.md", "index.md"]
+    assert launched[0] == [("index.md", 12)]
+    assert all(len(batch) <= 3 for batch in launched), "a batch of more calls than BATCH"
+    assert splitter.waiting == 0 and not splitter.pending
+
+
+def test_the_leftovers_are_cut_in_half_by_pages():
+    calls = [("a", 1), ("b", 1), ("c", 1), ("d", 9)]
+    assert split._half(calls, 12) == 3  # d alone is three quarters of the pages
+    assert split._half([("a", 5), ("b", 5)], 10) == 1
+    assert split._half([("a", 1), ("b", 1), ("c", 1), ("d", 1)], 4) == 2
+
+
 def _post(slug):
     from datetime import datetime
 

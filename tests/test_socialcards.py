@@ -6,12 +6,13 @@ import re
 import shutil
 import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 import happening.forked
-from conftest import ROOT, soup
+from conftest import ROOT, calls_of, soup
 from happening.build import BuildError
 from happening.plugins import socialcards
 from happening.plugins.socialcards import drawing, png, render
@@ -111,7 +112,9 @@ def test_cards_drawn_by_many_processes_are_the_bytes_drawn_by_one(tmp_path, monk
     monkeypatch.setattr(happening.forked, "cores", lambda: 2)  # Even on a one-core machine.
     forked = []
     real_fork = drawing._fork
-    monkeypatch.setattr(drawing, "_fork", lambda jobs: forked.append(len(jobs)) or real_fork(jobs))
+    monkeypatch.setattr(
+        drawing, "_fork", lambda jobs, *copies: forked.append(len(jobs)) or real_fork(jobs)
+    )
     build_readers(many / "output")
     assert sorted(forked) == [11, 11], "the cards were not drawn by two forked processes"
     cards = sorted(p.name for p in (one / "output/cards").glob("*.png"))
@@ -122,6 +125,33 @@ def test_cards_drawn_by_many_processes_are_the_bytes_drawn_by_one(tmp_path, monk
             many / "output/cards" / name
         ).read_bytes(), name
     assert not list((many / "output-cache").rglob("*.tmp")), "a partial card was left behind"
+
+
+def test_cached_cards_are_copied_into_an_empty_output_by_the_forked_drawers(tmp_path, monkeypatch):
+    # A cold build into an empty folder with a warm cache (a production build, CI) copies
+    # every card while the pages are written, not at the end: the same files, no card drawn.
+    warm = tmp_path / "warm"
+    build_readers(warm / "output")
+    monkeypatch.setattr(drawing, "MIN_COPIES", 1)
+    monkeypatch.setattr(happening.forked, "cores", lambda: 2)
+    copied, real_fork = [], drawing._fork
+    monkeypatch.setattr(
+        drawing,
+        "_fork",
+        lambda jobs, copies: copied.append((len(jobs), len(copies))) or real_fork(jobs, copies),
+    )
+    shutil.rmtree(warm / "output")
+    at_the_end = calls_of(monkeypatch, shutil, "copy2")  # the build's own copies, in this process
+    build_readers(warm / "output")
+    assert copied == [(0, 11), (0, 11)], "the cached cards were not copied by two processes"
+    assert not [p for p in at_the_end if "socialcards" in str(p)], "a card was copied at the end"
+    cards = sorted((warm / "output/cards").glob("*.png"))
+    assert len(cards) == 22
+    cache = warm / "output-cache/socialcards"
+    cached = {p.read_bytes() for p in cache.glob("*.png")}
+    assert all(card.read_bytes() in cached for card in cards)
+    build_readers(warm / "output", DELETE_OUTPUT_DIRECTORY=False)  # every copy already there
+    assert len(copied) == 2, "processes were forked to copy nothing"
 
 
 def test_a_card_that_fails_in_a_drawer_fails_the_build_with_its_own_error(tmp_path, monkeypatch):
@@ -492,3 +522,17 @@ def test_the_first_image_is_found_without_rendering_the_whole_body(tmp_path, mon
 
     monkeypatch.setattr(Article, "content", property(whole_body))
     assert own_image(article, tmp_path, SITEURL) == expected
+
+
+def test_a_picture_replaced_under_the_same_name_is_measured_again(tmp_path):
+    from happening.plugins.socialcards.own_image import _describe
+
+    (tmp_path / "images").mkdir()
+    picture = tmp_path / "images" / "header.png"
+    Image.new("RGB", (64, 40)).save(picture)
+    article = SimpleNamespace(url="posts/one/")
+    first = _describe("{static}/images/header.png", "A header", tmp_path, SITEURL, article)
+    Image.new("RGB", (30, 20)).save(tmp_path / "images" / "new.png")
+    (tmp_path / "images" / "new.png").replace(picture)  # a new file (inode) at the old name
+    again = _describe("/images/header.png", "A header", tmp_path, SITEURL, article)
+    assert (first["width"], first["height"], again["width"], again["height"]) == (64, 40, 30, 20)

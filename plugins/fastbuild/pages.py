@@ -522,7 +522,8 @@ class CachingWriter(fence.WriterHook):
                 None if reuse or delegate else self._file_reads,
             )
         if delegate:
-            self.splitter.add((key, digest, name, template, context, args, kwargs, planned))
+            call = (key, digest, name, template, context, args, kwargs, planned)
+            self.splitter.add(call, pages=len(planned))
             return
         if reuse:
             state.skipped += 1

@@ -27,8 +27,9 @@ from happening import forked
 
 log = logging.getLogger(__name__)
 
-BATCH = 48  # Pages per helper: a fork costs a few milliseconds, a page about two.
-MIN_BATCH = 8  # Fewer left at the end: render them here rather than fork for them.
+BATCH = 48  # Calls per helper: a fork costs a few milliseconds (tens at 5,000 posts), a page two.
+BATCH_PAGES = 200  # ...or pages, whichever comes first: one call of a listing renders many.
+MIN_BATCH = 8  # Fewer pages left at the end: render them here rather than fork for them.
 
 
 class HelperFailed(RuntimeError):
@@ -41,54 +42,71 @@ def _render(writer, calls):
 
 
 class Splitter:
-    """Hands rendering calls to a helper process, one helper at a time, as fast as it takes them."""
+    """Hands rendering calls to a helper process, one helper at a time, as fast as it takes them.
+
+    A batch is closed at :data:`BATCH` calls or :data:`BATCH_PAGES` pages: one call of a
+    paginated listing is as many pages as it has (the index at 5,000 posts is 500 of them, a
+    tag's ~30). Counted in calls only, the last batch of a generator (its tag and category
+    listings, ~50 calls of ~30 pages) kept the helper busy seconds after this process was done,
+    and the build waited for it; counted in pages only, the listings took a fork every ~20
+    calls, and forking a process holding 5,000 posts takes tens of milliseconds.
+    """
 
     def __init__(self, writer, on_result):
         self.writer = writer
         self.on_result = on_result
-        self.pending = []
+        self.pending = []  # (call, pages)
+        self.waiting = 0  # the pages of the pending calls
         self.helper = None
         self.helpers = 0  # How many were forked, for the tests and the benchmark.
 
     def takes_next(self) -> bool:
-        """Whether the next page goes to the helpers: yes while less than a batch waits for them.
+        """Whether the next call goes to the helpers: yes while less than a batch waits for them.
 
         So the helper is never idle while there are pages, and this process renders whatever
         the helper cannot keep up with; the share each side takes follows their speeds.
         """
         self._keep_busy()
-        return len(self.pending) < BATCH
+        return not self._full()
 
-    def add(self, call):
-        self.pending.append(call)
+    def add(self, call, pages=1):
+        """Queue ``call`` for a helper; ``pages``: how many files it renders."""
+        self.pending.append((call, pages))
+        self.waiting += pages
         self._keep_busy()
 
     def _keep_busy(self):
         if self.helper is not None:
             self._reap(block=False)
-        if self.helper is None and len(self.pending) >= BATCH:
+        if self.helper is None and self._full():
             self._launch()
+
+    def _full(self) -> bool:
+        return len(self.pending) >= BATCH or self.waiting >= BATCH_PAGES
 
     def flush(self):
         """Render what is left and wait for the helper: the output folder is then complete.
 
         What is left is shared: whenever no helper is running and enough remains, a new one
-        takes the second half, and this process renders from the front meanwhile.
+        takes the second half of its pages, and this process renders from the front meanwhile.
         """
-        leftovers, self.pending = self.pending, []
+        leftovers, self.pending, self.waiting = self.pending, [], 0
         while leftovers:
             if self.helper is not None:
                 self._reap(block=False)
-            if self.helper is None and len(leftovers) >= max(MIN_BATCH, 2):
-                half = len(leftovers) // 2
-                self.pending, leftovers = leftovers[half:], leftovers[:half]
+            left = sum(pages for _, pages in leftovers)
+            if self.helper is None and len(leftovers) >= 2 and left >= MIN_BATCH:
+                cut = _half(leftovers, left)
+                self.pending, leftovers = leftovers[cut:], leftovers[:cut]
                 self._launch()
-            self.on_result(self.writer.render_planned(leftovers.pop(0)))
+            call, _ = leftovers.pop(0)
+            self.on_result(self.writer.render_planned(call))
         if self.helper is not None:
             self._reap(block=True)
 
     def _launch(self):
-        calls, self.pending = self.pending, []
+        calls = [call for call, _ in self.pending]
+        self.pending, self.waiting = [], 0
         # A strict build fails on warnings: those are what a helper's log must bring back.
         self.helper = forked.Forked(_render, self.writer, calls, level=logging.WARNING)
         self.helpers += 1
@@ -111,6 +129,17 @@ def notes_path_only(listener):
     """Mark a ``content_written`` listener that never opens the file: the split may stay on."""
     listener.notes_path_only = True
     return listener
+
+
+def _half(calls, pages) -> int:
+    """Where to cut ``calls`` (call, pages) so that the part after it has about half the pages;
+    each side keeps at least one call."""
+    before = 0
+    for index, (_, count) in enumerate(calls):
+        if index and before + count / 2 > pages / 2:
+            return index
+        before += count
+    return len(calls) - 1
 
 
 def possible(workers: int) -> bool:

@@ -7,6 +7,11 @@ cards fill what the page writers leave of the cores (the main process's bookkeep
 feeds) and are usually done before the build ends. (Not at a lower priority: on a busy machine
 the build would then wait at its end for drawers starved by other work.) A card's bytes depend
 only on its inputs, so which process draws it changes nothing.
+
+The same processes first copy into the output the cards the cache already has: a cold build
+into an empty output folder with a warm cache (CI keeping its cache, a production build) copied
+every one of them at the end of the build, on one core (~0.4 s at 1,000 posts, 0.6 s at 5,000),
+after the last page.
 """
 
 import logging
@@ -22,6 +27,7 @@ from .render import render_card
 log = logging.getLogger(__name__)
 
 MIN_POOL = 32  # Fewer cards to draw (a rebuild after a few edits): quicker here than forking.
+MIN_COPIES = 64  # Fewer cached cards to copy into the output: copied at the end of the build.
 
 
 class Drawing:
@@ -50,30 +56,47 @@ def start(cards, settings, cache: Path, outputs) -> Drawing:
     """Start drawing each ``(digest, title, dek)`` not yet in ``cache``.
 
     ``outputs`` maps a digest to the output files that show its card: a card drawn here is
-    copied there too, by the process that drew it.
+    copied there too, by the process that drew it, and so is a card the cache already has.
     """
-    todo = {}
+    todo, cached = {}, {}
     for digest, title, dek in cards:
         target = cache / f"{digest}.png"
-        if target not in todo and not target.exists():
-            todo[target] = (title, dek, tuple(outputs.get(digest, ())))
+        if target in todo or target in cached:
+            continue
+        shown = tuple(outputs.get(digest, ()))
+        if target.exists():
+            cached[target] = shown
+        else:
+            todo[target] = (title, dek, shown)
     jobs = [
         (target, title, dek, settings.site_name, settings.faces, settings.host, copies)
         for target, (title, dek, copies) in todo.items()
     ]
+    copies = [
+        (target, copy) for target, shown in cached.items() for copy in shown if _stale(target, copy)
+    ]
     cores = forked.cores()
-    if len(jobs) < MIN_POOL or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        (len(jobs) < MIN_POOL and len(copies) < MIN_COPIES)
+        or cores < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return Drawing(jobs, [])
     # Forked: a drawer starts in a millisecond and already holds the fonts and settings. Every
     # other job to each, so each gets long titles and short ones alike.
-    return Drawing(jobs, [_fork(jobs[i::cores]) for i in range(cores)])
+    return Drawing(jobs, [_fork(jobs[i::cores], copies[i::cores]) for i in range(cores)])
 
 
-def _fork(jobs) -> int:
+def _fork(jobs, copies=()) -> int:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child, which never returns.
         status = 0
         try:
+            for cached, target in copies:
+                try:
+                    deliver(cached, target)
+                except OSError:
+                    status = 1  # The build's own copy at its end (plugin.write) tries again.
             for job in jobs:
                 try:
                     _draw(job)
@@ -103,14 +126,15 @@ def deliver(cached: Path, target: Path):
     The copy keeps the cached file's time, so the same size and time mean the same bytes (the
     cache's files are never rewritten in place, only replaced): nothing is read to compare.
     """
-    source, there = cached.stat(), _stat(target)
-    if there and (there.st_size, there.st_mtime_ns) == (source.st_size, source.st_mtime_ns):
-        return
-    shutil.copy2(cached, target)
+    if _stale(cached, target):
+        shutil.copy2(cached, target)
 
 
-def _stat(path):
+def _stale(cached: Path, target: Path) -> bool:
+    """Whether ``target`` is missing or not a copy of ``cached`` (see :func:`deliver`)."""
+    source = cached.stat()
     try:
-        return path.stat()
+        there = target.stat()
     except FileNotFoundError:
-        return None
+        return True
+    return (there.st_size, there.st_mtime_ns) != (source.st_size, source.st_mtime_ns)
