@@ -8,6 +8,7 @@ from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
 
 from conftest import TEST_SITE, build_into, calls_of
+from happening.build import DEV_SETTINGS, build
 
 # The module (the package's ``minutes`` is the function of that name).
 readingtime = importlib.import_module("happening.plugins.readingtime.minutes")
@@ -54,3 +55,53 @@ def test_every_post_of_a_build_gets_the_reading_time_of_the_body_it_shows(tmp_pa
     assert any("<figcaption>" in p._content for p in posts), "the site lost its figure post"
     for article in posts:
         assert article.reading_time == readingtime.minutes(article._content), article.source_path
+
+
+counts = importlib.import_module("happening.plugins.readingtime.counts")
+
+
+def test_a_build_keeping_its_caches_counts_only_the_bodies_it_has_not_counted(
+    tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache"
+    keep = {"CACHE_PATH": str(cache), "CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True}
+    keep["PATH"] = str(TEST_SITE)
+    counted = calls_of(monkeypatch, readingtime, "words")
+    first = build(DEV_SETTINGS, OUTPUT_PATH=str(tmp_path / "out"), **keep)
+    assert (cache / counts.FILE).is_file()
+    every = len(counted)
+    assert every > 0
+    # The same sources again: every body is the one counted last time, by its digest.
+    second = build(DEV_SETTINGS, OUTPUT_PATH=str(tmp_path / "out2"), **keep)
+    assert len(counted) == every, "a body with the same bytes was counted again"
+
+    def minutes(result):
+        generator = next(g for g in result.generators if hasattr(g, "drafts"))
+        return {a.source_path: a.reading_time for a in [*generator.articles, *generator.drafts]}
+
+    assert minutes(second) == minutes(first)
+    for path, found in minutes(second).items():
+        assert found >= 1, path
+
+
+def test_kept_counts_are_by_the_bodys_bytes_and_by_the_counting_code(tmp_path, monkeypatch):
+    settings = {"CACHE_PATH": str(tmp_path), "CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True}
+    kept = counts.Kept(settings)
+    assert kept.words("<p>one two</p>", readingtime.words) == 2
+    kept.save()
+    again = counts.Kept(settings)
+    assert again.words("<p>one two</p>", lambda body: 99) == 2  # kept, not counted
+    assert again.words("<p>one two three</p>", readingtime.words) == 3  # other bytes: counted
+    again.save()
+    # Only the last build's bodies are kept, and another way of counting starts afresh.
+    monkeypatch.setattr(counts, "_code_digest", lambda: "another way of counting")
+    changed = counts.Kept(settings)
+    assert changed.stored == {}
+    assert changed.words("<p>one two</p>", lambda body: 99) == 99
+
+
+def test_a_build_keeping_no_cache_writes_no_counts(tmp_path):
+    kept = counts.Kept({"CACHE_PATH": str(tmp_path)})
+    assert kept.words("<p>one</p>", readingtime.words) == 1
+    kept.save()
+    assert not (tmp_path / counts.FILE).exists()

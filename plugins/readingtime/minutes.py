@@ -6,7 +6,8 @@ is read (``article_generator_finalized``, where ``article.reading_time`` is set)
 on one core (~1 s at 5,000 posts). The count is kept with the very body it was made from and
 used only if the post still has that body then: a plugin connected after this one (one listed
 later in ``PLUGINS``) may rewrite the body as the post is made (plugins/images adds figure
-captions), and such a post is counted again.
+captions), and such a post is counted again. A build that keeps Pelican's content cache keeps
+the counts too, by each body's digest (``counts.py``): a release counts only the new post.
 """
 
 import logging
@@ -18,6 +19,8 @@ from pelican import signals
 from pelican.contents import Article
 
 from happening.errors import SettingError
+
+from . import counts
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +34,16 @@ class ReadingTimeError(SettingError):
 
 def minutes(html: str, wpm: int = DEFAULT_WPM) -> int:
     """Whole minutes to read ``html`` at ``wpm``, never less than one."""
-    words = len(_TAG.sub(" ", html or "").split())
-    return max(1, math.ceil(words / wpm))
+    return _at_pace(words(html), wpm)
+
+
+def words(html: str) -> int:
+    """How many words ``html`` shows: its text between the tags, split at white space."""
+    return len(_TAG.sub(" ", html or "").split())
+
+
+def _at_pace(count, wpm):
+    return max(1, math.ceil(count / wpm))
 
 
 def _pace(settings) -> int:
@@ -49,12 +60,25 @@ def reading_time(article, wpm=None) -> int:
     """The reading time this plugin gives ``article`` (the live preview asks it after an edit)."""
     # _content is the HTML before Pelican resolves {filename} links: the words are the same,
     # and resolving links here, before static files are known, would log false warnings.
-    return minutes(article._content, wpm or _pace(article.settings))
+    wpm = wpm or _pace(article.settings)
+    body = article._content
+    if _kept is None or not body or _kept.settings is not article.settings:
+        return minutes(body, wpm)
+    return _at_pace(_kept.words(body, words), wpm)
 
 
 # post -> (the body it was counted from, the pace, its minutes); by identity, gone with the post,
 # and emptied at the end of each build.
 _counted = weakref.WeakKeyDictionary()
+# The running build's word counts by body digest (counts.Kept), opened at its first post and
+# saved at its end; None between builds.
+_kept = None
+
+
+def _open_counts(settings):
+    global _kept
+    if _kept is None or _kept.settings is not settings:  # A build's posts share its settings.
+        _kept = counts.Kept(settings)
 
 
 def count_early(content):
@@ -65,6 +89,7 @@ def count_early(content):
         wpm = _pace(content.settings)
     except ReadingTimeError:
         return  # add_reading_time names the setting, once, as the build's error.
+    _open_counts(content.settings)
     _counted[content] = (content._content, wpm, reading_time(content, wpm))
 
 
@@ -79,8 +104,13 @@ def add_reading_time(generator):
 
 
 def forget(*_):
-    """``finalized``: nothing counted is kept into the next build (the live preview's)."""
+    """``finalized``: nothing counted is kept into the next build (the live preview's) but the
+    word counts by digest, saved for it when the build keeps its caches."""
+    global _kept
     _counted.clear()
+    if _kept is not None:
+        _kept.save()
+    _kept = None
 
 
 def register():
