@@ -1,11 +1,13 @@
 """`release` runs its steps in order, stops at the first failure and says how to resume."""
 
+import gc
 import subprocess
 import sys
 
 import pytest
 
 from happening.errors import UserError
+from happening.workflow import release as releasing
 from happening.workflow.release import STEPS, ReleaseStopped, Step, release
 
 
@@ -69,3 +71,26 @@ def test_the_release_loads_no_http_library_until_there_is_a_hub_or_a_service_to_
     ).stdout.split()
     assert "happening.workflow.release" in loaded
     assert {"requests", "urllib3"}.isdisjoint(loaded)
+
+
+@pytest.mark.parametrize("fail", [None, "ping"])
+def test_the_collector_runs_rarely_during_a_release_and_as_before_after_it(fail):
+    before = gc.get_threshold()
+    during = []
+
+    def watch(context):
+        during.append(gc.get_threshold())
+        if fail:
+            raise UserError("ping: the hub said no")
+        return "watched"
+
+    steps = [Step("publish", watch, "harmless"), Step("ping", watch, "harmless")]
+    if fail:
+        with pytest.raises(ReleaseStopped):
+            release(steps=steps)
+    else:
+        release(steps=steps)
+    assert during and during[0][0] == releasing.RELEASE_GC_THRESHOLD
+    assert during[0][1:] == before[1:]
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

@@ -6,6 +6,8 @@ again, and the newsletter's ledger (or the outbox's record) never sends a post t
 failure, rerunning `release` (or resuming at the failed step) finishes the job.
 """
 
+import contextlib
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,6 +108,31 @@ def _reading_site(release: Release):
     return newsletter.Site(Path(release.settings_file), {**kept, **reading})
 
 
+# Objects the collector lets pile up before a young collection while a release runs (CPython's
+# default: 700). See _few_collections.
+RELEASE_GC_THRESHOLD = 20_000
+
+
+@contextlib.contextmanager
+def _few_collections():
+    """Collect garbage cycles rarely while the release runs, as it is a short process.
+
+    A release reads ~1,000 cached posts into objects that all live until it ends: with CPython's
+    default thresholds the collector ran ~300 young and ~28 middle collections and two full
+    ones over them, ~0.09-0.1 s of its CPU, finding next to nothing to free; with a young
+    threshold of 20,000 (and what was imported before it frozen out of the full collections'
+    way) ~8 collections, ~0.03-0.045 s. Collections still run, so cycles are still freed; the
+    thresholds are given back when it ends, and what was frozen thawed."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(RELEASE_GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 STEPS = [
     Step("publish", _publish, "a deploy replaces the site with the same build"),
     Step("ping", _ping, "a hub told twice only fetches the feeds again"),
@@ -136,6 +163,11 @@ def release(
         raise ReleaseStopped(f"release: --from-step {start!r} is not one of {', '.join(names)}")
     todo = steps[names.index(start) :] if start else steps
     context = Release(Path(settings_file), target, dict(overrides), on_check)
+    with _few_collections():
+        return _run(todo, context, on_step, target)
+
+
+def _run(todo, context, on_step, target) -> list[Outcome]:
     outcomes = []
     for number, step in enumerate(todo):
         try:
