@@ -634,3 +634,22 @@ def test_shared_formatters_highlight_code_as_codehilite_alone_does(tmp_path):
         "MARKDOWN": {"extension_configs": {"codehilite": {"pygments_formatter": "x"}}},
     }
     assert highlight.with_shared_formatters(own) is own
+
+
+@pytest.mark.parametrize("new", ["shorter", "a page rendered longer than it was before", "same"])
+def test_a_page_written_again_holds_exactly_its_new_bytes_on_the_same_file(tmp_path, new):
+    page = tmp_path / "index.html"
+    page.write_text("same" if new == "same" else "the page as the last build wrote it")
+    before = os.stat(page)
+    out = pages.WriteIfChanged(str(page), "utf-8")
+    out.write(new)
+    out.close()
+    assert page.read_text() == new
+    after = os.stat(page)
+    assert after.st_ino == before.st_ino  # written over, as open(path, "wb") would
+    if new == "same":
+        assert after.st_mtime_ns == before.st_mtime_ns  # the same bytes: not touched
+    fresh = pages.WriteIfChanged(str(tmp_path / "new.html"), "utf-8")
+    fresh.write(new)
+    fresh.close()
+    assert (tmp_path / "new.html").read_text() == new

@@ -460,14 +460,25 @@ class _WriteIfChanged(io.StringIO):
         if not self.closed and not self.unchanged:
             data = self.getvalue().encode(self.target_encoding)
             try:
-                with open(self.path, "rb") as old:
-                    same = old.read() == data
-            except OSError:
-                same = False
-            if not same:
+                with open(self.path, "r+b") as old:
+                    if old.read() != data:
+                        _overwrite(old, data)
+            except OSError:  # Not there yet (or not readable): written new, as before.
                 with open(self.path, "wb") as out:
                     out.write(data)
         super().close()
+
+
+def _overwrite(file, data):
+    """Replace an open file's bytes with ``data``, on the same inode, as ``open(path, "wb")``
+    would, but written over and then cut to length rather than emptied first: on ext4, a file
+    emptied and written again is flushed to disk as it is closed (its "auto_da_alloc" guard
+    against losing a rewritten file in a crash), which made rewriting ~150 pages of a release
+    wait ~1.5-2x as long (measured on this project's output); neither way is atomic, and a
+    build that stops half-way is built again whole (the output no longer matches its records)."""
+    file.seek(0)
+    file.write(data)
+    file.truncate()
 
 
 # The live preview's hot path writes the pages it replays the same way.
