@@ -1,10 +1,14 @@
 """A post's permanent id survives edits and rebuilds; two posts sharing one fail the build."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+from pelican.utils import SafeDatetime
 
 from conftest import build_into, retitle_redate_and_move
 from happening.plugins.postid import DuplicatePostId
-from happening.postid import post_id
+from happening.postid import _day, post_id
 
 
 class Post:
@@ -58,3 +62,12 @@ def test_duplicate_ids_fail_the_build_naming_both_files(site_copy, tmp_path):
         build_into(tmp_path / "out", site_copy)
     message = str(failure.value)
     assert "first.md" in message and "copy.md" in message
+
+
+@pytest.mark.parametrize("year", [1000, 1999, 2000, 2024, 2026, 9999])
+def test_the_ids_date_is_the_dates_own_format_for_every_four_digit_year(year):
+    for kind in (datetime, SafeDatetime):
+        for month, day in ((1, 1), (2, 28), (7, 9), (12, 31)):
+            for zone in (None, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("America/Adak")):
+                date = kind(year, month, day, 23, 59, tzinfo=zone)
+                assert _day(date) == f"{date:%Y-%m-%d}"
