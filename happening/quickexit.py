@@ -8,7 +8,7 @@ files, joining threads, reaping children. So :func:`end` takes that shortcut onl
 seen that each of those is done, and otherwise returns, for the caller to exit normally:
 
 - no thread but the main one is alive (a normal exit would wait for it);
-- no child process exists, running or unreaped (``os.waitpid`` finds none);
+- no child process exists, running or unreaped (``os.waitid`` finds none, reaping none);
 - no file descriptor that this process opened since this module was imported is still open
   for writing (a file object with bytes in its buffer holds one; so do sockets and pipes to
   anyone): what is left open is read-only, or the descriptors the process was started with;
@@ -68,11 +68,13 @@ def unfinished() -> str:
     if threading.active_count() > 1 or threading.current_thread() is not threading.main_thread():
         return "a thread is still running"
     try:
-        pid, _ = os.waitpid(-1, os.WNOHANG)
+        # WNOWAIT: asked, not reaped (a Popen of the caller's may still wait for its child).
+        found = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
     except ChildProcessError:
-        pid = None  # No child at all: the one answer that proves none is left.
+        found = None  # No child at all: the one answer that proves none is left.
     else:
-        return f"a child process (pid {pid or 'running'}) has not been reaped"
+        pid = found.si_pid if found is not None else "running"
+        return f"a child process (pid {pid}) has not been reaped"
     now = _open_fds()
     ours = sorted(
         fd for fd, file in now.items() if fd > 2 and _INHERITED.get(fd) != file and _writable(fd)

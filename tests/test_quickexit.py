@@ -92,9 +92,15 @@ def test_a_child_process_sends_the_exit_the_normal_way(tmp_path):
         """
         child = subprocess.Popen([sys.executable, "-c", "pass"])
         os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # ended, not reaped
+        print("asked:", quickexit.unfinished())
+        print("still ours to reap:", os.waitpid(child.pid, 0)[0] == child.pid)
+        child = subprocess.Popen([sys.executable, "-c", "pass"])
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
         """,
         tmp_path,
     )
+    assert "asked: a child process" in out
+    assert "still ours to reap: True" in out  # asking reaps nothing
     assert "why: a child process" in out and "teardown ran" in out
     assert code == 0
 
