@@ -24,6 +24,8 @@ import os
 
 import markdown
 import pelican
+from markdown.inlinepatterns import Pattern
+from markdown.treeprocessors import InlineProcessor
 from pelican import readers, signals
 from pelican.cache import FileStampDataCacher
 from pelican.contents import Content
@@ -411,6 +413,72 @@ def use_markdown_class(factory):
     ``factory`` takes the MARKDOWN setting's keywords, as ``markdown.Markdown`` does.
     """
     readers.Markdown = factory
+
+
+# -- Python-Markdown's inline processor ----------------------------------------------------------
+# inline_triggers.py gives a converter's inline processor a subclass that skips the patterns a
+# text cannot match. The Python-Markdown minor versions it was written for:
+MARKDOWN_SUPPORTED = ("3.11",)
+
+# The Python-Markdown code it overrides or depends on, hashed as SOURCES is.
+MARKDOWN_SOURCES = {
+    # Overridden: the loop over the patterns from an index, one step per pattern until a step
+    # finds no match. The override is the same loop with a skip in front of each step.
+    "markdown.treeprocessors.InlineProcessor.__handleInline": "fe27babc114aed0a",
+    # The step the loop calls: relies on a pattern whose regex (getCompiledRegExp) finds no
+    # match in the text changing nothing and returning ``(data, False, 0)``.
+    "markdown.treeprocessors.InlineProcessor.__applyPattern": "8862b35197c0e614",
+    # Relies on a run reaching the patterns only through the loop, and on nothing registering
+    # a pattern while it runs (the override lists the patterns once per run).
+    "markdown.treeprocessors.InlineProcessor.run": "f6c93631f2871499",
+    # Relies on a pattern of this class searching with its own ``compiled_re``.
+    "markdown.inlinepatterns.Pattern.getCompiledRegExp": "22a0c1b27ba8544e",
+}
+
+
+def _markdown_target(name):
+    module, owner, attr = name.rsplit(".", 2)
+    cls = {"InlineProcessor": InlineProcessor, "Pattern": Pattern}[owner]
+    if attr.startswith("__"):
+        attr = f"_{owner}{attr}"  # a private name, as Python stores it
+    return cls.__dict__[attr]
+
+
+def markdown_source_hash(name) -> str:
+    return hashlib.sha256(inspect.getsource(_markdown_target(name)).encode()).hexdigest()[:16]
+
+
+@functools.cache
+def markdown_problem() -> str | None:
+    """Why the inline processor cannot be given the subclass, or None (checked once)."""
+    version = markdown.__version__
+    if ".".join(version.split(".")[:2]) not in MARKDOWN_SUPPORTED:
+        return f"Python-Markdown {version} is not {', '.join(MARKDOWN_SUPPORTED)}.x"
+    for name, expected in MARKDOWN_SOURCES.items():
+        try:
+            same = markdown_source_hash(name) == expected
+        except (KeyError, OSError, TypeError):
+            same = False
+        if not same:
+            return f"Python-Markdown {version} changed {name}"
+    return None
+
+
+def use_inline_class(md, cls) -> bool:
+    """Give converter ``md``'s inline processor the class ``cls`` (a subclass of Python-Markdown's
+    that changes only how it loops over the patterns); False, and ``md`` left as it is, when the
+    fence fails or the processor is not Python-Markdown's own."""
+    if markdown_problem() is not None:
+        log.debug("fastbuild: inline patterns run on every text (%s)", markdown_problem())
+        return False
+    try:
+        processor = md.treeprocessors["inline"]
+    except KeyError:
+        return False
+    if type(processor) is not InlineProcessor:
+        return False
+    processor.__class__ = cls  # the same object: whatever holds it (the patterns do) sees it
+    return True
 
 
 # -- The writer -----------------------------------------------------------------------------------

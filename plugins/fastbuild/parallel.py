@@ -8,9 +8,10 @@ result from the pool instead of converting it again.
 
 The worker reads each file with Pelican's own ``MarkdownReader``, built from the same settings,
 and sends back what its ``read`` returns (the body and the processed metadata, which Pelican's
-content cache pickles the same way), so the result is the same byte for byte. (Three differences
+content cache pickles the same way), so the result is the same byte for byte. (Four differences
 that change no byte: one Markdown converter per worker, reset between files, see
-``markdown_reuse.py``; code blocks are highlighted with shared formatters, see ``highlight.py``;
+``markdown_reuse.py``; inline patterns are skipped over a text they cannot match, see
+``inline_triggers.py``; code blocks are highlighted with shared formatters, see ``highlight.py``;
 and the metadata's categories, tags and authors travel without the settings they hold, which
 the main process gives back, so every post shares one settings dict as in Pelican, instead of
 one copy per chunk of files: 23 KB each, ~15 MB at 5,000 posts.) Anything a worker
@@ -31,7 +32,7 @@ from pelican.urlwrappers import URLWrapper
 
 from happening import forked
 
-from . import fence
+from . import fence, inline_triggers
 from .capture import WarningCapture
 from .highlight import with_shared_formatters
 from .markdown_reuse import ReusedMarkdown
@@ -244,7 +245,8 @@ def _init_worker(settings):
     root = logging.getLogger()
     capture = WarningCapture()
     root.handlers = [capture]
-    fence.use_markdown_class(ReusedMarkdown())  # one converter for all its files, reset
+    # One converter for all its files, reset, skipping the inline patterns a text cannot match.
+    fence.use_markdown_class(ReusedMarkdown(prepare=inline_triggers.install))
     _worker.update(reader=PelicanMarkdownReader(with_shared_formatters(settings)), capture=capture)
 
 
