@@ -23,74 +23,7 @@ from happening.plugins.fastbuild.inline_triggers import (
     triggers,
 )
 from happening.plugins.fastbuild.markdown_reuse import ReusedMarkdown
-
-# Each inline pattern, next to texts that hold its trigger without matching it, nested in
-# others, escaped, at the edges of a text, in tails and in the texts of elements made by an
-# earlier pattern (a link's text, emphasis inside emphasis), inside code and raw HTML.
-SAMPLES = [
-    "Plain words, no trigger at all.",
-    "",
-    "`code` and ``code with ` backtick`` and ```triple``` and a lone ` tick.",
-    "\\`not code\\` and \\\\`code after an escaped backslash` and `\\*not escaped*`.",
-    "An escape: \\*, \\_, \\[, \\<, \\&, \\\\, \\` and a trailing backslash \\",
-    "*em* **strong** ***both*** _em_ __strong__ ___both___ *__mixed__* _**mixed**_",
-    "**strong with *em* inside** and *em with **strong** inside* and *unclosed",
-    "snake_case_word and 2 * 3 * 4 and a_b*c and * spaced * and _ spaced _.",
-    "Smart strong: __not__strong and foo__bar__baz and **a**b and *a*b.",
-    '[a link](http://example.org/ "title") and [a *styled* link](/x) and [empty]().',
-    "[ref][r1] and [Ref][] and [r1] and [undefined][nope] and [not a link.\n\n[r1]: /r1 'R1'",
-    "![an image](/i.png) and ![ref image][r1] and ![r1] and ![](/empty-alt.png)\n\n[r1]: /r1",
-    "[![image in a link](/i.png)](/target) and ![alt with [brackets]](/b.png)",
-    "<http://example.org/auto> and <https://x.y/z?a=1&b=2> and <ftp://f.example/> and <notalink>",
-    "<user@example.org> and <mailto:user@example.org> and user@example.org and <a@b>",
-    "Line with two spaces  \nnext line, and one space \nnot a break, and three   \nbreak.",
-    'Raw <span class="x">html *em*</span> and <br/> and <!-- a comment --> and <?php x ?>.',
-    "A < b and c > d and <not html and 1<2>3 and <![CDATA[ x ]]> and </closing>.",
-    "Entities: &amp; &copy; &#169; &#xA9; &notanentity and AT&T and & alone &;.",
-    "Footnote[^1] and another[^two] and a missing one[^nope] and [^] brackets.\n\n"
-    "[^1]: The *first* note with `code`.\n[^two]: The second note [with a link](/n).",
-    "*[HTML]: Hyper Text Markup Language\n\nHTML and XHTML and `HTML` and [HTML](/h).",
-    "A paragraph with attributes.\n{: .lead #first }\n\n## A heading {: #h2 }\n\n[link](/a){: .c }",
-    "Term\n:   Its *definition* with `code`.\n\nOther term\n:   [Linked](/d) definition.",
-    "| a | *b* |\n|---|-----|\n| `1` | [2](/2) |\n| &amp; | <b>4</b> |",
-    '<div markdown="1">\nSome *Markdown* inside HTML, [a link](/m) and `code`.\n</div>',
-    "<div>\nRaw block with *no* Markdown & an entity.\n</div>\n\nAfter *the* block.",
-    "```python\nprint('*not em*', \"[not a link]\")\n```\n\n    indented `code` & <b>",
-    "> A quote with *em*, `code` and [a link](/q).\n>\n> > Nested **quote**.",
-    "- item *one*\n- item `two`\n    - nested [three](/3)\n1. ordered &amp;\n2. <i>html</i>",
-    "Mixed: *em `code *not em*` em* and [link `code` **strong**](/l) and `[not link](/x)`.",
-    "Nested ***triple *inside* emphasis*** and **_mixed_ nesting** and *a **b** c*.",
-    "Underscores_inside_words and *stars*inside*words* and __init__.py and **.",
-    "Edge*\n*start of line and end of line*\nand _under\nscore_ across lines.",
-    "Placeholder-like text: \x02klzzwxh:0000\x03 and wzxhzdk and klzzwxh:12.",
-    "Unicode: café *naïve* `λ` [日本](/ja) &eacute; <em>ü</em> \u2014 done.",
-    "Tabs\tand *tabs*\tand `\ttab code`  \nafter a break.",
-    "Only _underscores_ and __strong__ here.",
-    "Only &copy; and &#169; here.",
-    "Only <b>html</b> here.",
-    "Only [a link](/l) here.",
-    "Only ![an image](/i.png) here.",
-    "Only `code` here.",
-    "Trailing star*",
-    "_",
-    "[",
-    "`",
-    "<",
-    "&",
-    "\\",
-    "  \n",
-]
-
-EXTENSION_SETS = [
-    ["markdown.extensions.extra", "markdown.extensions.codehilite", "markdown.extensions.meta"],
-    ["markdown.extensions.extra", "markdown.extensions.toc", "markdown.extensions.smarty"],
-    [
-        "markdown.extensions.legacy_em",
-        "markdown.extensions.nl2br",
-        "markdown.extensions.sane_lists",
-    ],
-    [],
-]
+from markdown_samples import EXTENSION_SETS, SAMPLES
 
 
 def convert(text, extensions, triggered):
