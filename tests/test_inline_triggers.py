@@ -19,6 +19,7 @@ from happening.plugins.fastbuild.highlight import with_shared_formatters
 from happening.plugins.fastbuild.inline_triggers import (
     TRIGGERS,
     TriggeredInlineProcessor,
+    _any_trigger_from,
     install,
     triggers,
 )
@@ -136,3 +137,16 @@ def test_another_inline_processor_is_left_alone():
     md = markdown.Markdown()
     md.treeprocessors.register(Theirs(md), "inline", 20)
     assert type(install(md).treeprocessors["inline"]) is Theirs
+
+
+def test_one_search_finds_a_trigger_of_any_pattern_from_an_index_on():
+    md = markdown.Markdown(extensions=EXTENSION_SETS[0])
+    needs = tuple(triggers(pattern) for pattern in md.inlinePatterns)
+    quick = _any_trigger_from(needs)
+    assert len(quick) == len(needs) and None not in quick
+    for text in SAMPLES + [t[i:] for t in SAMPLES for i in range(0, len(t), 5)]:
+        for index in range(len(needs)):
+            some = any(t in text for need in needs[index:] for t in need)
+            assert (quick[index].search(text) is not None) == some, (index, text)
+    # A pattern that always runs: no single search stands for it or the patterns before it.
+    assert _any_trigger_from((("a",), None, ("b",)))[:2] == (None, None)

@@ -16,6 +16,7 @@ checks Python-Markdown's version and the source of the loop and of the step it c
 ``tests/test_inline_triggers.py`` converts a wide set of Markdown with and without it.
 """
 
+import functools
 import re
 
 from markdown import util
@@ -81,6 +82,7 @@ class TriggeredInlineProcessor(InlineProcessor):
         # Per document: the patterns registered now (nothing registers one during a run).
         self._patterns = list(self.inlinePatterns)
         self._triggers = [triggers(pattern) for pattern in self._patterns]
+        self._any_from = _any_trigger_from(tuple(self._triggers))
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data, patternIndex=0):  # noqa: N802, N803
@@ -89,6 +91,9 @@ class TriggeredInlineProcessor(InlineProcessor):
         if isinstance(data, util.AtomicString):
             return data
         patterns, needs = self._patterns, self._triggers
+        quick = self._any_from[patternIndex] if patternIndex < len(patterns) else None
+        if quick is not None and quick.search(data) is None:
+            return data  # Most texts: every step from here on would be skipped.
         index, start = patternIndex, 0
         while index < len(patterns):
             need = needs[index]
@@ -106,6 +111,18 @@ class TriggeredInlineProcessor(InlineProcessor):
             if not matched:
                 index += 1
         return data
+
+
+@functools.lru_cache(maxsize=16)
+def _any_trigger_from(needs):
+    """For each pattern index, one regex finding any trigger of the patterns from there on (one
+    search instead of a step per pattern), or None when one of those always runs."""
+    found, strings, always = [], set(), False
+    for need in reversed(needs):
+        always = always or need is None
+        strings.update(need or ())
+        found.append(None if always else re.compile("|".join(map(re.escape, sorted(strings)))))
+    return tuple(reversed(found))
 
 
 def install(md):
