@@ -18,12 +18,14 @@ the Markdown workers send them without it and the main process gives its own bac
 
 import functools
 import hashlib
+import importlib
 import inspect
 import logging
 import os
 
 import markdown
 import pelican
+from markdown.treeprocessors import InlineProcessor
 from pelican import readers, signals
 from pelican.cache import FileStampDataCacher
 from pelican.contents import Content
@@ -411,6 +413,98 @@ def use_markdown_class(factory):
     ``factory`` takes the MARKDOWN setting's keywords, as ``markdown.Markdown`` does.
     """
     readers.Markdown = factory
+
+
+# -- Python-Markdown's inline and block processors -----------------------------------------------
+# inline_triggers.py and block_triggers.py skip the inline patterns and block processor tests a
+# text cannot match. The Python-Markdown minor versions they were written for:
+MARKDOWN_SUPPORTED = ("3.11",)
+
+# The Python-Markdown code they override or depend on, hashed as SOURCES is; a change turns off
+# only what relies on the changed name.
+MARKDOWN_SOURCES = {
+    # inline_triggers: overridden, the loop over the patterns from an index, one step per
+    # pattern until a step finds no match. The override is the same loop with a skip in front.
+    "markdown.treeprocessors.InlineProcessor.__handleInline": "fe27babc114aed0a",
+    # The step the loop calls: relies on a pattern whose regex (getCompiledRegExp) finds no
+    # match in the text changing nothing and returning ``(data, False, 0)``.
+    "markdown.treeprocessors.InlineProcessor.__applyPattern": "8862b35197c0e614",
+    # Relies on a run reaching the patterns only through the loop, and on nothing registering
+    # a pattern while it runs (the override lists the patterns once per run).
+    "markdown.treeprocessors.InlineProcessor.run": "f6c93631f2871499",
+    # Relies on a pattern of this class searching with its own ``compiled_re``.
+    "markdown.inlinepatterns.Pattern.getCompiledRegExp": "22a0c1b27ba8544e",
+    # block_triggers: relies on the parser asking each processor's ``test`` of the first block,
+    # running it only when True, and asking the next one when ``run`` returns False.
+    "markdown.blockparser.BlockParser.parseBlocks": "1737e188f149267b",
+    # Each test below is True only when its regex (block_triggers.GUARDS) matches the block,
+    # with no other effect when it does not.
+    "markdown.blockprocessors.HashHeaderProcessor.test": "b05b7970153b822e",
+    "markdown.blockprocessors.HRProcessor.test": "d97db1d673f15c75",
+    "markdown.blockprocessors.SetextHeaderProcessor.test": "f4517c337decc072",
+    "markdown.blockprocessors.BlockQuoteProcessor.test": "342a21ffb26b7052",
+    "markdown.extensions.def_list.DefListProcessor.test": "b05b7970153b822e",
+    # Each test below is True, and each run, when its regex finds nothing in the block, puts
+    # the block back as it was and returns False (changing nothing else).
+    "markdown.extensions.footnotes.FootnoteBlockProcessor.test": "889d3dacebfb92cd",
+    "markdown.extensions.footnotes.FootnoteBlockProcessor.run": "62765fec9d331a31",
+    "markdown.extensions.abbr.AbbrBlockprocessor.test": "889d3dacebfb92cd",
+    "markdown.extensions.abbr.AbbrBlockprocessor.run": "b56be8a6fce5a243",
+    "markdown.blockprocessors.ReferenceProcessor.test": "889d3dacebfb92cd",
+    "markdown.blockprocessors.ReferenceProcessor.run": "03ec47f76da0d6f4",
+}
+INLINE_LOOP = (
+    "markdown.treeprocessors.InlineProcessor.__handleInline",
+    "markdown.treeprocessors.InlineProcessor.__applyPattern",
+    "markdown.treeprocessors.InlineProcessor.run",
+    "markdown.inlinepatterns.Pattern.getCompiledRegExp",
+)
+BLOCK_PARSER = "markdown.blockparser.BlockParser.parseBlocks"
+
+
+def _markdown_target(name):
+    module, owner, attr = name.rsplit(".", 2)
+    if attr.startswith("__"):
+        attr = f"_{owner}{attr}"  # a private name, as Python stores it
+    return vars(vars(importlib.import_module(module))[owner])[attr]
+
+
+def markdown_source_hash(name) -> str:
+    return hashlib.sha256(inspect.getsource(_markdown_target(name)).encode()).hexdigest()[:16]
+
+
+@functools.cache
+def markdown_problem(*names) -> str | None:
+    """Why code relying on the fenced ``names`` (all if none) cannot run, or None (cached)."""
+    version = markdown.__version__
+    if ".".join(version.split(".")[:2]) not in MARKDOWN_SUPPORTED:
+        return f"Python-Markdown {version} is not {', '.join(MARKDOWN_SUPPORTED)}.x"
+    for name in names or MARKDOWN_SOURCES:
+        try:
+            same = markdown_source_hash(name) == MARKDOWN_SOURCES[name]
+        except (KeyError, ImportError, OSError, TypeError):
+            same = False
+        if not same:
+            return f"Python-Markdown {version} changed {name}"
+    return None
+
+
+def use_inline_class(md, cls) -> bool:
+    """Give converter ``md``'s inline processor the class ``cls`` (a subclass of Python-Markdown's
+    that changes only how it loops over the patterns); False, and ``md`` left as it is, when the
+    fence fails or the processor is not Python-Markdown's own."""
+    problem = markdown_problem(*INLINE_LOOP)
+    if problem is not None:
+        log.debug("fastbuild: inline patterns run on every text (%s)", problem)
+        return False
+    try:
+        processor = md.treeprocessors["inline"]
+    except KeyError:
+        return False
+    if type(processor) is not InlineProcessor:
+        return False
+    processor.__class__ = cls  # the same object: whatever holds it (the patterns do) sees it
+    return True
 
 
 # -- The writer -----------------------------------------------------------------------------------

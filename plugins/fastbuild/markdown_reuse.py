@@ -24,7 +24,8 @@ OWN = "markdown.extensions."  # Python-Markdown's own extensions, which reset th
 class ReusedMarkdown:
     """A stand-in for the ``markdown.Markdown`` class: one instance per configuration, reset."""
 
-    def __init__(self):
+    def __init__(self, prepare=None):
+        self.prepare = prepare  # called with each instance made for reuse, before its first use
         self.config = None
         self.instance = None
         self.processors = None  # every processor of the instance as made, in order
@@ -37,6 +38,8 @@ class ReusedMarkdown:
         if md is not None and config == self.config and self._restore(md):
             return md.reset()
         md = self.instance = markdown.Markdown(**config)
+        if self.prepare is not None:
+            self.prepare(md)
         self.config, self.processors = config, _processors(md)
         has_meta = META[0] in md.preprocessors  # (a Registry has no .get)
         self.meta = md.preprocessors[META[0]] if has_meta else None

@@ -8,15 +8,16 @@ result from the pool instead of converting it again.
 
 The worker reads each file with Pelican's own ``MarkdownReader``, built from the same settings,
 and sends back what its ``read`` returns (the body and the processed metadata, which Pelican's
-content cache pickles the same way), so the result is the same byte for byte. (Three differences
+content cache pickles the same way), so the result is the same byte for byte. (Four differences
 that change no byte: one Markdown converter per worker, reset between files, see
-``markdown_reuse.py``; code blocks are highlighted with shared formatters, see ``highlight.py``;
-and the metadata's categories, tags and authors travel without the settings they hold, which
-the main process gives back, so every post shares one settings dict as in Pelican, instead of
-one copy per chunk of files: 23 KB each, ~15 MB at 5,000 posts.) Anything a worker
-logs is logged again by the main process when the file is read, so a strict build still sees every
-warning. Whatever goes wrong in the pool, the reader falls back to Pelican's own conversion of that
-file.
+``markdown_reuse.py``; inline patterns and block tests are skipped over a text they cannot
+match, see ``inline_triggers.py`` and ``block_triggers.py``; code blocks are highlighted with
+shared formatters, see ``highlight.py``; and the metadata's categories, tags and authors travel
+without the settings they hold, which the main process gives back, so every post shares one
+settings dict as in Pelican, instead of one copy per chunk of files: 23 KB each, ~15 MB at 5,000
+posts.) Anything a worker logs is logged again by the main process when the file is read, so a
+strict build still sees every warning. Whatever goes wrong in the pool, the reader falls back to
+Pelican's own conversion of that file.
 """
 
 import fnmatch
@@ -31,7 +32,7 @@ from pelican.urlwrappers import URLWrapper
 
 from happening import forked
 
-from . import fence
+from . import block_triggers, fence, inline_triggers
 from .capture import WarningCapture
 from .highlight import with_shared_formatters
 from .markdown_reuse import ReusedMarkdown
@@ -244,8 +245,13 @@ def _init_worker(settings):
     root = logging.getLogger()
     capture = WarningCapture()
     root.handlers = [capture]
-    fence.use_markdown_class(ReusedMarkdown())  # one converter for all its files, reset
+    fence.use_markdown_class(ReusedMarkdown(prepare=_skip_what_cannot_match))
     _worker.update(reader=PelicanMarkdownReader(with_shared_formatters(settings)), capture=capture)
+
+
+def _skip_what_cannot_match(md):
+    """The worker's one converter skips the inline patterns and block tests a text cannot match."""
+    block_triggers.install(inline_triggers.install(md))
 
 
 def _convert_chunk(paths):

@@ -14,6 +14,7 @@ from . import (
     settings,
     stamps,
     staticlinks,
+    templates,
     urls,
 )
 
@@ -25,6 +26,7 @@ def begin(pelican_object):
     heap.thaw()
     urls.stop()
     paths.stop()
+    templates.release()
     fence.restore()
     settings.check(pelican_object)
     paths.start()
@@ -54,6 +56,7 @@ def finish(pelican_object):
     finally:
         urls.stop()
         paths.stop()
+        templates.release()
         stamps.stop()
         fence.restore()
         # The site is written: nothing may keep this build's posts alive into the next one.
@@ -64,6 +67,7 @@ def finish(pelican_object):
 HANDLERS = (
     (signals.initialized, begin),
     (signals.readers_init, parallel.use_parallel_reader),
+    (signals.generator_init, templates.hold),
     (signals.article_generator_init, stamps.share),
     (signals.page_generator_init, stamps.share),
     (signals.article_generator_init, parallel.prefetch),
