@@ -1,6 +1,12 @@
 """Markdown to convert with and without fastbuild's skips (inline_triggers, block_triggers):
 every kind of inline and block syntax, with texts that hold a trigger without matching."""
 
+from pelican.readers import MarkdownReader
+
+from conftest import DATA
+from happening.plugins.fastbuild import fence
+from happening.plugins.fastbuild.markdown_reuse import ReusedMarkdown
+
 # Each inline pattern, next to texts that hold its trigger without matching it, nested in
 # others, escaped, at the edges of a text, in tails and in the texts of elements made by an
 # earlier pattern (a link's text, emphasis inside emphasis), inside code and raw HTML.
@@ -95,3 +101,25 @@ EXTENSION_SETS = [
     ],
     [],
 ]
+
+
+def read_test_sites(settings, prepare):
+    """Every Markdown post and page of the test sites (tests/data) read by Pelican's reader
+    twice: with Python-Markdown's own converter, then with ``prepare`` given each converter
+    fastbuild makes (``readers.Markdown`` must be restorable: the caller monkeypatches it).
+    Returns both lists of ``(path, body, metadata's repr)`` (or ``(path, error)``)."""
+    files = sorted(p for p in DATA.rglob("*.md") if "posts" in p.parts or "pages" in p.parts)
+    assert len(files) > 10
+    plain = [_read(MarkdownReader(settings), path) for path in files]
+    fence.use_markdown_class(ReusedMarkdown(prepare=prepare))
+    reader = MarkdownReader(settings)
+    return plain, [_read(reader, path) for path in files]
+
+
+def _read(reader, path):
+    """The body and the metadata's repr, or the error (tests/data/broken has bad headers)."""
+    try:
+        content, metadata = reader.read(str(path))
+    except ValueError as error:
+        return str(path), repr(error)
+    return str(path), content, repr(metadata)

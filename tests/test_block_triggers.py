@@ -9,14 +9,11 @@ import markdown
 import pytest
 from markdown.blockprocessors import BlockProcessor
 from pelican import readers
-from pelican.readers import MarkdownReader
 
-from conftest import DATA
 from happening.build import DEV_SETTINGS, load_settings
 from happening.plugins.fastbuild import block_triggers, fence, parallel
 from happening.plugins.fastbuild.highlight import with_shared_formatters
-from happening.plugins.fastbuild.markdown_reuse import ReusedMarkdown
-from markdown_samples import BLOCKS, EXTENSION_SETS, SAMPLES
+from markdown_samples import BLOCKS, EXTENSION_SETS, SAMPLES, read_test_sites
 
 PROJECT = EXTENSION_SETS[0]
 
@@ -75,30 +72,16 @@ def test_a_block_without_a_processors_trigger_never_matches_its_regex():
 
 def test_the_test_sites_read_as_with_pelicans_reader(tmp_path, monkeypatch):
     settings = with_shared_formatters(load_settings(DEV_SETTINGS, PATH=str(tmp_path)))
-    files = sorted(p for p in DATA.rglob("*.md") if "posts" in p.parts or "pages" in p.parts)
-    assert len(files) > 10
     monkeypatch.setattr(readers, "Markdown", markdown.Markdown)
-    plain = [read(MarkdownReader(settings), path) for path in files]
     made = []
 
     def prepare(md):
         parallel._skip_what_cannot_match(md)
         made.append(md)
 
-    fence.use_markdown_class(ReusedMarkdown(prepare=prepare))
-    reader = MarkdownReader(settings)
-    skipping = [read(reader, path) for path in files]
+    plain, skipping = read_test_sites(settings, prepare)
     assert made and len(guarded(made[0])) == len(block_triggers.GUARDS)
     assert skipping == plain
-
-
-def read(reader, path):
-    """The body and the metadata's repr, or the error (tests/data/broken has bad headers)."""
-    try:
-        content, metadata = reader.read(str(path))
-    except ValueError as error:
-        return str(path), repr(error)
-    return str(path), content, repr(metadata)
 
 
 def test_a_processor_not_known_is_left_alone():

@@ -10,9 +10,7 @@ import pytest
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.treeprocessors import InlineProcessor
 from pelican import readers
-from pelican.readers import MarkdownReader
 
-from conftest import DATA
 from happening.build import DEV_SETTINGS, load_settings
 from happening.plugins.fastbuild import fence
 from happening.plugins.fastbuild.highlight import with_shared_formatters
@@ -23,8 +21,7 @@ from happening.plugins.fastbuild.inline_triggers import (
     install,
     triggers,
 )
-from happening.plugins.fastbuild.markdown_reuse import ReusedMarkdown
-from markdown_samples import EXTENSION_SETS, SAMPLES
+from markdown_samples import EXTENSION_SETS, SAMPLES, read_test_sites
 
 
 def convert(text, extensions, triggered):
@@ -63,29 +60,15 @@ def test_a_text_without_a_patterns_trigger_never_matches_it():
 
 def test_the_test_sites_read_as_with_pelicans_reader(tmp_path, monkeypatch):
     settings = with_shared_formatters(load_settings(DEV_SETTINGS, PATH=str(tmp_path)))
-    files = sorted(p for p in DATA.rglob("*.md") if "posts" in p.parts or "pages" in p.parts)
-    assert len(files) > 10
     monkeypatch.setattr(readers, "Markdown", markdown.Markdown)
-    plain = [read(MarkdownReader(settings), path) for path in files]
     made = []
 
     def prepare(md):
         made.append(install(md))
 
-    fence.use_markdown_class(ReusedMarkdown(prepare=prepare))
-    reader = MarkdownReader(settings)
-    triggered = [read(reader, path) for path in files]
+    plain, triggered = read_test_sites(settings, prepare)
     assert made and type(made[0].treeprocessors["inline"]) is TriggeredInlineProcessor
     assert triggered == plain
-
-
-def read(reader, path):
-    """The body and the metadata's repr, or the error (tests/data/broken has bad headers)."""
-    try:
-        content, metadata = reader.read(str(path))
-    except ValueError as error:
-        return str(path), repr(error)
-    return str(path), content, repr(metadata)
 
 
 def test_a_pattern_not_known_always_runs():
