@@ -17,12 +17,13 @@ returned it (``_content``, fenced in plugins/fastbuild/fence.py), before Pelican
 
 import logging
 import re
-from functools import lru_cache
 from html import escape, unescape
 from pathlib import Path
 
 from pelican import signals
 from pelican.contents import Article, Page
+
+from happening import pictures
 
 from . import variants
 
@@ -34,23 +35,13 @@ _ALONE = re.compile(r"<p>\s*(<img\b[^>]*?/?>)\s*</p>", re.IGNORECASE)
 _LINK = re.compile(r"^(?:\{(?:static|filename|attach)\}|\|(?:static|filename|attach)\|)")
 
 
-@lru_cache(maxsize=4096)
-def _size(path: str, mtime: float):
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            return image.size
-    except (OSError, UnidentifiedImageError):
-        return None
-
-
 def image_size(source: Path):
     """(width, height) of the image file, or None when it cannot be read as an image."""
     try:
-        return _size(str(source), source.stat().st_mtime)
+        width, height, _ = pictures.measure(source)
     except OSError:
         return None
+    return width, height
 
 
 def _file_for(src: str, content_root: Path, post_folder: Path):

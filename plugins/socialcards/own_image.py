@@ -7,17 +7,14 @@ is a warning. A first image is used only when it is one of the site's own pictur
 ``og:image`` has a size; otherwise the card stands in.
 """
 
-import functools
 import html
 import logging
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from PIL import Image
-
+from happening import pictures
 from happening.errors import ContentError
-from happening.filestat import stat_of
 from happening.sourceline import located
 
 log = logging.getLogger(__name__)
@@ -82,17 +79,7 @@ def _describe(src, alt, content_root, siteurl, article):
         # Relative to the post's own folder, as a browser on the post's page resolves it.
         path = str(Path(article.url).joinpath(path)).lstrip("/")
     try:
-        source = str(content_root / path)
-        width, height, kind = _picture(source, tuple(stat_of(source)))
+        width, height, kind = pictures.measure(content_root / path)
     except OSError:
         return None
     return {"url": path, "alt": alt, "width": width, "height": height, "type": kind}
-
-
-@functools.lru_cache(maxsize=4096)
-def _picture(path: str, stat: tuple):
-    """A picture's width, height and type, opened once per file and version (its stat): posts
-    share a few pictures (a blog's header images), and opening one was half of planning the
-    cards."""
-    with Image.open(path) as opened:
-        return *opened.size, Image.MIME.get(opened.format)
