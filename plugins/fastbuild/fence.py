@@ -146,7 +146,16 @@ def _target(name):
 
 
 def source_hash(name) -> str:
-    return hashlib.sha256(inspect.getsource(_target(name)).encode()).hexdigest()[:16]
+    return _source_digest(_target(name))
+
+
+def _source_digest(function) -> str:
+    """What SOURCES and MARKDOWN_SOURCES record of a function: its source's sha256, cut short."""
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
 
 
 def _attributes_present():
@@ -205,7 +214,7 @@ def changed() -> list[str]:
 def problem() -> str | None:
     """Why fastbuild cannot run with the installed Pelican, or None (checked once per process)."""
     version = installed_version()
-    if ".".join(version.split(".")[:2]) not in SUPPORTED:
+    if _minor(version) not in SUPPORTED:
         return (
             f"fastbuild: off for Pelican {version}: it supports Pelican "
             f"{', '.join(v + '.x' for v in SUPPORTED)} only; building as plain Pelican"
@@ -470,14 +479,14 @@ def _markdown_target(name):
 
 
 def markdown_source_hash(name) -> str:
-    return hashlib.sha256(inspect.getsource(_markdown_target(name)).encode()).hexdigest()[:16]
+    return _source_digest(_markdown_target(name))
 
 
 @functools.cache
 def markdown_problem(*names) -> str | None:
     """Why code relying on the fenced ``names`` (all if none) cannot run, or None (cached)."""
     version = markdown.__version__
-    if ".".join(version.split(".")[:2]) not in MARKDOWN_SUPPORTED:
+    if _minor(version) not in MARKDOWN_SUPPORTED:
         return f"Python-Markdown {version} is not {', '.join(MARKDOWN_SUPPORTED)}.x"
     for name in names or MARKDOWN_SOURCES:
         try:
