@@ -22,6 +22,7 @@ import importlib
 import inspect
 import logging
 import os
+from urllib.parse import urlparse
 
 import markdown
 import pelican
@@ -68,8 +69,9 @@ SOURCES = {
     # body: relies on get_content being this pass over the body, one regex match (inside one
     # tag) at a time, with the post's local site URL.
     "pelican.contents.Content._update_content": "b446bacdf3e46a3a",
-    # Skipped for a body that holds neither "static" nor "attach" (staticlinks.py): relies on it
-    # keeping only matches of the intrasite regex whose ``what`` group is one of those words.
+    # Answered from the body's intrasite links as links.py keeps them (static_links_of below
+    # copies its loop): relies on it keeping only matches of the intrasite regex whose ``what``
+    # group is "static" or "attach", each turned into a path from its ``value`` group alone.
     "pelican.contents.Content.get_static_links": "5236441e4de8c044",
     # Memoised while pages are written: relies on it depending only on the post and settings,
     # which nothing changes once the writer exists.
@@ -353,6 +355,30 @@ def intrasite_links(content, text):
     """``(what, value)`` of every intrasite link (``{filename}post.md``...) Pelican fills in."""
     for match in content._get_intrasite_link_regex().finditer(text):
         yield match.group("what"), match.group("value")
+
+
+def intrasite_pattern(content) -> str:
+    """The pattern of the regex :func:`intrasite_links` searches ``content``'s body with."""
+    return content._get_intrasite_link_regex().pattern
+
+
+def static_links_of(content, links) -> set:
+    """What ``content.get_static_links()`` returns, from ``links``: the ``(what, value)`` of
+    every match of the intrasite regex in its body, in order (links.py keeps them by body).
+
+    Pelican's own loop (see SOURCES) on the matches' groups rather than on the matches.
+    """
+    found = set()
+    for what, value in links:
+        if what not in {"static", "attach"}:
+            continue
+        path = urlparse(value).path
+        if path.startswith("/"):
+            path = path[1:]
+        else:  # Relative to the source path of this content.
+            path = content.get_relative_source_path(os.path.join(content.relative_dir, path))
+        found.add(path.replace("%20", " "))
+    return found
 
 
 def shared_context(content) -> dict | None:

@@ -7,6 +7,7 @@ from pelican import signals
 from . import (
     fence,
     heap,
+    links,
     membership,
     pages,
     parallel,
@@ -31,6 +32,7 @@ def begin(pelican_object):
     settings.check(pelican_object)
     paths.start()
     stamps.start()
+    links.start(pelican_object.settings)
     staticlinks.start()
 
 
@@ -58,6 +60,7 @@ def finish(pelican_object):
         paths.stop()
         templates.release()
         stamps.stop()
+        links.finish()
         fence.restore()
         # The site is written: nothing may keep this build's posts alive into the next one.
         fence.forget_memoised()
