@@ -5,6 +5,7 @@ import logging
 from pelican import signals
 
 from . import (
+    cachesave,
     fence,
     heap,
     links,
@@ -34,6 +35,7 @@ def begin(pelican_object):
     stamps.start()
     links.start(pelican_object.settings)
     staticlinks.start()
+    cachesave.start()
 
 
 def generators_done(generators):
@@ -54,6 +56,7 @@ def finish(pelican_object):
     """``finalized``: in this order, so the last pages still see the patches they rely on."""
     parallel.shutdown()
     try:
+        cachesave.finish()  # The content cache's file is whole before the build ends.
         pages.finish(pelican_object)
     finally:
         urls.stop()
