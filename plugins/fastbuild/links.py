@@ -9,7 +9,7 @@ release after one new post searches the same 1,000 bodies as the last one.
 What the regex finds is a function of the body's characters and the regex alone, so a body is
 searched once a build (both passes share the answer) and, when the build keeps Pelican's content
 cache (``LOAD_CONTENT_CACHE``, ``CACHE_CONTENT``), the answers are kept in ``CACHE_PATH`` as
-``{blake2b(body): [(what, value), ...]}``: a body with other bytes has another digest and is
+``{sha256(body): [(what, value), ...]}``: a body with other bytes has another digest and is
 searched. The file also holds the regex's pattern and a digest of this module and fence.py (the
 code that searches), so another regex or another way of searching starts afresh. Only the last
 build's bodies are kept: the file does not grow with every edit.
@@ -27,7 +27,7 @@ from . import fence
 log = logging.getLogger(__name__)
 
 FILE = "fastbuild-links.json"
-FORMAT = 1  # Bump when the file's layout changes.
+FORMAT = 2  # Bump when the file's layout changes.
 
 
 def _code_digest() -> str:
@@ -39,8 +39,9 @@ def _code_digest() -> str:
 
 
 def body_digest(body: str) -> str:
-    """The digest a body's links are kept by (and the page cache starts from)."""
-    return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+    """The digest a body's links are kept by (and the page cache starts from): sha256, which
+    CPUs with SHA extensions hash ~2x faster than blake2b (14 against 28 us for a 13 kB body)."""
+    return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 
 class _State:
@@ -107,8 +108,7 @@ def of(content) -> tuple[str, list]:
     if pattern == state.pattern:
         found = state.now.get(digest)
         if found is None:
-            kept = state.stored.get(digest)
-            found = [tuple(link) for link in kept] if _well_formed(kept) else None
+            found = _as_links(state.stored.get(digest))
             if found is None:
                 found = list(fence.intrasite_links(content, body))
                 state.searched += 1
@@ -119,11 +119,15 @@ def of(content) -> tuple[str, list]:
     return digest, found
 
 
-def _well_formed(kept) -> bool:
-    return isinstance(kept, list) and all(
-        isinstance(link, list) and len(link) == 2 and all(isinstance(p, str) for p in link)
-        for link in kept
-    )
+def _as_links(kept) -> list | None:
+    """The links as kept in the file, or None for what is not a list of two strings each."""
+    if type(kept) is not list:
+        return None
+    try:
+        found = [(what, value) for what, value in kept]
+    except (TypeError, ValueError):
+        return None
+    return found if all(type(w) is str and type(v) is str for w, v in found) else None
 
 
 def finish(*_):
