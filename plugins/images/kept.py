@@ -12,7 +12,8 @@ A kept rewrite is used only when the same look-ups, made again in this build (on
 build, as markup.py always does them), give the same answers: a picture resized or replaced, a
 ``srcset`` width or path changed, gives another answer and the body is rewritten. Making the
 look-ups also plans this build's ``srcset`` copies exactly as a rewrite would. The file holds a
-digest of the rewriting code (this package's modules and ``happening/pictures.py``), so changed
+digest of the rewriting code (this package's modules, ``happening/pictures.py`` and
+``happening/bodydigest.py``), so changed
 code starts afresh; only the last build's bodies are kept.
 """
 
@@ -22,7 +23,7 @@ import marshal
 import os
 from pathlib import Path
 
-from happening import pictures
+from happening import bodydigest, pictures
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ def _code_digest(settings) -> str:
 
     h = hashlib.blake2b(repr(FORMAT).encode(), digest_size=16)
     h.update(repr(variants.setting(settings, "IMAGES_SIZES")).encode() + b"\0")
-    files = sorted(Path(__file__).parent.glob("*.py")) + [Path(pictures.__file__)]
+    files = sorted(Path(__file__).parent.glob("*.py"))
+    files += [Path(pictures.__file__), Path(bodydigest.__file__)]
     for path in files:
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
@@ -71,8 +73,7 @@ class Kept:
         ``rewrite(body, lookups)``, which appends its look-ups and their answers to the list."""
         if not self.active:
             return rewrite(body, [])
-        # sha256: ~2x blake2b's speed on CPUs with SHA extensions (fastbuild/links.py).
-        key = f"{hashlib.sha256(body.encode()).hexdigest()[:32]}\0{root}\0{folder}"
+        key = f"{bodydigest.of(body)}\0{root}\0{folder}"  # Hashed once for readingtime too.
         entry = self.now.get(key) or self.stored.get(key)
         if entry is not None and _same_answers(entry, look_up):
             self.now[key] = entry

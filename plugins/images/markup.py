@@ -24,7 +24,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Article, Page
 
-from happening import pictures
+from happening import bodydigest, pictures
 
 from . import kept, variants
 
@@ -184,6 +184,7 @@ def forget(*_):
     """``initialized`` and ``finalized``: what the last build found of the pictures goes."""
     _known.clear()
     _kept.clear()
+    bodydigest.forget()
 
 
 def register():
