@@ -691,3 +691,13 @@ def test_a_page_written_again_holds_exactly_its_new_bytes_on_the_same_file(tmp_p
     fresh.write(new)
     fresh.close()
     assert (tmp_path / "new.html").read_text() == new
+
+
+def test_a_post_holding_a_cycle_is_described_and_stable():
+    a, b = _post("a"), _post("a")
+    for post in (a, b):
+        post.loop = [post.metadata]
+        post.metadata["loop"] = post.loop
+    assert shown.attributes(a)[0] == shown.attributes(b)[0]
+    b.metadata["title"] = "Other"
+    assert shown.attributes(a)[0] != shown.attributes(b)[0]
