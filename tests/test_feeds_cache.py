@@ -333,9 +333,14 @@ def test_a_feed_listing_the_same_entries_is_not_made_again(site_copy, tmp_path, 
     made.clear()
     cached_build(out, site_copy, cache, **keep)
     assert made == []  # nothing changed: no feed made again
+    entries_made = []
+    real = writer.build_post
+    monkeypatch.setattr(writer, "build_post", lambda p, c: entries_made.append(p.url) or real(p, c))
     _edit(site_copy, "body")
     cached_build(out, site_copy, cache, **keep)
     assert sorted(made) == sorted(LISTING)  # only the feeds listing the edited post
+    # The entries of the feeds left alone were kept for these: only the edited one was made.
+    assert set(entries_made) == {f"http://127.0.0.1:8000{SECOND}"}
     assert feeds_of(out) == feeds_of(build_into(tmp_path / "cold", site_copy).output)
 
 

@@ -22,9 +22,11 @@ Nothing else reaches an entry: :func:`entries.build_post` reads only its inputs 
 config. A whole feed document is made of its entries' keys, its own title and addresses and the
 config, so a build that finds a feed file as it left it, for the same such key, leaves it and
 loads none of its entries (:class:`FeedFiles`: after one new post, the ~45 tag and category
-feeds that do not list it). It follows Pelican's cache settings: entries are kept with ``CACHE_CONTENT`` and reused
-with ``LOAD_CONTENT_CACHE``. A full write removes the entries it did not use, so the folder
-holds one build's entries, not every edit's.
+feeds that do not list it).
+
+It follows Pelican's cache settings: entries are kept with ``CACHE_CONTENT`` and reused with
+``LOAD_CONTENT_CACHE``. A full write removes the entries it did not use (nor listed in a feed it
+left alone), so the folder holds one build's entries, not every edit's.
 """
 
 import hashlib

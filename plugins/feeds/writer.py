@@ -88,6 +88,7 @@ def write_feeds(
         keys = [_entry_key(a, config, cache, entry_keys)[0] for a in listed]
         found = files.unchanged(output, path, (kind, path, title, alternate, keys), config)
         if found is not None:
+            cache.used.update(keys)  # Its entries stay for the next feed listing them.
             signals.feed_written.send(str(output / path), context=None, feed=None)
             return Written(path, kind, found)
         return None
