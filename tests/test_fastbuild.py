@@ -29,6 +29,7 @@ from happening.plugins.fastbuild import (
     fence,
     pages,
     parallel,
+    shown,
     split,
     urls,
 )
@@ -434,28 +435,65 @@ def test_a_post_is_digested_with_what_it_shows_of_its_neighbours_not_theirs():
     assert pages.Digester()({"article": a}) != one
 
 
-def test_what_a_post_holds_is_described_once_and_still_seen_at_every_depth():
-    # A post's tags and date hold no post, so they are described once for the build whatever
-    # depth they are met at (the post itself, or as someone's neighbour); a list that holds a
-    # post is described per depth, since a post deeper than a neighbour is only named.
+def test_each_post_is_described_once_whatever_depth_it_is_met_at(monkeypatch):
+    # A page's own post is described with its neighbours in full, a neighbour with the posts it
+    # holds only named: each post's own attributes are pickled once a build (shown.py) and the
+    # page's post is made of those, so a post met as a page's and as neighbour costs one walk.
     from pelican.urlwrappers import Tag
 
     a, b, c = _post("a"), _post("b"), _post("c")
     a.next_article, b.next_article = b, c
     b.tags = [Tag("one", dict(a.settings))]
     b.related_posts = [c]
+    walked = []
+    attributes = shown.attributes
+    monkeypatch.setattr(shown, "attributes", lambda post: walked.append(post) or attributes(post))
     digest = pages.Digester()
     first = digest({"article": a, "neighbour": b, "articles": [a, b, c]})
     assert digest({"article": a, "neighbour": b, "articles": [a, b, c]}) == first
+    assert sorted(p.slug for p in walked) == ["a", "b", "c"]
     assert first == pages.Digester()({"article": a, "neighbour": b, "articles": [a, b, c]})
-    assert any(value is b.tags for value, _ in digest.anywhere.values())
-    assert not any(value is b.related_posts for value, _ in digest.anywhere.values())
     before = pages.Digester()({"article": a})
     b.tags = [Tag("two", dict(a.settings))]
-    assert pages.Digester()({"article": a}) != before  # a neighbour's tag, met at depth 2
+    assert pages.Digester()({"article": a}) != before  # a neighbour's tag
     before = pages.Digester()({"article": a})
     c.title = "Changed"  # c is b's related post, a neighbour's neighbour: only named
     assert pages.Digester()({"article": a}) == before
+    c.source_path = "/site/other.md"  # ... by its source path
+    assert pages.Digester()({"article": a}) != before
+
+
+def test_a_post_pickling_cannot_describe_is_described_value_by_value():
+    # An object that refuses to be pickled (as some plugins' do) but has a stable repr: the post
+    # is described by the Python digester instead, to the same kind of token (its neighbours in
+    # full, theirs named), and its pages are still cached.
+    a, b, c = _post("a"), _post("b"), _post("c")
+    a.next_article, b.next_article = b, c
+    a.badge = _Opaque()
+    with pytest.raises(shown.NotShown):
+        shown.attributes(a)
+    before = pages.Digester()({"article": a})
+    assert pages.Digester()({"article": a}) == before
+    b.title = "Changed"
+    assert pages.Digester()({"article": a}) != before
+    before = pages.Digester()({"article": a})
+    c.title = "Changed"
+    assert pages.Digester()({"article": a}) == before
+    a.badge = _Opaque("other")
+    assert pages.Digester()({"article": a}) != before
+
+
+class _Opaque:
+    """Refuses to be pickled, as some plugin objects do, but has a stable repr."""
+
+    def __init__(self, name="badge"):
+        self.name = name
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("not picklable")
+
+    def __repr__(self):
+        return f"_Opaque({self.name!r})"
 
 
 def test_a_string_token_never_runs_into_the_next_one():
@@ -653,3 +691,13 @@ def test_a_page_written_again_holds_exactly_its_new_bytes_on_the_same_file(tmp_p
     fresh.write(new)
     fresh.close()
     assert (tmp_path / "new.html").read_text() == new
+
+
+def test_a_post_holding_a_cycle_is_described_and_stable():
+    a, b = _post("a"), _post("a")
+    for post in (a, b):
+        post.loop = [post.metadata]
+        post.metadata["loop"] = post.loop
+    assert shown.attributes(a)[0] == shown.attributes(b)[0]
+    b.metadata["title"] = "Other"
+    assert shown.attributes(a)[0] != shown.attributes(b)[0]

@@ -305,3 +305,58 @@ def test_the_cache_key_covers_what_the_body_is_made_from(config, tmp_path):
     for other in [("edited", "posts/a.md", "settings"), ("body", "b.md", "settings"), None]:
         assert kept.key(shown, config, other) != base, other
     assert kept.key(shown, config, ("body", "posts/a.md", "settings")) == base
+
+
+# -- Whole feeds known unchanged (cache.FeedFiles) ------------------------------------------------
+def count_assembled(monkeypatch):
+    """The feed documents assembled (not known unchanged), by path; feeds written here, and
+    every file settled at once (no 2 s wait for the file system's clock to move on)."""
+    monkeypatch.setattr(forked, "possible", lambda: False)
+    monkeypatch.setattr(entry_cache, "RACY_NS", 0)
+    made = []
+    for name in ("atom", "rss", "json_feed"):
+        real = getattr(writer, name)
+        monkeypatch.setattr(
+            writer,
+            name,
+            lambda c, ps, path, *a, real=real: made.append(path) or real(c, ps, path, *a),
+        )
+    return made
+
+
+def test_a_feed_listing_the_same_entries_is_not_made_again(site_copy, tmp_path, monkeypatch):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    made = count_assembled(monkeypatch)
+    keep = {"DELETE_OUTPUT_DIRECTORY": False}
+    cached_build(out, site_copy, cache, **keep)  # writes every feed
+    cached_build(out, site_copy, cache, **keep)  # finds each as it would write it: noted
+    made.clear()
+    cached_build(out, site_copy, cache, **keep)
+    assert made == []  # nothing changed: no feed made again
+    entries_made = []
+    real = writer.build_post
+    monkeypatch.setattr(writer, "build_post", lambda p, c: entries_made.append(p.url) or real(p, c))
+    _edit(site_copy, "body")
+    cached_build(out, site_copy, cache, **keep)
+    assert sorted(made) == sorted(LISTING)  # only the feeds listing the edited post
+    # The entries of the feeds left alone were kept for these: only the edited one was made.
+    assert set(entries_made) == {f"http://127.0.0.1:8000{SECOND}"}
+    assert feeds_of(out) == feeds_of(build_into(tmp_path / "cold", site_copy).output)
+
+
+def test_a_feed_changed_on_disk_or_by_a_setting_is_made_again(site_copy, tmp_path, monkeypatch):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    made = count_assembled(monkeypatch)
+    keep = {"DELETE_OUTPUT_DIRECTORY": False}
+    cached_build(out, site_copy, cache, **keep)
+    cached_build(out, site_copy, cache, **keep)
+    alpha = out / "feeds/tag/alpha.atom.xml"
+    alpha.write_bytes(alpha.read_bytes().replace(b"<feed", b"<FEED", 1))  # same size
+    made.clear()
+    cached_build(out, site_copy, cache, **keep)
+    assert made == ["feeds/tag/alpha.atom.xml"]
+    assert feeds_of(out) == feeds_of(build_into(tmp_path / "cold", site_copy).output)
+    cached_build(out, site_copy, cache, **keep, SITENAME="Another name")
+    assert "feeds/tag/alpha.atom.xml" in made and "feeds/all.atom.xml" in made
+    cold = build_into(tmp_path / "cold2", site_copy, SITENAME="Another name").output
+    assert feeds_of(out) == feeds_of(cold)

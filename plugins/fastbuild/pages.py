@@ -64,20 +64,18 @@ from pelican.contents import Content
 from pelican.generators import PagesGenerator
 from pelican.urlwrappers import URLWrapper
 
-from . import ahead, fence, links, memory, parallel, split
+from . import ahead, fence, links, memory, parallel, shown, split
 from .settings import get
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "fastbuild-pages.pickle"
-FORMAT = 4  # Bump when the cache's layout or the digest's meaning changes.
+FORMAT = 5  # Bump when the cache's layout or the digest's meaning changes.
 # Context lists Pelican fills from a set, so their order changes from run to run (and no template
 # can rely on it): digested without their order.
 UNORDERED = frozenset({"staticfiles"})
 # How deep a post inside another post's attributes is still described (see Digester.depth).
 NEIGHBOUR_DEPTH = 1
-# A tag's, category's or author's attributes for its name and slug (digested by value instead).
-URLWRAPPER_FIELDS = frozenset({"name", "slug", "_name", "_slug", "_slug_from_name"})
 # fastbuild's own settings change how a build runs, never what it writes (the byte-identity tests
 # hold that): left out, so the live preview may build one edit with no worker pool and reuse pages.
 OWN_SETTINGS = "FASTBUILD_"
@@ -134,7 +132,12 @@ last_build = {}
 
 # -- Digests --------------------------------------------------------------------------------------
 class Digester:
-    """A stable hex digest of template inputs; memoised per object for one build."""
+    """A stable hex digest of template inputs; memoised per object for one build.
+
+    A post's own attributes are described once a build, by the C pickler (``shown.py``), with
+    the posts they hold named; a page's own post is then its own token and those of the posts
+    it holds. Everything else is described here, value by value.
+    """
 
     def __init__(self):
         # id -> (object, digest); the object is kept so its id is not reused. ``memo`` holds
@@ -157,6 +160,9 @@ class Digester:
         self.depth = 0
         self.active = set()
         self.met_post = False  # Whether the value being described holds a post (depth matters).
+        # id -> (post, the posts its own attributes hold), from describing them (_own_token).
+        self.holds = {}
+        self.held = None  # While a post's attributes are described here: the posts named.
 
     def __call__(self, value, remember=True) -> str:
         self.remember = remember
@@ -175,10 +181,13 @@ class Digester:
             return _str_token(value)
         if isinstance(value, bytes):
             return "b" + hashlib.blake2b(value, digest_size=12).hexdigest()
-        is_post = isinstance(value, Content)
-        if is_post and self.depth > NEIGHBOUR_DEPTH:
+        if isinstance(value, Content):
             self.met_post = True
-            return f"<{type(value).__name__}:{value.source_path}>"
+            if self.depth > NEIGHBOUR_DEPTH:
+                if self.held is not None:
+                    self.held.setdefault(id(value), value)
+                return f"<{type(value).__name__}:{value.source_path}>"
+            return self._post_token(value, self.depth)
         hit = self.anywhere.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
@@ -195,15 +204,57 @@ class Digester:
             text = self._describe(value)
         finally:
             self.active.discard(key)
-            held_post = self.met_post or is_post
+            held_post = self.met_post
             self.met_post = outer or held_post
         digest = "h" + hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-        if self.remember or is_post or isinstance(value, URLWrapper):
+        if self.remember or isinstance(value, URLWrapper):
             if held_post:
                 self.memo[key] = (value, digest)
             else:
                 self.anywhere[id(value)] = (value, digest)
         return digest
+
+    def _post_token(self, post, depth):
+        """A post's token as met at ``depth``: by its own attributes with the posts they hold
+        named (depth 1, a neighbour), or those and every held post's own token (depth 0)."""
+        key = (id(post), depth)
+        hit = self.memo.get(key)
+        if hit is not None and hit[0] is post:
+            return hit[1]
+        if depth == NEIGHBOUR_DEPTH:
+            token, self.holds[id(post)] = self._own_token(post)
+        else:
+            own = self._post_token(post, NEIGHBOUR_DEPTH)
+            held = self.holds.get(id(post))
+            if held is None or held[0] is not post:  # Its own token came from ``ahead``.
+                own, held = self._own_token(post)
+                self.holds[id(post)] = held
+            shown = [self._post_token(other, NEIGHBOUR_DEPTH) for other in held[1]]
+            token = "p" + hashlib.blake2b(repr((own, shown)).encode(), digest_size=12).hexdigest()
+        self.memo[key] = (post, token)
+        return token
+
+    def _own_token(self, post):
+        """The token of ``post``'s own attributes and the posts they hold, pickled
+        (``shown.py``), or described here value by value when pickling cannot."""
+        try:
+            data, held = shown.attributes(post)
+            return "o" + hashlib.blake2b(data, digest_size=12).hexdigest(), (post, held)
+        except shown.NotShown:
+            pass
+        key = (id(post), NEIGHBOUR_DEPTH)
+        if key in self.active:
+            raise Undigestable(f"a cycle through {type(post).__name__}")
+        outer_held, self.held = self.held, {}
+        depth, self.depth = self.depth, NEIGHBOUR_DEPTH
+        self.active.add(key)
+        try:
+            text = self._describe(post)
+            held = list(self.held.values())
+        finally:
+            self.active.discard(key)
+            self.depth, self.held = depth, outer_held
+        return "d" + hashlib.blake2b(text.encode(), digest_size=12).hexdigest(), (post, held)
 
     def _describe(self, value):
         t = self.token
@@ -223,7 +274,7 @@ class Digester:
                 if isinstance(value, URLWrapper):
                     # Described by its name and slug, not the attributes holding them: the slug
                     # is worked out when first asked for, and copies of the name come and go.
-                    left_out = fence.UNDIGESTED | URLWRAPPER_FIELDS
+                    left_out = fence.UNDIGESTED | shown.WRAPPER_FIELDS
                     attrs = f"name={t(value.name)},slug={t(value.slug)},"
                 else:
                     left_out, attrs = fence.UNDIGESTED, ""

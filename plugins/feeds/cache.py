@@ -19,25 +19,37 @@ digest covers:
   versions of Python, feedgen and lxml.
 
 Nothing else reaches an entry: :func:`entries.build_post` reads only its inputs and the
-config. It follows Pelican's cache settings: entries are kept with ``CACHE_CONTENT`` and reused
-with ``LOAD_CONTENT_CACHE``. A full write removes the entries it did not use, so the folder
-holds one build's entries, not every edit's.
+config. A whole feed document is made of its entries' keys, its own title and addresses and the
+config, so a build that finds a feed file as it left it, for the same such key, leaves it and
+loads none of its entries (:class:`FeedFiles`: after one new post, the ~45 tag and category
+feeds that do not list it).
+
+It follows Pelican's cache settings: entries are kept with ``CACHE_CONTENT`` and reused with
+``LOAD_CONTENT_CACHE``. A full write removes the entries it did not use (nor listed in a feed it
+left alone), so the folder holds one build's entries, not every edit's.
 """
 
 import hashlib
+import json
 import logging
 import os
 import pickle
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
+from happening.filestat import KeptByStat, stat_of
 from happening.plugins.fastbuild import pages
 
 log = logging.getLogger(__name__)
 
 FOLDER = "feeds"
 FORMAT = 2  # Bump when what a cached entry holds changes.
+FILES = "feed-files.json"  # Beside the entries (see FeedFiles).
+# A file changed this recently may change again within the file system's clock tick, keeping its
+# size and times (git's "racy" files): its key is not kept until it has been still this long.
+RACY_NS = 2_000_000_000
 # Settings that say where a build writes, keeps its caches and how Jinja loads templates: they
 # never change a body's HTML, and a build into another folder may reuse the entries.
 BODY_BLIND = frozenset({"OUTPUT_PATH", "CACHE_PATH", "JINJA_ENVIRONMENT"})
@@ -68,6 +80,8 @@ class EntryCache:
         self._settings = None
         if settings is not None:
             self._settings = pages.settings_digest(settings, leave_out=BODY_BLIND)
+        # Whole feed documents are known unchanged only by a build that both keeps and reuses.
+        self.files = FeedFiles(self.folder, self._code) if load and save else None
 
     @classmethod
     def of(cls, settings):
@@ -125,8 +139,69 @@ class EntryCache:
 
     def prune(self):
         """Remove the entries this build did not use (after a full write of every feed)."""
+        if self.files is not None:
+            self.files.save()
         if not self.save or not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
             if path.suffix == ".pickle" and path.stem not in self.used:
                 path.unlink(missing_ok=True)
+
+
+class FeedFiles:
+    """The feed documents the last build left, each by a key of everything it is made of.
+
+    A feed's bytes are made of its kind, path, title and alternate page, the keys of the entries
+    it lists in order (each covers all its entry shows, see :class:`EntryCache`), the feeds'
+    settings and the code. After one new post most of a site's feeds (every tag and category
+    that does not list it) are the same: when the key is the one the file at that path was left
+    with, and the file still has the stat it had then, the file already holds those bytes, and
+    making it again (loading its entries, assembling and comparing ~50 documents) is skipped.
+    """
+
+    def __init__(self, folder: Path, code: bytes):
+        self.path = Path(folder) / FILES
+        self._code = code
+        try:
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            stored = None
+        self.kept = KeptByStat(stored)
+        self._settled = time.time_ns() - RACY_NS
+
+    def key(self, made_of, config) -> str:
+        h = hashlib.blake2b(self._code, digest_size=20)
+        h.update(repr((made_of, config)).encode())
+        return h.hexdigest()
+
+    def unchanged(self, output: Path, path: str, made_of, config) -> int | None:
+        """The size of the feed at ``output/path`` if it holds what ``made_of`` makes, else None."""
+        try:
+            stat = stat_of(output / path)
+        except OSError:
+            return None
+        if self.kept.get(path, stat) != self.key(made_of, config):
+            self.kept.now.pop(path, None)
+            return None
+        return stat[0]
+
+    def note(self, output: Path, path: str, made_of, config):
+        """``output/path`` now holds what ``made_of`` makes (written or found so)."""
+        try:
+            stat = stat_of(output / path)
+        except OSError:
+            return
+        if max(stat[1], stat[2]) < self._settled:
+            self.kept.put(path, stat, self.key(made_of, config))
+
+    def save(self):
+        if not self.kept.changed:
+            return
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(self.kept.now, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:  # A read-only cache only costs the next build its speed.
+            tmp.unlink(missing_ok=True)
+            log.debug("feeds: could not keep %s (%s)", self.path, exc)

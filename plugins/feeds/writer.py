@@ -72,8 +72,33 @@ def write_feeds(
     def post(article):
         key = id(article)
         if key not in posts:
-            posts[key] = _post(article, config, cache)
+            posts[key] = _post(article, config, cache, entry_keys)
         return posts[key]
+
+    # The feed documents this build need not make again (see cache.FeedFiles), by the keys of
+    # the entries they list; only a build keeping and reusing the entries knows them.
+    entry_keys: dict[int, tuple] = {}
+    files = cache.files if cache is not None and listing is None else None
+
+    def unchanged(path, kind, title, alternate, listed):
+        """Whether the feed at ``path`` is, byte for byte, the one this build would write: if so
+        it is announced as written and its Written returned."""
+        if files is None:
+            return None
+        keys = [_entry_key(a, config, cache, entry_keys)[0] for a in listed]
+        found = files.unchanged(output, path, (kind, path, title, alternate, keys), config)
+        if found is not None:
+            cache.used.update(keys)  # Its entries stay for the next feed listing them.
+            signals.feed_written.send(str(output / path), context=None, feed=None)
+            return Written(path, kind, found)
+        return None
+
+    def write(path, kind, data, title=None, alternate=None, listed=()):
+        done = _write(output, path, kind, data)
+        if files is not None:
+            keys = [_entry_key(a, config, cache, entry_keys)[0] for a in listed]
+            files.note(output, path, (kind, path, title, alternate, keys), config)
+        return done
 
     # A post's entry is dropped once the last feed listing it is written: holding every entry
     # until the end cost ~19 MB of a 5,000-post build's peak memory.
@@ -102,7 +127,7 @@ def write_feeds(
         for article in listed:
             uses[id(article)] -= 1
             if not uses[id(article)] and kept is None:
-                del posts[id(article)]
+                posts.pop(id(article), None)  # (None: only unchanged feeds listed it.)
 
     def wanted(listed):
         return listing is None or any(a is listing for a in listed)
@@ -110,25 +135,28 @@ def write_feeds(
     output = Path(output_path)
     written = []
     if wanted(site_articles):
-        site_wide = [post(a) for a in site_articles]
-        home = config.absolute("")
-        if config.atom:
-            data = atom(config, site_wide, config.atom, config.title, home)
-            written.append(_write(output, config.atom, ATOM_TYPE, data))
-        if config.rss:
-            data = rss(config, site_wide, config.rss)
-            written.append(_write(output, config.rss, RSS_TYPE, data))
-        if config.json:
-            data = json_feed(config, site_wide, config.json)
-            written.append(_write(output, config.json, JSON_TYPE, data))
-        del site_wide
+        home, site_title = config.absolute(""), config.title
+        site_wide = [
+            (config.atom, ATOM_TYPE, lambda ps: atom(config, ps, config.atom, site_title, home)),
+            (config.rss, RSS_TYPE, lambda ps: rss(config, ps, config.rss)),
+            (config.json, JSON_TYPE, lambda ps: json_feed(config, ps, config.json)),
+        ]
+        for path, kind, make in site_wide:
+            if not path:
+                continue
+            done = unchanged(path, kind, None, None, site_articles)
+            if done is None:
+                data = make([post(a) for a in site_articles])
+                done = write(path, kind, data, listed=site_articles)
+            written.append(done)
     release(site_articles)
     for path, title, alternate, listed in taxonomy_feeds:
         if wanted(listed):
-            chosen = [post(a) for a in listed]
-            data = atom(config, chosen, path, title, alternate)
-            written.append(_write(output, path, ATOM_TYPE, data))
-            del chosen
+            done = unchanged(path, ATOM_TYPE, title, alternate, listed)
+            if done is None:
+                data = atom(config, [post(a) for a in listed], path, title, alternate)
+                done = write(path, ATOM_TYPE, data, title, alternate, listed)
+            written.append(done)
         release(listed)
     if listing is not None:
         return written  # The stylesheet and the set of feeds are as the last build left them.
@@ -142,13 +170,21 @@ def write_feeds(
     return written
 
 
-def _post(article, config, cache):
+def _entry_key(article, config, cache, known):
+    """(key, inputs, made_from) of ``article``'s entry in ``cache``, once per post (``known``)."""
+    found = known.get(id(article))
+    if found is None:
+        made_from = cache.made_from(article)
+        shown = inputs(article, config, content=made_from is None)
+        found = known[id(article)] = (cache.key(shown, config, made_from), shown, made_from)
+    return found
+
+
+def _post(article, config, cache, known):
     """The feed form of ``article``: from ``cache`` when an entry showing the same is there."""
     if cache is None:
         return build_post(inputs(article, config), config)
-    made_from = cache.made_from(article)
-    shown = inputs(article, config, content=made_from is None)
-    key = cache.key(shown, config, made_from)
+    key, shown, made_from = _entry_key(article, config, cache, known)
     found = cache.get(key)
     if found is None:
         if made_from is not None:  # Only now is the body's HTML needed.
