@@ -475,3 +475,26 @@ def test_a_save_as_is_mapped_as_pathlib_would_write_it():
 
     for save_as in ("posts/a/index.html", "a//b.html", "./a.html", "a/./b.html", "a/", "/x.html"):
         assert _posix(save_as) == Path(save_as).as_posix()
+
+
+def test_the_code_files_are_those_and_in_the_order_rglob_lists(tmp_path):
+    """``_code_files`` walks with os.walk; the key must hash what ``sorted(rglob)`` lists."""
+    root = tmp_path / "code"
+    for rel in ("a.py", "b-c.py", "b/c.py", "b/d/e.py", "b/__pycache__/x.pyc", "Z.txt", "b.py"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(rel)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "f.py").write_text("f")
+    (root / "linked").symlink_to(tmp_path / "elsewhere")  # a link to a folder: not entered
+    (root / "gone.py").symlink_to(tmp_path / "nowhere.py")  # a dangling link: no file
+    (root / "same.py").symlink_to(root / "a.py")  # a link to a file: its bytes
+    single = tmp_path / "one.py"
+    single.write_text("one")
+    expected = [(str(single), str(single))] + [
+        (str(p.relative_to(root)), str(p))
+        for p in sorted(root.rglob("*"))
+        if "__pycache__" not in p.parts and p.is_file()
+    ]
+    found = list(reuse._code_files([single, root, tmp_path / "missing"]))
+    assert [(name, path) for name, path, _ in found] == expected
+    assert [st.st_size for _, path, st in found] == [os.stat(path).st_size for _, path in expected]

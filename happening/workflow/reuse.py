@@ -38,6 +38,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import sys
 import time
 from pathlib import Path
@@ -96,8 +97,7 @@ def _digest_code(h, roots, cache_path: Path):
     # A file changed this recently may change again within the file system's clock tick, the
     # same size, and keep its stat (git's "racy" files): hashed until it has been still a while.
     settled = time.time_ns() - RACY_NS
-    for name, path in _code_files(roots):
-        st = os.stat(path)
+    for name, path, st in _code_files(roots):
         stamp = filestat.stamp(st)
         old = known.get(path)
         if old is not None and old[0] == stamp:
@@ -116,15 +116,33 @@ def _digest_code(h, roots, cache_path: Path):
 
 
 def _code_files(roots):
-    """``(name in the key, path)`` of every file of ``roots``: a folder's relative to it."""
+    """``(name in the key, path, stat)`` of every file of ``roots``: a folder's relative to it.
+
+    In the order of ``sorted(Path(folder).rglob("*"))`` (by path parts), a link to a folder not
+    entered, as it would list them, but walked with ``os.walk`` and each file stat'ed once:
+    ~300 files, pathlib's paths and a second stat of each were ~0.02 s of every release."""
     for root in roots:
-        base = Path(root)
-        if base.is_file():
-            yield str(base), str(base)
-        elif base.is_dir():
-            for path in sorted(base.rglob("*")):
-                if "__pycache__" not in path.parts and path.is_file():
-                    yield str(path.relative_to(base)), str(path)
+        base = str(root)
+        if os.path.isfile(base):
+            yield base, base, os.stat(base)
+        elif os.path.isdir(base) and "__pycache__" not in Path(base).parts:
+            found = []
+            for folder, dirs, names in os.walk(base):
+                dirs[:] = [d for d in dirs if d != "__pycache__"]
+                under = os.path.relpath(folder, base).split(os.sep) if folder != base else []
+                for name in names:
+                    if name == "__pycache__":
+                        continue
+                    path = os.path.join(folder, name)
+                    try:
+                        st = os.stat(path)
+                    except OSError:
+                        continue  # A dangling link: no file to hash, as Path.is_file says.
+                    if stat.S_ISREG(st.st_mode):
+                        found.append(([*under, name], path, st))
+            found.sort(key=lambda entry: entry[0])
+            for parts, path, st in found:
+                yield os.sep.join(parts), path, st
 
 
 def _markdown_as_read(config):
