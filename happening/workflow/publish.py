@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -233,8 +234,7 @@ def _update(output, dest, last, built):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
         raise
-    for temporary, target in staged:
-        os.replace(temporary, target)
+    _rename_all(staged)
     for rel in sorted(last.keys() - built.keys()):
         gone = dest / rel
         gone.unlink(missing_ok=True)
@@ -247,6 +247,23 @@ def _update(output, dest, last, built):
         }
         for rel, stat in built.items()
     }
+
+
+# Renames at once: ext4 (auto_da_alloc) writes a file out when it is renamed over another, and
+# one rename after the other waited for each (~2.5 ms: ~0.4 s for the ~150 files of a release).
+RENAMERS = 8
+
+
+def _rename_all(staged):
+    """``os.replace`` each ``(temporary, target)``, several at a time: each rename is still
+    atomic, and the site moves from one build to the other in less time than one by one."""
+    if len(staged) < 2:
+        for temporary, target in staged:
+            os.replace(temporary, target)
+        return
+    with ThreadPoolExecutor(min(RENAMERS, len(staged))) as renamers:
+        # Every rename is tried; the first that failed is raised, as the deploy then must.
+        list(renamers.map(lambda pair: os.replace(*pair), staged))
 
 
 def _file_in_the_way(dest, rel):
