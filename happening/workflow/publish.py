@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -262,8 +262,12 @@ def _rename_all(staged):
             os.replace(temporary, target)
         return
     with ThreadPoolExecutor(min(RENAMERS, len(staged))) as renamers:
-        # Every rename is tried; the first that failed is raised, as the deploy then must.
-        list(renamers.map(lambda pair: os.replace(*pair), staged))
+        renames = [renamers.submit(os.replace, *pair) for pair in staged]
+        # Every rename is tried (map would cancel those not started at the first error); the
+        # first that failed is raised, as the deploy then must.
+        wait(renames)
+        for rename in renames:
+            rename.result()
 
 
 def _file_in_the_way(dest, rel):
