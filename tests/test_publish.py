@@ -259,7 +259,7 @@ def test_rsync_target_mirrors_the_build_with_delete(tmp_path, monkeypatch):
     assert same_tree(tmp_path / "output", remote)
 
 
-def test_staged_files_are_renamed_into_place_several_at_a_time(tmp_path):
+def test_staged_files_are_copied_and_renamed_several_at_a_time(tmp_path):
     from happening.workflow import publish as publishing
 
     staged = []
@@ -269,17 +269,18 @@ def test_staged_files_are_renamed_into_place_several_at_a_time(tmp_path):
         temporary = tmp_path / f".page-{n}.html.deploying"
         temporary.write_text(f"new {n}")
         staged.append((str(temporary), str(target)))
-    publishing._rename_all(staged)
+    publishing._each_at_once(os.replace, staged)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"page-{n}.html" for n in range(20))
     assert all((tmp_path / f"page-{n}.html").read_text() == f"new {n}" for n in range(20))
     # One that cannot be renamed fails the deploy; every other one is still tried.
     (tmp_path / "a").write_text("a")
     (tmp_path / "b").write_text("b")
     with pytest.raises(FileNotFoundError):
-        publishing._rename_all(
+        publishing._each_at_once(
+            os.replace,
             [
                 (str(tmp_path / "gone"), str(tmp_path / "x")),
                 *[(str(tmp_path / name), str(tmp_path / f"{name}.moved")) for name in ("a", "b")],
-            ]
+            ],
         )
     assert (tmp_path / "a.moved").read_text() == "a" and (tmp_path / "b.moved").read_text() == "b"

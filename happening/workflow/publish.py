@@ -221,20 +221,21 @@ def _update(output, dest, last, built):
         (dest / folder).mkdir(parents=True, exist_ok=True)
     # Plain strings: ~150 files after one new post, each a few paths made (pathlib's cost).
     source, target_root = os.path.join(str(output), ""), os.path.join(str(dest), "")
-    staged = []
+    copies, staged = [], []
+    for rel in changed:
+        target = target_root + rel
+        folder, name = os.path.split(target)
+        temporary = os.path.join(folder, f".{name}.deploying")
+        copies.append((source + rel, temporary))
+        staged.append((temporary, target))
     try:
-        for rel in changed:
-            target = target_root + rel
-            folder, name = os.path.split(target)
-            temporary = os.path.join(folder, f".{name}.deploying")
-            shutil.copy2(source + rel, temporary)
-            staged.append((temporary, target))
+        _each_at_once(shutil.copy2, copies)
     except OSError:
         for temporary, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
         raise
-    _rename_all(staged)
+    _each_at_once(os.replace, staged)
     for rel in sorted(last.keys() - built.keys()):
         gone = dest / rel
         gone.unlink(missing_ok=True)
@@ -249,25 +250,25 @@ def _update(output, dest, last, built):
     }
 
 
-# Renames at once: ext4 (auto_da_alloc) writes a file out when it is renamed over another, and
-# one rename after the other waited for each (~2.5 ms: ~0.4 s for the ~150 files of a release).
-RENAMERS = 8
+# File system calls at a time: they wait on the disk, not on this process. ext4 (auto_da_alloc)
+# writes a file out when it is renamed over another: one rename after the other waited ~2.5 ms
+# each, ~0.4 s for the ~150 files a release deploys.
+AT_ONCE = 8
 
 
-def _rename_all(staged):
-    """``os.replace`` each ``(temporary, target)``, several at a time: each rename is still
-    atomic, and the site moves from one build to the other in less time than one by one."""
-    if len(staged) < 2:
-        for temporary, target in staged:
-            os.replace(temporary, target)
+def _each_at_once(function, calls):
+    """``function(*args)`` for each ``args`` of ``calls``, several at a time (copies, renames:
+    each one as atomic as on its own). Every call is made, even after one failed (map would
+    cancel those not started yet); the first that failed is then raised, as the deploy must."""
+    if len(calls) < 2:
+        for args in calls:
+            function(*args)
         return
-    with ThreadPoolExecutor(min(RENAMERS, len(staged))) as renamers:
-        renames = [renamers.submit(os.replace, *pair) for pair in staged]
-        # Every rename is tried (map would cancel those not started at the first error); the
-        # first that failed is raised, as the deploy then must.
-        wait(renames)
-        for rename in renames:
-            rename.result()
+    with ThreadPoolExecutor(min(AT_ONCE, len(calls))) as pool:
+        done = [pool.submit(function, *args) for args in calls]
+        wait(done)
+    for call in done:
+        call.result()
 
 
 def _file_in_the_way(dest, rel):
