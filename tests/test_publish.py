@@ -257,3 +257,30 @@ def test_rsync_target_mirrors_the_build_with_delete(tmp_path, monkeypatch):
     done = publish("rsync", **settings)
     assert done.destination == f"me@blog.example:{remote}"
     assert same_tree(tmp_path / "output", remote)
+
+
+def test_staged_files_are_copied_and_renamed_several_at_a_time(tmp_path):
+    from happening.workflow import publish as publishing
+
+    staged = []
+    for n in range(20):
+        target = tmp_path / f"page-{n}.html"
+        target.write_text("old")
+        temporary = tmp_path / f".page-{n}.html.deploying"
+        temporary.write_text(f"new {n}")
+        staged.append((str(temporary), str(target)))
+    publishing._each_at_once(os.replace, staged)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"page-{n}.html" for n in range(20))
+    assert all((tmp_path / f"page-{n}.html").read_text() == f"new {n}" for n in range(20))
+    # One that cannot be renamed fails the deploy; every other one is still tried.
+    (tmp_path / "a").write_text("a")
+    (tmp_path / "b").write_text("b")
+    with pytest.raises(FileNotFoundError):
+        publishing._each_at_once(
+            os.replace,
+            [
+                (str(tmp_path / "gone"), str(tmp_path / "x")),
+                *[(str(tmp_path / name), str(tmp_path / f"{name}.moved")) for name in ("a", "b")],
+            ],
+        )
+    assert (tmp_path / "a.moved").read_text() == "a" and (tmp_path / "b.moved").read_text() == "b"

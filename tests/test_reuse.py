@@ -443,3 +443,58 @@ def test_a_changed_plugin_file_builds_cold(tmp_path, content):
     (plugins / "stamper.py").write_text(PLUGIN.replace("{text}", "two"), encoding="utf-8")
     assert run() == "False"
     assert (tmp_path / "output" / "stamp.txt").read_text(encoding="utf-8") == "two"
+
+
+def test_the_build_keeps_where_it_wrote_each_post_and_the_check_maps_by_it(tmp_path, content):
+    from happening.workflow.check import sources
+
+    first = reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
+    (content / "posts" / "2025-04-01-after.md").write_text(NEW_POST, encoding="utf-8")
+    built = reuse.production_build(PROD_SETTINGS, **settings_for(tmp_path, content))
+    assert built.reused is True
+    for done in (first, built):  # cold and reused alike: what Pelican works out afterwards
+        items = [
+            item
+            for generator in done.generators
+            for name in ("articles", "translations", "hidden_articles", "pages")
+            for item in getattr(generator, name, None) or ()
+        ]
+        assert {os.path.abspath(i.source_path): i.save_as for i in items} == done.saved_as
+    settings = built.settings
+    taken = sources.read(settings, built.generators, built.saved_as)
+    assert taken.by_output == sources.read(settings, built.generators).by_output
+    # What the build kept is what the check maps a finding by: another value, another map.
+    post = os.path.abspath(content / "posts" / "2025-04-01-after.md")
+    moved = sources.read(settings, built.generators, {**built.saved_as, post: "moved/index.html"})
+    assert moved.by_output["moved/index.html"] == str(content / "posts" / "2025-04-01-after.md")
+    assert "moved/index.html" not in taken.by_output
+
+
+def test_a_save_as_is_mapped_as_pathlib_would_write_it():
+    from happening.workflow.check.sources import _posix
+
+    for save_as in ("posts/a/index.html", "a//b.html", "./a.html", "a/./b.html", "a/", "/x.html"):
+        assert _posix(save_as) == Path(save_as).as_posix()
+
+
+def test_the_code_files_are_those_and_in_the_order_rglob_lists(tmp_path):
+    """``_code_files`` walks with os.walk; the key must hash what ``sorted(rglob)`` lists."""
+    root = tmp_path / "code"
+    for rel in ("a.py", "b-c.py", "b/c.py", "b/d/e.py", "b/__pycache__/x.pyc", "Z.txt", "b.py"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(rel)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "f.py").write_text("f")
+    (root / "linked").symlink_to(tmp_path / "elsewhere")  # a link to a folder: not entered
+    (root / "gone.py").symlink_to(tmp_path / "nowhere.py")  # a dangling link: no file
+    (root / "same.py").symlink_to(root / "a.py")  # a link to a file: its bytes
+    single = tmp_path / "one.py"
+    single.write_text("one")
+    expected = [(str(single), str(single))] + [
+        (str(p.relative_to(root)), str(p))
+        for p in sorted(root.rglob("*"))
+        if "__pycache__" not in p.parts and p.is_file()
+    ]
+    found = list(reuse._code_files([single, root, tmp_path / "missing"]))
+    assert [(name, path) for name, path, _ in found] == expected
+    assert [st.st_size for _, path, st in found] == [os.stat(path).st_size for _, path in expected]

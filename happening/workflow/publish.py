@@ -9,6 +9,7 @@ Drafts are never written by the production settings, and a ``drafts/`` folder in
 stops the deploy.
 """
 
+import contextlib
 import filecmp
 import gc
 import json
@@ -19,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,9 +83,14 @@ def publish(
         # at 1,000 posts): frozen, a pass walks only what they make. Thawed in the end.
         gc.freeze()
         # The build just read every source with these settings, and (a release's) knows every
-        # file it left: the check takes its reading and its files.
+        # file it left and where it wrote each post: the check takes its reading and its files.
         files = getattr(built, "files", None)
-        checked.append(check_site(settings, output, generators=built.generators, files=files))
+        saved_as = getattr(built, "saved_as", None)
+        checked.append(
+            check_site(
+                settings, output, generators=built.generators, files=files, saved_as=saved_as
+            )
+        )
         if on_check is not None:
             on_check(checked[0])
 
@@ -205,22 +212,30 @@ def _update(output, dest, last, built):
             continue  # Not written since it was deployed: said by its stat, no path built.
         if record is None or not _same_bytes(output, dest, rel, built[rel], record):
             changed.append(rel)
-    if any((dest / rel).is_dir() or _file_in_the_way(dest, rel) for rel in changed):
+    # A file the last deploy left (``dest`` holds exactly those) is a file in folders: only a
+    # new one can meet a folder, or a file, in its way, and only its folders may be missing.
+    new = [rel for rel in changed if rel not in last]
+    if any((dest / rel).is_dir() or _file_in_the_way(dest, rel) for rel in new):
         return None
-    staged = []
+    for folder in sorted({os.path.dirname(rel) for rel in new} - {""}):
+        (dest / folder).mkdir(parents=True, exist_ok=True)
+    # Plain strings: ~150 files after one new post, each a few paths made (pathlib's cost).
+    source, target_root = os.path.join(str(output), ""), os.path.join(str(dest), "")
+    copies, staged = [], []
+    for rel in changed:
+        target = target_root + rel
+        folder, name = os.path.split(target)
+        temporary = os.path.join(folder, f".{name}.deploying")
+        copies.append((source + rel, temporary))
+        staged.append((temporary, target))
     try:
-        for rel in changed:
-            target = dest / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.deploying")
-            shutil.copy2(output / rel, temporary)
-            staged.append((temporary, target))
+        _each_at_once(shutil.copy2, copies)
     except OSError:
         for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
         raise
-    for temporary, target in staged:
-        os.replace(temporary, target)
+    _each_at_once(os.replace, staged)
     for rel in sorted(last.keys() - built.keys()):
         gone = dest / rel
         gone.unlink(missing_ok=True)
@@ -229,10 +244,31 @@ def _update(output, dest, last, built):
     return {
         rel: {
             "built": stat,
-            "deployed": stat_of(dest / rel) if rel in copied else last[rel]["deployed"],
+            "deployed": stat_of(target_root + rel) if rel in copied else last[rel]["deployed"],
         }
         for rel, stat in built.items()
     }
+
+
+# File system calls at a time: they wait on the disk, not on this process. ext4 (auto_da_alloc)
+# writes a file out when it is renamed over another: one rename after the other waited ~2.5 ms
+# each, ~0.4 s for the ~150 files a release deploys.
+AT_ONCE = 8
+
+
+def _each_at_once(function, calls):
+    """``function(*args)`` for each ``args`` of ``calls``, several at a time (copies, renames:
+    each one as atomic as on its own). Every call is made, even after one failed (map would
+    cancel those not started yet); the first that failed is then raised, as the deploy must."""
+    if len(calls) < 2:
+        for args in calls:
+            function(*args)
+        return
+    with ThreadPoolExecutor(min(AT_ONCE, len(calls))) as pool:
+        done = [pool.submit(function, *args) for args in calls]
+        wait(done)
+    for call in done:
+        call.result()
 
 
 def _file_in_the_way(dest, rel):

@@ -38,6 +38,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import sys
 import time
 from pathlib import Path
@@ -96,8 +97,7 @@ def _digest_code(h, roots, cache_path: Path):
     # A file changed this recently may change again within the file system's clock tick, the
     # same size, and keep its stat (git's "racy" files): hashed until it has been still a while.
     settled = time.time_ns() - RACY_NS
-    for name, path in _code_files(roots):
-        st = os.stat(path)
+    for name, path, st in _code_files(roots):
         stamp = filestat.stamp(st)
         old = known.get(path)
         if old is not None and old[0] == stamp:
@@ -116,15 +116,33 @@ def _digest_code(h, roots, cache_path: Path):
 
 
 def _code_files(roots):
-    """``(name in the key, path)`` of every file of ``roots``: a folder's relative to it."""
+    """``(name in the key, path, stat)`` of every file of ``roots``: a folder's relative to it.
+
+    In the order of ``sorted(Path(folder).rglob("*"))`` (by path parts), a link to a folder not
+    entered, as it would list them, but walked with ``os.walk`` and each file stat'ed once:
+    ~300 files, pathlib's paths and a second stat of each were ~0.02 s of every release."""
     for root in roots:
-        base = Path(root)
-        if base.is_file():
-            yield str(base), str(base)
-        elif base.is_dir():
-            for path in sorted(base.rglob("*")):
-                if "__pycache__" not in path.parts and path.is_file():
-                    yield str(path.relative_to(base)), str(path)
+        base = str(root)
+        if os.path.isfile(base):
+            yield base, base, os.stat(base)
+        elif os.path.isdir(base) and "__pycache__" not in Path(base).parts:
+            found = []
+            for folder, dirs, names in os.walk(base):
+                dirs[:] = [d for d in dirs if d != "__pycache__"]
+                under = os.path.relpath(folder, base).split(os.sep) if folder != base else []
+                for name in names:
+                    if name == "__pycache__":
+                        continue
+                    path = os.path.join(folder, name)
+                    try:
+                        st = os.stat(path)
+                    except OSError:
+                        continue  # A dangling link: no file to hash, as Path.is_file says.
+                    if stat.S_ISREG(st.st_mode):
+                        found.append(([*under, name], path, st))
+            found.sort(key=lambda entry: entry[0])
+            for parts, path, st in found:
+                yield os.sep.join(parts), path, st
 
 
 def _markdown_as_read(config):
@@ -209,6 +227,7 @@ def production_build(
     """``build(settings_file, **overrides)``, reusing the last production build where provable.
 
     The result's ``reused`` attribute says whether anything could be reused (False: cold);
+    ``saved_as`` is where each post and page was written, by its source's absolute path;
     ``files`` is every output file's (size, mtime, ctime, inode) once it ended, Pagefind's
     bundle included, for the deploy to tell what changed without looking at every file again
     (while ``while_indexing`` runs: as the build left them, the bundle still the last one).
@@ -238,8 +257,18 @@ def production_build(
         path = os.path.abspath(path)
         announced.add(path[len(root) :] if path.startswith(root) else os.path.relpath(path, root))
 
+    # Where each post and page is written, as the writer is about to take it (fastbuild keeps
+    # the value from there on): the check's map from output to source takes it (~0.2 s less
+    # than Pelican working each one out again afterwards).
+    saved_as = {}
+
+    def writing(_, content):
+        saved_as[os.path.abspath(content.source_path)] = content.save_as
+
     signals.content_written.connect(written)
     signals.feed_written.connect(written)
+    signals.article_generator_write_article.connect(writing)
+    signals.page_generator_write_page.connect(writing)
     # Templates compiled once per key, not at every build (~0.5 s of a reused one): Jinja checks
     # each against its source's checksum, and the key covers Jinja's version and its options.
     templates = cache / "templates"
@@ -261,6 +290,8 @@ def production_build(
     finally:
         signals.content_written.disconnect(written)
         signals.feed_written.disconnect(written)
+        signals.article_generator_write_article.disconnect(writing)
+        signals.page_generator_write_page.disconnect(writing)
     bundle = f"{site_search.BUNDLE}/"
     # Only a file the last build left can be stale (one this build made is its own, announced
     # or not): the files of ``before`` this build did not announce are looked at, not the tree.
@@ -273,6 +304,7 @@ def production_build(
             log.info("release: removed %s (no longer built)", rel)
             _remove_empty_parents(stale.parent, output)
     built.reused = warm
+    built.saved_as = saved_as
     # Every file as the build left it: the search plan and ``while_indexing`` (the release's
     # check) take it rather than walk the output again. Pelican's files stay as they are now;
     # only Pagefind's bundle changes, when the indexing ends.

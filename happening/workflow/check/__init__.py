@@ -27,7 +27,14 @@ CHECKS = [pages.check, feeds.check, redirects.check, posts.check]
 
 
 def check_site(
-    settings, output=None, *, now=None, checks=None, generators=None, files=None
+    settings,
+    output=None,
+    *,
+    now=None,
+    checks=None,
+    generators=None,
+    files=None,
+    saved_as=None,
 ) -> Report:
     """Check the built site in ``output`` (default OUTPUT_PATH) and the sources under PATH.
 
@@ -35,7 +42,8 @@ def check_site(
     (``publish`` and ``release`` pass them), whose reading of the sources is taken instead of
     reading them again; the findings are the same. ``files``: every file of ``output`` with its
     stat (``happening.filestat.tree``) as that build left them, so the folder is not walked
-    and its files not looked at again.
+    and its files not looked at again. ``saved_as``: where that build wrote each post and page
+    (by source path, as ``reuse.production_build`` keeps them), not worked out again.
     """
     output = Path(output or settings["OUTPUT_PATH"])
     if not output.is_dir() or not (output / "index.html").is_file():
@@ -55,7 +63,7 @@ def check_site(
         report=report,
         digests=Digests(settings.get("CACHE_PATH"), output, files),
     )
-    site.load(read_sources=lambda: sources.read(settings, generators), files=files)
+    site.load(read_sources=lambda: sources.read(settings, generators, saved_as), files=files)
     report.pages = len(site.scans)
     for check in checks if checks is not None else CHECKS:
         report.problems.extend(check(site))
