@@ -22,12 +22,13 @@ import importlib
 import inspect
 import logging
 import os
+from urllib.parse import urlparse
 
 import markdown
 import pelican
 from markdown.treeprocessors import InlineProcessor
 from pelican import readers, signals
-from pelican.cache import FileStampDataCacher
+from pelican.cache import FileDataCacher, FileStampDataCacher
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator
 from pelican.log import LimitFilter
@@ -68,9 +69,13 @@ SOURCES = {
     # body: relies on get_content being this pass over the body, one regex match (inside one
     # tag) at a time, with the post's local site URL.
     "pelican.contents.Content._update_content": "b446bacdf3e46a3a",
-    # Skipped for a body that holds neither "static" nor "attach" (staticlinks.py): relies on it
-    # keeping only matches of the intrasite regex whose ``what`` group is one of those words.
+    # Answered from the body's intrasite links as links.py keeps them (static_links_of below
+    # copies its loop): relies on it keeping only matches of the intrasite regex whose ``what``
+    # group is "static" or "attach", each turned into a path from its ``value`` group alone.
     "pelican.contents.Content.get_static_links": "5236441e4de8c044",
+    # Run in a forked child (cachesave.py): relies on it only pickling ``_cache`` to its file
+    # when ``_cache_data_policy`` is on, changing nothing in the process, returning nothing.
+    "pelican.cache.FileDataCacher.save_cache": "ac07627d0831e861",
     # Memoised while pages are written: relies on it depending only on the post and settings,
     # which nothing changes once the writer exists.
     "pelican.contents.Content.get_url_setting": "e0eb063bf0a5ae24",
@@ -116,6 +121,8 @@ ATTRIBUTES = {
     # for a post at the last build with what it gives now: Pelican keeps no other record of the
     # metadata before plugins changed it. reader_data() reads it.
     "pelican.cache.FileStampDataCacher._cache": "source path -> (stamp, (body, reader metadata))",
+    # Whether a cache writes its file at all (cachesave.py forks no child for one that does not).
+    "pelican.cache.FileDataCacher._cache_data_policy": "whether the cache saves its data",
     # The function a cache stamps a file with (set from CHECK_MODIFIED_METHOD when the cache is
     # made; with "sha256" it reads and hashes the file): stamps.py has every cache of a build
     # share one stamp per file. wrap_file_stamps() replaces it.
@@ -131,6 +138,7 @@ def _target(name):
     """The function whose source is hashed for ``name``."""
     owner, attr = name.rsplit(".", 1)
     cls = {
+        "FileDataCacher": FileDataCacher,
         "Writer": Writer,
         "Content": Content,
         "MarkdownReader": readers.MarkdownReader,
@@ -184,6 +192,10 @@ def _attributes_present():
             getattr(FileStampDataCacher(DEFAULT_CONFIG, "fence", False, False), "_cache", None),
             dict,
         ),
+        "pelican.cache.FileDataCacher._cache_data_policy": getattr(
+            FileDataCacher(DEFAULT_CONFIG, "fence", True, False), "_cache_data_policy", None
+        )
+        is True,
         "pelican.cache.FileStampDataCacher._filestamp_func": callable(
             getattr(
                 FileStampDataCacher(
@@ -355,6 +367,30 @@ def intrasite_links(content, text):
         yield match.group("what"), match.group("value")
 
 
+def intrasite_pattern(content) -> str:
+    """The pattern of the regex :func:`intrasite_links` searches ``content``'s body with."""
+    return content._get_intrasite_link_regex().pattern
+
+
+def static_links_of(content, links) -> set:
+    """What ``content.get_static_links()`` returns, from ``links``: the ``(what, value)`` of
+    every match of the intrasite regex in its body, in order (links.py keeps them by body).
+
+    Pelican's own loop (see SOURCES) on the matches' groups rather than on the matches.
+    """
+    found = set()
+    for what, value in links:
+        if what not in {"static", "attach"}:
+            continue
+        path = urlparse(value).path
+        if path.startswith("/"):
+            path = path[1:]
+        else:  # Relative to the source path of this content.
+            path = content.get_relative_source_path(os.path.join(content.relative_dir, path))
+        found.add(path.replace("%20", " "))
+    return found
+
+
 def shared_context(content) -> dict | None:
     """The shared context a post keeps (its links are resolved from its tables), or None."""
     return content._context
@@ -363,6 +399,16 @@ def shared_context(content) -> dict | None:
 # Attributes of a post left out of its digest (the body is tracked when read, the context and
 # settings are digested once for the whole build).
 UNDIGESTED = frozenset({"_content", "_context", "settings"})
+
+
+def caches_data(cacher) -> bool:
+    """Whether Pelican's ``cacher`` saves its data to a file (its caching policy is on)."""
+    return bool(cacher._cache_data_policy)
+
+
+def cached_entries(cacher) -> int:
+    """How many files Pelican's ``cacher`` holds data for (what its file is made of)."""
+    return len(cacher._cache)
 
 
 def wrap_file_stamps(cacher, wrap):

@@ -64,13 +64,13 @@ from pelican.contents import Content
 from pelican.generators import PagesGenerator
 from pelican.urlwrappers import URLWrapper
 
-from . import ahead, fence, memory, parallel, shown, split
+from . import ahead, fence, links, memory, parallel, shown, split
 from .settings import get
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "fastbuild-pages.pickle"
-FORMAT = 4  # Bump when the cache's layout or the digest's meaning changes.
+FORMAT = 5  # Bump when the cache's layout or the digest's meaning changes.
 # Context lists Pelican fills from a set, so their order changes from run to run (and no template
 # can rely on it): digested without their order.
 UNORDERED = frozenset({"staticfiles"})
@@ -384,9 +384,9 @@ def _body_hash(content):
     body is read, so a page showing the body changes when a linked file's URL does, or when a
     file it links to appears or goes; nothing else in those tables changes it.
     """
-    body = fence.body(content)
-    h = hashlib.blake2b(body.encode(), digest_size=12)
-    for what, value in fence.intrasite_links(content, body):
+    digest, found = links.of(content)  # Searched once a build, or kept by the body's digest.
+    h = hashlib.blake2b(digest.encode(), digest_size=12)
+    for what, value in found:
         if what == "attach":
             # Reading the body moves the attached file beside the post: only a render does it.
             return "attach:" + os.urandom(8).hex()

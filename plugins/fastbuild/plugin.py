@@ -5,8 +5,10 @@ import logging
 from pelican import signals
 
 from . import (
+    cachesave,
     fence,
     heap,
+    links,
     membership,
     pages,
     parallel,
@@ -31,7 +33,9 @@ def begin(pelican_object):
     settings.check(pelican_object)
     paths.start()
     stamps.start()
+    links.start(pelican_object.settings)
     staticlinks.start()
+    cachesave.start()
 
 
 def generators_done(generators):
@@ -52,12 +56,14 @@ def finish(pelican_object):
     """``finalized``: in this order, so the last pages still see the patches they rely on."""
     parallel.shutdown()
     try:
+        cachesave.finish()  # The content cache's file is whole before the build ends.
         pages.finish(pelican_object)
     finally:
         urls.stop()
         paths.stop()
         templates.release()
         stamps.stop()
+        links.finish()
         fence.restore()
         # The site is written: nothing may keep this build's posts alive into the next one.
         fence.forget_memoised()

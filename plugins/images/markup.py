@@ -16,6 +16,7 @@ returned it (``_content``, fenced in plugins/fastbuild/fence.py), before Pelican
 """
 
 import logging
+import os
 import re
 from html import escape, unescape
 from pathlib import Path
@@ -23,9 +24,9 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Article, Page
 
-from happening import pictures
+from happening import bodydigest, pictures
 
-from . import variants
+from . import kept, variants
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +58,14 @@ def _file_for(src: str, content_root: Path, post_folder: Path):
 
 
 def improve_images(
-    html: str, content_root: Path, post_folder: Path, settings=None, known=None
+    html: str, content_root: Path, post_folder: Path, settings=None, known=None, lookups=None
 ) -> str:
     """``html`` with every image sized, lazy below the first, and titled ones as figures.
 
     With ``settings`` (Pelican's), large pictures also get ``srcset`` copies. ``known``: a dict
     that keeps each picture's size and ``srcset`` for the next call, for calls that see the
-    same pictures unchanged (one build's posts).
+    same pictures unchanged (one build's posts). ``lookups``: a list given each look-up made,
+    in order, as ``(kind, src, answer)`` (kept.py keeps a rewrite by them).
     """
     count = 0
 
@@ -74,10 +76,14 @@ def improve_images(
         count += 1
         added = []
         source, size = _picture(attrs.get("src"), content_root, post_folder, known)
+        if lookups is not None:
+            lookups.append(("size", attrs.get("src"), size))
         if size and "width" not in attrs and "height" not in attrs:
             added += [f'width="{size[0]}"', f'height="{size[1]}"']
         if size and settings is not None and "srcset" not in attrs:
             srcset = _srcset(source, size, settings, known)
+            if lookups is not None:
+                lookups.append(("srcset", attrs.get("src"), srcset))
             if srcset:
                 sizes = variants.setting(settings, "IMAGES_SIZES")
                 added += [f'srcset="{escape(srcset)}"', f'sizes="{escape(sizes)}"']
@@ -131,27 +137,58 @@ def _figure(match):
 
 # Each picture's size and srcset as this build found them: posts show the same few pictures over
 # and over (~870 images of 24 files at 1,000 posts). Per build: a picture may change between two
-# builds of one process (the live preview).
+# builds of one process (the live preview). And the build's rewrites kept for the next (kept.py).
 _known = {}
+_kept = {}
 
 
 def rewrite_body(content):
     """``content_object_init``: improve the images of a post's or page's body."""
     if not isinstance(content, Article | Page) or "<img" not in (content._content or ""):
         return
-    root = Path(content.settings["PATH"])
-    folder = Path(content.source_path).parent
-    known = _known.setdefault(id(content.settings), {})
-    content._content = improve_images(content._content, root, folder, content.settings, known)
+    settings = content.settings
+    known = _known.setdefault(id(settings), {})
+    keeping = _kept.get(id(settings))
+    if keeping is None:
+        keeping = _kept[id(settings)] = kept.Kept(settings)
+    root, source = settings["PATH"], content.source_path
+    # Folders by the strings they are made from: the posts of one folder share them.
+    where = ("folders", root, os.path.dirname(source))
+
+    def folders():
+        found = known.get(where)
+        if found is None:
+            found = known[where] = (Path(root), Path(source).parent)
+        return found
+
+    def rewrite(body, lookups):
+        return improve_images(body, *folders(), settings, known, lookups)
+
+    def look_up(kind, src):
+        picture, size = _picture(src, *folders(), known)
+        return size if kind == "size" else _srcset(picture, size, settings, known)
+
+    content._content = keeping.rewrite(content._content, root, where[2], rewrite, look_up)
+
+
+def finish(*_):
+    """``finalized``: the build's rewrites are kept for the next; the rest is forgotten."""
+    try:
+        for keeping in _kept.values():
+            keeping.save()
+    finally:
+        forget()
 
 
 def forget(*_):
     """``initialized`` and ``finalized``: what the last build found of the pictures goes."""
     _known.clear()
+    _kept.clear()
+    bodydigest.forget()
 
 
 def register():
     signals.initialized.connect(forget)
     signals.content_object_init.connect(rewrite_body)
     signals.finalized.connect(variants.copy_out)
-    signals.finalized.connect(forget)
+    signals.finalized.connect(finish)

@@ -4,7 +4,7 @@ Counting a post's words strips its tags and splits its text: ~0.13 ms a post, 0.
 build at 1,000 posts, though a release after one new post counts the same 1,000 bodies as the
 last one. Hashing a body is ~6x cheaper than counting it, so a build that loads and keeps
 Pelican's content cache (``LOAD_CONTENT_CACHE``, ``CACHE_CONTENT``: the release's production
-build, the preview's) keeps ``{blake2b(body): words}`` in ``CACHE_PATH`` beside Pelican's own
+build, the preview's) keeps ``{sha256(body): words}`` in ``CACHE_PATH`` beside Pelican's own
 caches; a body with other bytes has another digest and is counted. The file also holds a digest
 of the counting code (this package's modules), so a changed way of counting starts afresh.
 Only the bodies of the last build are kept: the file does not grow with every edit.
@@ -15,18 +15,19 @@ import json
 import logging
 from pathlib import Path
 
+from happening import bodydigest
 from happening.atomic import write_atomically
 
 log = logging.getLogger(__name__)
 
 FILE = "readingtime-words.json"
-FORMAT = 1  # Bump when the file's layout changes.
+FORMAT = 2  # Bump when the file's layout changes.
 
 
 def _code_digest() -> str:
-    """The bytes of the modules that count: another way of counting, other counts."""
+    """The bytes of the modules that count (and digest): another way of counting, other counts."""
     h = hashlib.blake2b(repr(FORMAT).encode(), digest_size=16)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in [*sorted(Path(__file__).parent.glob("*.py")), Path(bodydigest.__file__)]:
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
@@ -61,7 +62,7 @@ class Kept:
         """The words of ``body``: as kept for the same bytes, else ``count(body)``."""
         if not self.active:
             return count(body)
-        digest = hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+        digest = bodydigest.of(body)  # Shared with plugins/images, which asks for the same body.
         found = self.now.get(digest)
         if found is None:
             found = self.stored.get(digest)

@@ -18,6 +18,7 @@ import weakref
 from pelican import signals
 from pelican.contents import Article
 
+from happening import bodydigest
 from happening.errors import SettingError
 
 from . import counts
@@ -111,6 +112,7 @@ def forget(*_):
     if _kept is not None:
         _kept.save()
     _kept = None
+    bodydigest.forget()
 
 
 def register():
