@@ -30,6 +30,7 @@ INTERNAL = {
     "happening.plugins.feeds.websub._HubDown",
     "happening.plugins.feeds.websub._Refused",
     "happening.plugins.fastbuild.pages.Undigestable",
+    "happening.plugins.fastbuild.shown.NotShown",  # The digester describes the post itself.
     "happening.plugins.fastbuild.split.HelperFailed",
 }
 # "feeds: ", "newsletter: ", "readingtime: ": the component a writer can look up, then the problem.
