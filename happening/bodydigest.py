@@ -8,9 +8,11 @@ twice that): asked once a body, not once a cache.
 
 Remembered by the string's identity, with the string held so that no other takes its id, from
 the first question to :func:`forget` (the plugins' ``finalized``), never into the next build.
+:func:`code_digest` is the other half of those caches' keys: the code that made the answers.
 """
 
 import hashlib
+from pathlib import Path
 
 _digests = {}  # id(text) -> (text, digest)
 
@@ -28,3 +30,15 @@ def of(text: str) -> str:
 def forget(*_):
     """Let go of the bodies asked about: the build is over."""
     _digests.clear()
+
+
+def code_digest(form, files, *parts) -> str:
+    """What a cache keyed by bodies keeps its answers with: its file's ``form`` (FORMAT), the
+    settings its answers depend on (``parts``), and the bytes of the code that makes them
+    (``files``) and of this module, which digests the bodies: other code, other answers."""
+    h = hashlib.blake2b(repr(form).encode(), digest_size=16)
+    for part in parts:
+        h.update(repr(part).encode() + b"\0")
+    for path in [*map(Path, files), Path(__file__)]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()

@@ -229,8 +229,9 @@ class Digester:
             if held is None or held[0] is not post:  # Its own token came from ``ahead``.
                 own, held = self._own_token(post)
                 self.holds[id(post)] = held
-            shown = [self._post_token(other, NEIGHBOUR_DEPTH) for other in held[1]]
-            token = "p" + hashlib.blake2b(repr((own, shown)).encode(), digest_size=12).hexdigest()
+            neighbours = [self._post_token(other, NEIGHBOUR_DEPTH) for other in held[1]]
+            text = repr((own, neighbours))
+            token = "p" + hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
         self.memo[key] = (post, token)
         return token
 

@@ -17,7 +17,6 @@ digest of the rewriting code (this package's modules, ``happening/pictures.py`` 
 code starts afresh; only the last build's bodies are kept.
 """
 
-import hashlib
 import logging
 import marshal
 import os
@@ -35,13 +34,8 @@ def _code_digest(settings) -> str:
     """The rewriting code and the settings a rewrite reads besides its look-ups' answers."""
     from . import variants  # noqa: PLC0415 - a sibling that imports nothing of this module
 
-    h = hashlib.blake2b(repr(FORMAT).encode(), digest_size=16)
-    h.update(repr(variants.setting(settings, "IMAGES_SIZES")).encode() + b"\0")
-    files = sorted(Path(__file__).parent.glob("*.py"))
-    files += [Path(pictures.__file__), Path(bodydigest.__file__)]
-    for path in files:
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+    files = [*sorted(Path(__file__).parent.glob("*.py")), pictures.__file__]
+    return bodydigest.code_digest(FORMAT, files, variants.setting(settings, "IMAGES_SIZES"))
 
 
 class Kept:

@@ -10,7 +10,6 @@ of the counting code (this package's modules), so a changed way of counting star
 Only the bodies of the last build are kept: the file does not grow with every edit.
 """
 
-import hashlib
 import json
 import logging
 from pathlib import Path
@@ -26,10 +25,7 @@ FORMAT = 2  # Bump when the file's layout changes.
 
 def _code_digest() -> str:
     """The bytes of the modules that count (and digest): another way of counting, other counts."""
-    h = hashlib.blake2b(repr(FORMAT).encode(), digest_size=16)
-    for path in [*sorted(Path(__file__).parent.glob("*.py")), Path(bodydigest.__file__)]:
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+    return bodydigest.code_digest(FORMAT, sorted(Path(__file__).parent.glob("*.py")))
 
 
 class Kept:
