@@ -16,6 +16,7 @@ import jinja2
 import pytest
 
 from conftest import BLOG, ROOT
+from happening import codefiles
 from happening.build import PROD_SETTINGS, build
 from happening.plugins.fastbuild import ahead, pages, split
 from happening.workflow import reuse
@@ -352,7 +353,7 @@ def test_a_changed_theme_file_builds_cold(tmp_path, content):
 def test_a_code_file_is_hashed_again_whenever_its_stat_changes(tmp_path, monkeypatch):
     """The key remembers each code file's digest by its stat: a write of the same size that
     puts the old mtime back still changes the ctime, so the bytes are hashed again."""
-    monkeypatch.setattr(reuse, "RACY_NS", 0)  # Files written just now count as settled.
+    monkeypatch.setattr(codefiles, "RACY_NS", 0)  # Files written just now count as settled.
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)
     settings = reuse.load_settings(PROD_SETTINGS, THEME=str(theme), CACHE_PATH=str(tmp_path))
@@ -477,24 +478,3 @@ def test_a_save_as_is_mapped_as_pathlib_would_write_it():
         assert _posix(save_as) == Path(save_as).as_posix()
 
 
-def test_the_code_files_are_those_and_in_the_order_rglob_lists(tmp_path):
-    """``_code_files`` walks with os.walk; the key must hash what ``sorted(rglob)`` lists."""
-    root = tmp_path / "code"
-    for rel in ("a.py", "b-c.py", "b/c.py", "b/d/e.py", "b/__pycache__/x.pyc", "Z.txt", "b.py"):
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(rel)
-    (tmp_path / "elsewhere").mkdir()
-    (tmp_path / "elsewhere" / "f.py").write_text("f")
-    (root / "linked").symlink_to(tmp_path / "elsewhere")  # a link to a folder: not entered
-    (root / "gone.py").symlink_to(tmp_path / "nowhere.py")  # a dangling link: no file
-    (root / "same.py").symlink_to(root / "a.py")  # a link to a file: its bytes
-    single = tmp_path / "one.py"
-    single.write_text("one")
-    expected = [(str(single), str(single))] + [
-        (str(p.relative_to(root)), str(p))
-        for p in sorted(root.rglob("*"))
-        if "__pycache__" not in p.parts and p.is_file()
-    ]
-    found = list(reuse._code_files([single, root, tmp_path / "missing"]))
-    assert [(name, path) for name, path, _ in found] == expected
-    assert [st.st_size for _, path, st in found] == [os.stat(path).st_size for _, path in expected]

@@ -38,17 +38,14 @@ import logging
 import os
 import re
 import shutil
-import stat
 import sys
-import time
 from pathlib import Path
 
 import jinja2
 from pelican import signals
 
-from happening import filestat
+from happening import codefiles, filestat
 from happening import search as site_search
-from happening.atomic import write_atomically
 from happening.build import ROOT, BuildResult, build, load_settings
 from happening.plugins.fastbuild import split
 
@@ -58,7 +55,6 @@ log = logging.getLogger(__name__)
 LIBRARIES = ("pelican", "markdown", "jinja2", "pygments", "feedgen", "lxml", "typogrify")
 MANIFEST = "output-manifest.json"
 CODE_DIGESTS = "code-digests.json"  # Beside the keyed folders: it outlives every key.
-RACY_NS = 2_000_000_000
 FORMAT = 2  # Bump when what the key covers or the manifest's layout changes.
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
@@ -84,65 +80,9 @@ def key(settings, settings_file, *, versions=versions) -> str:
     except TypeError:  # A dict with keys JSON cannot sort: described by repr, sorted by key.
         described = repr(sorted((k, _ADDRESS.sub("", repr(v))) for k, v in settings.items()))
     h.update(described.encode())
-    _digest_code(h, _code_roots(settings, settings_file), Path(settings["CACHE_PATH"]))
+    record = Path(settings["CACHE_PATH"]) / "production" / CODE_DIGESTS
+    codefiles.feed(h, _code_roots(settings, settings_file), record)
     return h.hexdigest()
-
-
-def _digest_code(h, roots, cache_path: Path):
-    """Feed ``h`` each file of ``roots`` (a folder, or one file) by path and bytes' digest, in a
-    stable order, ``__pycache__`` left out; a file is read only when its stat changed."""
-    record = cache_path / "production" / CODE_DIGESTS
-    known = _load(record) or {}
-    now = {}
-    # A file changed this recently may change again within the file system's clock tick, the
-    # same size, and keep its stat (git's "racy" files): hashed until it has been still a while.
-    settled = time.time_ns() - RACY_NS
-    for name, path, st in _code_files(roots):
-        stamp = filestat.stamp(st)
-        old = known.get(path)
-        if old is not None and old[0] == stamp:
-            digest = old[1]
-        else:
-            with open(path, "rb") as f:
-                digest = hashlib.blake2b(f.read(), digest_size=16).hexdigest()
-        if max(st.st_mtime_ns, st.st_ctime_ns) < settled:
-            now[path] = [stamp, digest]
-        h.update(f"{name}\0{digest}\0".encode())
-    if now != known:
-        try:
-            write_atomically(record, json.dumps(now, sort_keys=True), fsync=False)
-        except OSError as exc:  # Only the next build's speed depends on it.
-            log.debug("release: could not keep %s (%s)", record, exc)
-
-
-def _code_files(roots):
-    """``(name in the key, path, stat)`` of every file of ``roots``: a folder's relative to it.
-
-    In the order of ``sorted(Path(folder).rglob("*"))`` (by path parts), a link to a folder not
-    entered, as it would list them, but walked with ``os.walk`` and each file stat'ed once:
-    ~300 files, pathlib's paths and a second stat of each were ~0.02 s of every release."""
-    for root in roots:
-        base = str(root)
-        if os.path.isfile(base):
-            yield base, base, os.stat(base)
-        elif os.path.isdir(base) and "__pycache__" not in Path(base).parts:
-            found = []
-            for folder, dirs, names in os.walk(base):
-                dirs[:] = [d for d in dirs if d != "__pycache__"]
-                under = os.path.relpath(folder, base).split(os.sep) if folder != base else []
-                for name in names:
-                    if name == "__pycache__":
-                        continue
-                    path = os.path.join(folder, name)
-                    try:
-                        st = os.stat(path)
-                    except OSError:
-                        continue  # A dangling link: no file to hash, as Path.is_file says.
-                    if stat.S_ISREG(st.st_mode):
-                        found.append(([*under, name], path, st))
-            found.sort(key=lambda entry: entry[0])
-            for parts, path, st in found:
-                yield os.sep.join(parts), path, st
 
 
 def _markdown_as_read(config):

@@ -64,12 +64,15 @@ from pelican.contents import Content
 from pelican.generators import PagesGenerator
 from pelican.urlwrappers import URLWrapper
 
+from happening import codefiles
+
 from . import ahead, fence, links, memory, parallel, shown, split
 from .settings import get
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "fastbuild-pages.pickle"
+CODE_RECORD = "fastbuild-code-digests.json"  # codefiles.feed's record of the code's digests
 FORMAT = 5  # Bump when the cache's layout or the digest's meaning changes.
 # Context lists Pelican fills from a set, so their order changes from run to run (and no template
 # can rely on it): digested without their order.
@@ -335,22 +338,10 @@ def code_digest(settings) -> str:
     roots += [str(p) for p in settings.get("PLUGIN_PATHS", [])]
     roots += [str(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES", [])]
     roots += _plugin_roots(settings.get("PLUGINS") or [])
-    digest_files(h, roots)
+    # Kept by stat beside the cache a build keeps (codefiles.py); a build keeping none hashes all.
+    folder = settings.get("CACHE_PATH") if settings.get("CACHE_CONTENT") else None
+    codefiles.feed(h, roots, Path(folder) / CODE_RECORD if folder else None)
     return h.hexdigest()
-
-
-def digest_files(h, roots):
-    """Feed ``h`` every file of each root (a folder, or one file such as a one-module plugin),
-    by path and bytes, in a stable order; compiled ``__pycache__`` files left out."""
-    for root in roots:
-        base = Path(root)
-        if base.is_file():
-            h.update(str(base).encode() + b"\0" + base.read_bytes() + b"\0")
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                h.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes() + b"\0")
 
 
 def _version(distribution):
