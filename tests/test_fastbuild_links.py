@@ -3,9 +3,8 @@
 import json
 
 import pytest
-from pelican.contents import Content
-from pelican.settings import DEFAULT_CONFIG
 
+from body_helpers import post
 from happening.plugins.fastbuild import fence, links, staticlinks
 
 BODIES = [
@@ -15,11 +14,6 @@ BODIES = [
     "<p>Neither word here.</p>",
     "",
 ]
-
-
-def post(body, **settings):
-    config = {**DEFAULT_CONFIG, "PATH": "/content", **settings}
-    return Content(body, settings=config, source_path="/content/posts/p.md", context={})
 
 
 def cache_settings(tmp_path, **more):

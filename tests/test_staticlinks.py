@@ -2,8 +2,8 @@
 
 import pytest
 from pelican.contents import Content
-from pelican.settings import DEFAULT_CONFIG
 
+from body_helpers import post
 from happening.plugins.fastbuild import fence, staticlinks
 
 BODIES = [
@@ -14,11 +14,6 @@ BODIES = [
     "<p>Neither word here.</p>",
     "",
 ]
-
-
-def post(body, **settings):
-    config = {**DEFAULT_CONFIG, "PATH": "/content", **settings}
-    return Content(body, settings=config, source_path="/content/posts/p.md", context={})
 
 
 @pytest.mark.parametrize("body", BODIES)
