@@ -476,5 +476,3 @@ def test_a_save_as_is_mapped_as_pathlib_would_write_it():
 
     for save_as in ("posts/a/index.html", "a//b.html", "./a.html", "a/./b.html", "a/", "/x.html"):
         assert _posix(save_as) == Path(save_as).as_posix()
-
-
