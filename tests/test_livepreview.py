@@ -7,6 +7,7 @@ same sources into an empty folder.
 """
 
 import gc
+import hashlib
 import os
 import shutil
 import threading
@@ -53,7 +54,19 @@ def full_build(site: Path, out: Path):
 
 
 def differences(a, b):
-    return sorted(name for name in a.keys() | b.keys() if a.get(name) != b.get(name))
+    """Each file that differs between two snapshots, saying how: only on one side, or both sides'
+    sizes and digests (a failure seen once in CI named two cards and nothing more)."""
+    return sorted(
+        f"{name}: {_describe(a.get(name))} vs {_describe(b.get(name))}"
+        for name in a.keys() | b.keys()
+        if a.get(name) != b.get(name)
+    )
+
+
+def _describe(data):
+    if data is None:
+        return "missing"
+    return f"{len(data)} bytes, blake2b {hashlib.blake2b(data, digest_size=8).hexdigest()}"
 
 
 def replace(path: Path, old, new):
