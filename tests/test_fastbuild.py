@@ -9,6 +9,7 @@ import functools
 import inspect
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -122,6 +123,7 @@ def pool_always(monkeypatch):
     monkeypatch.setattr(parallel, "MIN_FILES", 1)
     monkeypatch.setattr(split, "BATCH", 3)
     monkeypatch.setattr(split, "MIN_BATCH", 1)
+    monkeypatch.setattr(split, "PIECE_PAGES", 1)  # Every listing of two pages or more in pieces.
     monkeypatch.setattr(ahead, "MIN_POSTS", 1)
     monkeypatch.setattr(ahead.Ahead, "done", lambda self: True)
 
@@ -150,6 +152,7 @@ def touch(path: Path, text: str):
 def test_fast_and_plain_builds_write_the_same_bytes(tmp_path, pool_always, plain_site):
     fast = build_into(tmp_path / "fast", TEST_SITE, FASTBUILD_WORKERS=2)
     assert pages.last_build["helpers"] >= 1, "some pages are rendered in a helper process"
+    assert pages.last_build["cut_listings"] >= 1, "the index's two pages in two pieces"
     assert fast.articles == len(published_posts(TEST_SITE))
     assert_same_tree(tmp_path / "fast", plain_site)
 
@@ -342,11 +345,16 @@ def test_the_pool_and_the_page_cache_can_be_switched_off(tmp_path, plain_site):
 class FakeWriter:
     """Stands in for the writer in a helper: logs a warning per page, or fails."""
 
-    def render_planned(self, call):
+    def render_planned(self, call, span=None):
         if call == "boom":
             raise ValueError("template exploded")
         logging.getLogger("pelican.contents").warning("Unable to find %s", call)
         return ((call, "article.html"), None, (), ())
+
+
+def rendered(done):
+    """The names of the calls a splitter reported, each once all its pieces were in."""
+    return sorted(results[0][0][0] for results in done)
 
 
 def test_a_helpers_warnings_reach_the_build_and_its_errors_fail_it(monkeypatch, caplog):
@@ -357,9 +365,11 @@ def test_a_helpers_warnings_reach_the_build_and_its_errors_fail_it(monkeypatch, 
         splitter.add(call)
     splitter.flush()
     assert splitter.helpers == 1
-    assert sorted(key[0] for key, *_ in done) == ["a.md", "b.md", "c.md"]
+    assert rendered(done) == ["a.md", "b.md", "c.md"]
     assert {"Unable to find a.md", "Unable to find b.md"} <= set(caplog.messages)
 
+    # This process takes none of the helper's pieces: the failure is the helper's own.
+    monkeypatch.setattr(split._Claims, "back", lambda self: None)
     failing = split.Splitter(FakeWriter(), done.append)
     failing.add("boom")
     failing.add("d.md")
@@ -370,10 +380,14 @@ def test_a_helpers_warnings_reach_the_build_and_its_errors_fail_it(monkeypatch, 
 def test_a_helpers_batch_is_closed_by_pages_too_so_a_long_listing_goes_alone(monkeypatch):
     monkeypatch.setattr(split, "BATCH", 3)
     monkeypatch.setattr(split, "BATCH_PAGES", 10)
+    monkeypatch.setattr(split, "PIECE_PAGES", 20)  # The listing in one piece.
     launched, real = [], split.Splitter._launch
-    monkeypatch.setattr(
-        split.Splitter, "_launch", lambda self: launched.append(list(self.pending)) or real(self)
-    )
+
+    def launch(self):
+        launched.append([(piece[1], pages) for piece, pages in self.pending])
+        real(self)
+
+    monkeypatch.setattr(split.Splitter, "_launch", launch)
     done = []
     splitter = split.Splitter(FakeWriter(), done.append)
     assert splitter.takes_next()
@@ -385,17 +399,53 @@ def test_a_helpers_batch_is_closed_by_pages_too_so_a_long_listing_goes_alone(mon
     assert splitter.takes_next()
     splitter.add("c.md", pages=1)  # three calls: a batch, though of three pages
     splitter.flush()
-    assert sorted(key[0] for key, *_ in done) == ["a.md", "b.md", "c.md", "index.md"]
+    assert rendered(done) == ["a.md", "b.md", "c.md", "index.md"]
     assert launched[0] == [("index.md", 12)]
     assert all(len(batch) <= 3 for batch in launched), "a batch of more calls than BATCH"
     assert splitter.waiting == 0 and not splitter.pending
 
 
-def test_the_leftovers_are_cut_in_half_by_pages():
-    calls = [("a", 1), ("b", 1), ("c", 1), ("d", 9)]
-    assert split._half(calls, 12) == 3  # d alone is three quarters of the pages
-    assert split._half([("a", 5), ("b", 5)], 10) == 1
-    assert split._half([("a", 1), ("b", 1), ("c", 1), ("d", 1)], 4) == 2
+class PagedWriter:
+    """Renders nothing; says which process rendered which pages of a call ``(name, pages)``.
+
+    Each side's first piece waits for the other to have begun one (two events they share), so
+    the two are sure to share the batch, whatever the machine's speed.
+    """
+
+    def __init__(self):
+        self.started = multiprocessing.Event()  # the helper has a piece
+        self.stolen = multiprocessing.Event()  # this process has one
+        self.parent = os.getpid()
+
+    def render_planned(self, call, span=None):
+        name, pages = call
+        if os.getpid() == self.parent:
+            assert self.started.wait(timeout=30), "the helper never took a piece"
+            self.stolen.set()
+        else:
+            self.started.set()
+            assert self.stolen.wait(timeout=30), "this process never took a piece"
+        start, stop = span or (0, pages)
+        return ((name, "index.html"), os.getpid(), list(range(start, stop)))
+
+
+def test_a_long_listing_is_shared_in_pieces_each_page_rendered_once_in_order(monkeypatch):
+    monkeypatch.setattr(split, "PIECE_PAGES", 4)
+    assert split.spans(4) == [None]
+    assert split.spans(10) == [(0, 3), (3, 6), (6, 10)]
+    assert len(split.spans(500)) == split.MAX_PIECES
+    done, writer = [], PagedWriter()
+    splitter = split.Splitter(writer, done.append)
+    splitter.add(("index", 40), pages=40)
+    splitter.add(("tag", 2), pages=2)
+    splitter.flush()
+    assert splitter.helpers == 1
+    by_name = {results[0][0][0]: results for results in done}
+    assert sorted(by_name) == ["index", "tag"]
+    pages_in_order = [page for result in by_name["index"] for page in result[2]]
+    assert pages_in_order == list(range(40)), "every page once, the pieces given back in order"
+    processes = {result[1] for result in by_name["index"] + by_name["tag"]}
+    assert len(processes) == 2 and writer.parent in processes, "the helper and this process"
 
 
 def _post(slug):

@@ -119,6 +119,7 @@ class _State:
         self.described_ahead = 0
         self.writer = None
         self.helpers = 0
+        self.cut = 0  # Listings rendered in pieces (split.py)
         # Digests serve only a cache that is loaded or saved: a production build (neither)
         # skips them, ~3% of a full build.
         self.needed = True
@@ -485,6 +486,30 @@ class _Reuse:
         return _Unchanged()
 
 
+class _PastSpan(Exception):
+    """Raised at the first page after a piece's last: the rest of the listing is not its own."""
+
+
+class _Span:
+    """A template that renders only the pages from ``start`` to ``stop`` of the call it is
+    given to (counted in Pelican's order: one ``render`` per page): nothing for those before,
+    whose files are left as they are, and :class:`_PastSpan` at the first one after, which ends
+    Pelican's loop over the pages. One piece of a long listing (``split.py``)."""
+
+    def __init__(self, template, start, stop):
+        self.template, self.start, self.stop = template, start, stop
+        self.name = template.name
+        self.page = 0
+
+    def render(self, *args, **kwargs):
+        page, self.page = self.page, self.page + 1
+        if page >= self.stop:
+            raise _PastSpan
+        if page >= self.start:
+            return self.template.render(*args, **kwargs)
+        return _Unchanged()
+
+
 class _WriteIfChanged(io.StringIO):
     """A text file that touches the disk on close only if its bytes differ from what is there."""
 
@@ -587,19 +612,30 @@ class CachingWriter(fence.WriterHook):
             if digest is not None:
                 state.entries[key] = (digest, tuple(sorted(deps)), _stamps(planned))
 
-    def render_planned(self, call):
-        """Render a delegated call into the files already decided for it; its cache record."""
+    def render_planned(self, call, span=None):
+        """Render a delegated call into the files already decided for it (only its pages from
+        ``start`` to ``stop`` when ``span`` is given); its cache record (of those pages)."""
         key, digest, name, template, context, args, kwargs, planned = call
+        if span is not None:
+            template = _Span(template, *span)
+            planned_here = planned[span[0] : span[1]]
+        else:
+            planned_here = planned
         self._planned, deps = iter(planned), set()
         state.reading = deps
         self._file_reads = {}
         state.file_reads = set() if state.in_memory else None
         try:
             super().write_file(name, template, context, *args, **kwargs)
+        except _PastSpan:
+            pass
         finally:
             state.reading = state.file_reads = None
             self._planned = None
-        return key, digest, tuple(sorted(deps)), _stamps(planned), self._file_reads
+        file_reads = self._file_reads
+        if span is not None:
+            file_reads = {path: file_reads[path] for path in planned_here if path in file_reads}
+        return key, digest, deps, _stamps(planned_here), file_reads
 
     def open_output(self, filename, encoding, override):
         if self._planned is not None:
@@ -617,9 +653,13 @@ class CachingWriter(fence.WriterHook):
         return _WriteIfChanged(filename, encoding)
 
 
-def _record(result):
-    """A page rendered by :meth:`CachingWriter.render_planned`: keep its cache record."""
-    key, digest, deps, stamps, file_reads = result
+def _record(results):
+    """A call rendered by :meth:`CachingWriter.render_planned`, in one piece or several (in
+    page order): keep its cache record."""
+    key, digest = results[0][:2]
+    deps = tuple(sorted(set().union(*(result[2] for result in results))))
+    stamps = tuple(stamp for result in results for stamp in result[3])
+    file_reads = {path: read for result in results for path, read in result[4].items()}
     state.rendered += 1
     if state.in_memory:
         memory.note_deps(key, deps, file_reads)
@@ -638,6 +678,7 @@ def flush_helpers(generator, writer):
         splitter.flush()
         if isinstance(generator, PagesGenerator):
             state.helpers += splitter.helpers
+            state.cut += splitter.cut
             writer.splitter = None
 
 
@@ -939,10 +980,10 @@ def finish(pelican_object):
     if state.ahead is not None:  # Still running at the last page: reaped, its work unused.
         state.ahead.collect({})
         state.ahead = None
-    helpers = 0
+    helpers = cut = 0
     if state.writer is not None and state.writer.splitter is not None:
         state.writer.splitter.flush()
-        helpers = state.writer.splitter.helpers
+        helpers, cut = state.writer.splitter.helpers, state.writer.splitter.cut
     # Everything this build wrote through the writer, cached or not (an undigestable page too).
     written = {path for entry in state.entries.values() for path, *_ in entry[2]}
     if state.writer is not None:
@@ -961,6 +1002,7 @@ def finish(pelican_object):
         rendered=state.rendered,
         reused=state.skipped,
         helpers=state.helpers + helpers,
+        cut_listings=state.cut + cut,
         described_ahead=state.described_ahead,
     )
     if state.in_memory:
