@@ -405,6 +405,18 @@ def test_a_helpers_batch_is_closed_by_pages_too_so_a_long_listing_goes_alone(mon
     assert splitter.waiting == 0 and not splitter.pending
 
 
+def test_each_piece_is_claimed_once_from_either_end_and_a_held_lock_leaves_the_rest(monkeypatch):
+    claims = split._Claims(4)
+    assert [claims.front(), claims.back(), claims.front(), claims.back()] == [0, 3, 1, 2]
+    assert claims.front() is None and claims.back() is None
+    monkeypatch.setattr(split, "CLAIM_WAIT", 0)  # No waiting for a lock that is held.
+    held = split._Claims(2)
+    held._lock.acquire()  # as by a helper that died holding it
+    assert held.back() is None, "this process leaves the rest to the helper"
+    held._lock.release()
+    assert held.back() == 1
+
+
 class PagedWriter:
     """Renders nothing; says which process rendered which pages of a call ``(name, pages)``.
 
