@@ -30,6 +30,7 @@ INTERNAL = {
     "happening.plugins.feeds.websub._HubDown",
     "happening.plugins.feeds.websub._Refused",
     "happening.plugins.fastbuild.pages.Undigestable",
+    "happening.plugins.fastbuild.pages._PastSpan",  # Ends a piece's loop; caught by its writer.
     "happening.plugins.fastbuild.shown.NotShown",  # The digester describes the post itself.
     "happening.plugins.fastbuild.split.HelperFailed",
 }
