@@ -34,7 +34,9 @@ from happening import forked
 
 log = logging.getLogger(__name__)
 
-BATCH = 48  # Calls per helper: a fork costs a few milliseconds (tens at 5,000 posts), a page two.
+# Pieces (a call, or part of a long one) per helper: a fork costs a few milliseconds (tens at
+# 5,000 posts), a page two.
+BATCH = 48
 BATCH_PAGES = 100  # ...or pages, whichever comes first: one call of a listing renders many.
 MIN_BATCH = 8  # Fewer pages left at the end: render them here rather than fork for them.
 PIECE_PAGES = 8  # A listing of more pages is rendered in pieces of about this many,
