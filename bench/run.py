@@ -288,7 +288,7 @@ def release_loop(work, n, runs, results, binary=None):
     sides = with_hugo(binary)
     site = hugo_site.convert(content, base / "hugo-site") if binary else None
     times, ratios, bare_ratios = {side: [] for side in (*sides, "release")}, [], []
-    memory = []
+    memory, unfinished = [], []
     for run, order in enumerate(alternate(runs, sides)):
         add_post(content, run)
         if binary:
@@ -305,6 +305,7 @@ def release_loop(work, n, runs, results, binary=None):
         report = child_build("ours", content, out, cache, extra=release)
         this_run["release"] = report["wall_s"]
         memory.append(report["maxrss_kb"])
+        unfinished.append(report["unfinished"])
         for key, value in this_run.items():
             times[key].append(value)
         ratios.append(this_run["release"] / this_run["ours"])
@@ -332,6 +333,8 @@ def release_loop(work, n, runs, results, binary=None):
         "ratio_to_cold": statistics.median(ratios),
         "ratio_to_bare": statistics.median(bare_ratios),
         "peak_mb": max(memory) / 1024,
+        # Why a release could not end at once (quickexit.py), for each run that could not.
+        "slow_exits": sorted({why for why in unfinished if why}),
         "identical_to_cold_build": not differ,
         "differing_files": differ[:10],
         "hugo_s": _median_or_none(times.get("hugo", [])),

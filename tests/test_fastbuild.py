@@ -23,6 +23,7 @@ from pelican import Pelican
 from pelican.contents import Content
 
 from conftest import TEST_SITE, build_into, published_posts, soup
+from happening import quickexit
 from happening.build import DEV_SETTINGS, BuildError, build, load_settings
 from happening.plugins.fastbuild import (
     FastBuildSettingError,
@@ -415,6 +416,15 @@ def test_each_piece_is_claimed_once_from_either_end_and_a_held_lock_leaves_the_r
     assert held.back() is None, "this process leaves the rest to the helper"
     held._lock.release()
     assert held.back() == 1
+
+
+def test_the_claims_hold_no_open_file_so_a_release_can_still_end_at_once():
+    # multiprocessing.RawArray kept a /dev/shm file open for writing to the end of the process,
+    # which sent every release after a shared batch down the slow exit (happening/quickexit.py).
+    before = quickexit._open_fds()
+    claims = split._Claims(3)
+    assert quickexit._open_fds() == before
+    assert claims.front() == 0 and claims.back() == 2 and claims.front() == 1
 
 
 class PagedWriter:

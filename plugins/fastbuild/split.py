@@ -25,6 +25,7 @@ record of what a build wrote) says so with :func:`notes_path_only`, and the spli
 """
 
 import logging
+import mmap
 import multiprocessing
 import weakref
 
@@ -64,16 +65,20 @@ class _Claims:
     front, this process, once it has nothing else left, from the back; each piece once.
 
     Two integers in memory shared with the forked helper, and a lock (both made before the
-    fork, so the helper inherits them).
+    fork, so the helper inherits them). The memory is an anonymous shared mapping, which holds
+    no file: ``multiprocessing.RawArray`` keeps a file in /dev/shm open for writing until the
+    process ends, and an open file sends the release's end down the slow exit (quickexit.py:
+    ~0.1 s of heap teardown at 1,000 posts).
     """
 
     def __init__(self, count):
-        self._lock = multiprocessing.Lock()
-        self._ends = multiprocessing.RawArray("i", [0, count])  # [next front, end of the rest]
+        self._lock = multiprocessing.Lock()  # A semaphore: no file is left open either.
+        self._ends = memoryview(mmap.mmap(-1, 8)).cast("i")  # [next front, end of the rest]
+        self._ends[1] = count
 
     def front(self):
         with self._lock:
-            first, end = self._ends
+            first, end = self._ends[0], self._ends[1]
             if first >= end:
                 return None
             self._ends[0] = first + 1
@@ -85,7 +90,7 @@ class _Claims:
         if not self._lock.acquire(timeout=CLAIM_WAIT):
             return None
         try:
-            first, end = self._ends
+            first, end = self._ends[0], self._ends[1]
             if first >= end:
                 return None
             self._ends[1] = end - 1
