@@ -209,3 +209,26 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path):
         )
         assert full["hugo_s"] is None and rebuild["hugo_s"] is None
         assert figures["save_to_page_50"]["hugo"] is None
+
+
+@pytest.mark.bench
+def test_the_timeline_marks_every_phase_of_a_release_in_order(tmp_path):
+    content = corpus.generate(12, tmp_path / "content")
+    step = [str(ROOT / "publishconf.py"), str(content), str(tmp_path / "out")]
+    step += [str(tmp_path / "cache"), "--do", "release", "--work", str(tmp_path)]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "timeline.py"), *step],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    labels = [line.split(maxsplit=1)[1] for line in done.stderr.splitlines() if line[:1] == " "]
+    phases = ["imports end", "build starts", "signal initialized", "signal get_writer"]
+    phases += ["signal finalized", "build ends", "check starts", "the pages check starts"]
+    phases += ["check ends", "deploy starts", "deploy ends", "newsletter starts", "step ends"]
+    marked = [label for label in labels if label in phases]
+    assert marked == phases, done.stderr  # each once, in the order a release runs them
+    assert "child _write_all_noting_signals" in done.stderr  # the feeds' writer, forked
+    assert done.stderr.rstrip().endswith("quick exit: yes")
