@@ -7,7 +7,10 @@ that, and also skips what a normal exit finishes: Python's atexit handlers, flus
 files, joining threads, reaping children. So :func:`end` takes that shortcut only once it has
 seen that each of those is done, and otherwise returns, for the caller to exit normally:
 
-- no thread but the main one is alive (a normal exit would wait for it);
+- no thread but the main one is alive (a normal exit would wait for it). A thread that was
+  told to stop and not waited for (rich's live display, the spinner of ``./inv release``, stops
+  its refresh thread so) ends a moment later: each is given :data:`THREAD_GRACE` seconds in all
+  to end first, and one still alive then sends the exit the normal way;
 - no child process exists, running or unreaped (``os.waitid`` finds none, reaping none);
 - no file descriptor that this process opened since this module was imported is still open
   for writing (a file object with bytes in its buffer holds one; so do sockets and pipes to
@@ -24,6 +27,12 @@ import atexit
 import os
 import sys
 import threading
+import time
+
+# Seconds the other threads are given, together, to end before the exit is decided: rich's
+# refresh thread, told to stop, ends within milliseconds; the release's spinner left it alive
+# at the check in 4 of 9 runs, and each of those paid the heap's teardown.
+THREAD_GRACE = 0.1
 
 # The descriptors the process was started with (a shell's or a harness's, never wrapped in a
 # Python buffer by this project), each with the file it is: only those opened after this
@@ -84,9 +93,22 @@ def unfinished() -> str:
     return ""
 
 
+def _let_threads_end():
+    """Wait up to :data:`THREAD_GRACE` seconds in all for the threads but this one to end."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # unfinished() sends such an exit the normal way.
+    deadline = time.monotonic() + THREAD_GRACE
+    for thread in threading.enumerate():
+        # A thread Python did not start (a "dummy" one) cannot be waited for.
+        if thread is threading.current_thread() or isinstance(thread, threading._DummyThread):
+            continue
+        thread.join(max(0.0, deadline - time.monotonic()))
+
+
 def end(code: int = 0) -> str:
     """Exit the process now with ``code`` if :func:`unfinished` finds nothing, before and after
     the atexit handlers run; otherwise return why not (the caller then exits normally)."""
+    _let_threads_end()
     why = unfinished()
     if why:
         return why

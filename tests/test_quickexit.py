@@ -87,6 +87,58 @@ def test_a_running_thread_sends_the_exit_the_normal_way(tmp_path):
     assert "teardown ran" not in out and code == 0  # joined: then it ends at once
 
 
+def test_a_thread_told_to_stop_and_not_waited_for_still_lets_it_end_at_once(tmp_path):
+    # rich's live display (the release's spinner) stops its refresh thread without joining it:
+    # the thread is still alive for a moment, and the exit waits that moment for it.
+    code, out = run(
+        """
+        quickexit.THREAD_GRACE = 60  # as long as it takes here: the test is of the waiting
+        stop = threading.Event()
+        def refresh():
+            while not stop.wait(0.001):
+                pass
+            sum(range(3_000_000))  # its last work, after it was told to stop
+        threading.Thread(target=refresh, daemon=True).start()
+        stop.set()
+        print("told to stop:", quickexit.unfinished())
+        """,
+        tmp_path,
+    )
+    assert "told to stop: a thread is still running" in out
+    assert out.endswith("atexit ran\n") and "teardown ran" not in out and "why:" not in out
+    assert code == 0
+
+
+def test_a_thread_that_does_not_end_sends_the_exit_the_normal_way(tmp_path):
+    code, out = run(
+        """
+        quickexit.THREAD_GRACE = 0.01
+        never = threading.Event()
+        threading.Thread(target=never.wait, daemon=True).start()
+        """,
+        tmp_path,
+    )
+    assert "why: a thread is still running" in out and "teardown ran" in out
+    assert code == 0
+
+
+def test_the_release_spinner_lets_it_end_at_once(tmp_path):
+    code, out = run(
+        """
+        import io
+        from rich.console import Console
+        quickexit.THREAD_GRACE = 60  # as long as it takes here: the test is of rich's thread
+        console = Console(file=io.StringIO(), force_terminal=True)
+        with console.status("Releasing..."):  # (it shows what is printed meanwhile)
+            spinning = threading.active_count() > 1
+        print("while it spins:", spinning)
+        """,
+        tmp_path,
+    )
+    assert "while it spins: True" in out  # rich's refresh thread ran during the block
+    assert "teardown ran" not in out and "why:" not in out and code == 0
+
+
 def test_a_child_process_sends_the_exit_the_normal_way(tmp_path):
     code, out = run(
         """
