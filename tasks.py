@@ -413,11 +413,13 @@ def new(c, title, follows=None, tags=None, date=None, category=None):
     out.print(f"Publish it when it is ready: ./inv post.publish {_plain(made.slug)}")
 
 
-def _show_check(result):
+def _show_check(result, every=False, again="./inv check --production --all"):
+    """The check's report: its table (past a few warnings of a kind, a count and ``again``, the
+    command that lists them all, unless ``every``), then its verdict."""
     from happening.workflow import report
 
     out = _console()
-    table = report.check_table(result)
+    table = report.check_table(result, every=every, more_hint=f"`{again}` lists every one")
     if table is not None:
         out.print(table)
     out.print(report.check_summary(result))
@@ -427,16 +429,19 @@ def _show_check(result):
     help={
         "output": "The built site to check (default: OUTPUT_PATH from the settings, output/).",
         "production": "Use publishconf.py's settings (absolute SITEURL) instead of pelicanconf.py.",
+        "all": "List every warning (by default, past 10 of a kind, a count of the rest).",
     }
 )
 @user_errors
-def check(c, output=None, production=False):
+def check(c, output=None, production=False, all=False):  # noqa: A002 - the option is --all
     """Check the built site: links, files, alt text, deks, feeds, post ids, drafts, page weight."""
     from happening.workflow import check as checking
 
     settings = site.load_settings(site.PROD_SETTINGS if production else site.DEV_SETTINGS)
     result = checking.check_site(settings, output)
-    _show_check(result)
+    again = "./inv check" + (f" --output {output}" if output else "")
+    again += (" --production" if production else "") + " --all"
+    _show_check(result, every=all, again=again)
     result.raise_for_errors()
 
 
@@ -515,7 +520,11 @@ def post_publish(c, slug, keep_date=False):
     from happening.workflow import publishdraft
 
     out = _console()
-    done = publishdraft.publish_draft(slug, keep_date=keep_date, on_check=_show_check)
+
+    def shown(result):  # The local build's check (pelicanconf.py, output/): listed so in full.
+        _show_check(result, again="./inv check --all")
+
+    done = publishdraft.publish_draft(slug, keep_date=keep_date, on_check=shown)
     out.print(f"[green]Published[/] {_plain(_from_root(done.path))} (Date: {done.date})")
     out.print(f"Read it: ./inv serve, then open http://127.0.0.1:8000/posts/{_plain(done.slug)}/")
     for path in done.previews:

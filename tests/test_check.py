@@ -171,6 +171,41 @@ def test_the_table_shows_every_problem_verbatim(broken_report):
     assert check_table(replace(report, problems=[])) is None
 
 
+def test_past_ten_warnings_of_a_kind_the_table_counts_the_rest_and_says_how_to_see_them(
+    broken_report,
+):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from happening.workflow.check import Problem
+    from happening.workflow.report import WARNINGS_SHOWN, check_table
+
+    heavy = [
+        Problem(WARNING, "weight", f"content/posts/post-{n:03d}.md", None, f"{50 + n} KB over")
+        for n in range(WARNINGS_SHOWN + 25)
+    ]
+    errors = [Problem(ERROR, "link", f"page-{n}.html", 1, "links to nowhere") for n in range(15)]
+    report = replace(broken_report, problems=[*errors, *heavy])
+
+    def shown(**options):
+        screen = Console(file=StringIO(), width=250)
+        screen.print(check_table(report, **options))
+        return screen.file.getvalue()
+
+    text = shown(more_hint="`./inv check --all` lists every one")
+    assert all(f"page-{n}.html" in text for n in range(15))  # every error, however many
+    assert [f"post-{n:03d}.md" in text for n in range(WARNINGS_SHOWN + 25)] == (
+        [True] * WARNINGS_SHOWN + [False] * 25
+    )
+    assert (
+        "25 more 'weight' warning(s) like the ones above; `./inv check --all` lists every" in text
+    )
+    every = shown(every=True)
+    assert all(f"post-{n:03d}.md" in every for n in range(WARNINGS_SHOWN + 25))
+    assert "more 'weight'" not in every
+
+
 PLACEHOLDER_POST = """Title: Forgotten dek
 Date: 2024-05-01 09:00
 Category: Notes

@@ -6,10 +6,18 @@ from rich.table import Table
 from rich.text import Text
 
 STYLE = {"error": "bold red", "warning": "yellow"}
+# Warnings of one kind shown before the rest are counted in one row: a 1,000-post blog over the
+# page budget has a weight warning on most of its pages, and a table of ~850 rows buried the
+# rest of a release's report (and took rich ~0.3 s to lay out, each release). Errors: all.
+WARNINGS_SHOWN = 10
 
 
-def check_table(report):
-    """One row per problem, errors first; ``None`` when there is nothing to show."""
+def check_table(report, *, every=False, more_hint="`./inv check --all` lists every one"):
+    """One row per problem, errors first; ``None`` when there is nothing to show.
+
+    Past :data:`WARNINGS_SHOWN` warnings of a kind, one row says how many more there are and
+    ``more_hint`` (how to see them all), unless ``every``.
+    """
     if not report.problems:
         return None
     table = Table(header_style="bold", expand=True)
@@ -18,13 +26,26 @@ def check_table(report):
     # A long path folds rather than squeezing the message into a sliver.
     table.add_column("where", overflow="fold", ratio=2)
     table.add_column("problem", ratio=3)
+    shown, hidden = {}, {}
     for problem in report.problems:
+        if problem.level == "warning" and not every:
+            shown[problem.kind] = shown.get(problem.kind, 0) + 1
+            if shown[problem.kind] > WARNINGS_SHOWN:
+                hidden[problem.kind] = hidden.get(problem.kind, 0) + 1
+                continue
         table.add_row(
             Text(problem.level, style=STYLE[problem.level]),
             # Text, not str: a message quoting "[...]" must not be read as rich markup.
             Text(problem.kind),
             Text(problem.location),
             Text(problem.message),
+        )
+    for kind, count in hidden.items():
+        table.add_row(
+            Text("warning", style=STYLE["warning"]),
+            Text(kind),
+            Text(f"... {count} more"),
+            Text(f"{count} more {kind!r} warning(s) like the ones above; {more_hint}"),
         )
     return table
 
