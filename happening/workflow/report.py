@@ -1,5 +1,6 @@
 """How the workflow's results look in a terminal: rich renderables, printed by tasks.py."""
 
+from collections import Counter
 from pathlib import Path
 
 from rich.table import Table
@@ -26,12 +27,11 @@ def check_table(report, *, every=False, more_hint="`./inv check --all` lists eve
     # A long path folds rather than squeezing the message into a sliver.
     table.add_column("where", overflow="fold", ratio=2)
     table.add_column("problem", ratio=3)
-    shown, hidden = {}, {}
+    warnings = Counter()  # of each kind so far
     for problem in report.problems:
         if problem.level == "warning" and not every:
-            shown[problem.kind] = shown.get(problem.kind, 0) + 1
-            if shown[problem.kind] > WARNINGS_SHOWN:
-                hidden[problem.kind] = hidden.get(problem.kind, 0) + 1
+            warnings[problem.kind] += 1
+            if warnings[problem.kind] > WARNINGS_SHOWN:
                 continue
         table.add_row(
             Text(problem.level, style=STYLE[problem.level]),
@@ -40,7 +40,10 @@ def check_table(report, *, every=False, more_hint="`./inv check --all` lists eve
             Text(problem.location),
             Text(problem.message),
         )
-    for kind, count in hidden.items():
+    for kind, count in warnings.items():
+        if count <= WARNINGS_SHOWN:
+            continue
+        count -= WARNINGS_SHOWN
         table.add_row(
             Text("warning", style=STYLE["warning"]),
             Text(kind),
