@@ -60,11 +60,19 @@ def spec_digest() -> str:
     return hashlib.sha256(recipe.encode()).hexdigest()
 
 
+def stamp_text() -> str:
+    """The stamp: the spec's digest, then each file made from it (relative to the project), so
+    ``./inv`` can tell without starting Python that the font is there and current."""
+    made = [WEB, LICENSE, *CARDS.values()]
+    return "\n".join([spec_digest(), *(f.relative_to(ROOT).as_posix() for f in made)]) + "\n"
+
+
 def up_to_date() -> bool:
     files = [WEB, LICENSE, *CARDS.values()]
-    return (
-        STAMP.is_file() and STAMP.read_text() == spec_digest() and all(f.is_file() for f in files)
-    )
+    if not STAMP.is_file() or not all(f.is_file() for f in files):
+        return False
+    # The first line alone: a stamp from before the list of files was added still counts.
+    return STAMP.read_text().split("\n", 1)[0] == spec_digest()
 
 
 def fetch() -> None:
@@ -95,7 +103,7 @@ def fetch() -> None:
             _truetype(files / SOURCES[target], target)
         LICENSE.write_bytes((Path(tmp) / "package/LICENSE").read_bytes())
     STAMP.parent.mkdir(parents=True, exist_ok=True)
-    STAMP.write_text(spec_digest())
+    STAMP.write_text(stamp_text())
 
 
 def _subset(source: Path, target: Path) -> None:
@@ -129,6 +137,8 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # it narrates every table
     if up_to_date():
+        if STAMP.read_text() != stamp_text():
+            STAMP.write_text(stamp_text())  # An older stamp, without the files: ./inv reads them.
         return 0
     try:
         fetch()
