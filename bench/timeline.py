@@ -2,13 +2,16 @@
 
     python bench/timeline.py SETTINGS_FILE CONTENT OUTPUT CACHE --do release --work DIR
     python bench/timeline.py SETTINGS_FILE CONTENT OUTPUT CACHE          # a build
+    python bench/timeline.py ... --listeners     # also each plugin's listener of those signals
 
 Same arguments as ``bench/child.py``, whose step this runs once in this process. Printed to
 stderr, in seconds since this script started: the imports, the production build and its
 Pelican signals, each forked child's life (the helpers rendering pages, the child describing
 posts ahead, the feeds' writer, the content cache's saver), the check and its parts, Pagefind,
 the deploy and the newsletter; then why the process could not end at once, if anything would
-keep it from it (``happening/quickexit.py``).
+keep it from it (``happening/quickexit.py``). With ``--listeners``, each listener of the marked
+signals that took a millisecond or more is marked when it ends, with its seconds: where the work
+between two signals goes, plugin by plugin.
 
 The marks wrap only this project's functions and listen to Pelican's signals: wrapping Pelican's
 own functions would trip fastbuild's fence (``plugins/fastbuild/fence.py``), and the build
@@ -81,6 +84,32 @@ def _signal_marks():
     return listeners
 
 
+LISTENER_SHOWN = 0.001  # seconds: a listener quicker than this is not marked
+
+
+def _listener_marks():
+    """Each marked signal's listeners called one by one, as blinker's ``send`` calls them, with
+    the slower ones marked. Set on the signal objects (not Pelican's code, which the fence
+    checks), and only for receivers that are plain callables, as every listener here is."""
+    for name in SIGNALS:
+        signal = getattr(signals, name)
+
+        def send(sender=None, /, _signal=signal, _name=name, **kwargs):
+            if _signal.is_muted:
+                return []
+            results = []
+            for receiver in _signal.receivers_for(sender):
+                started = time.perf_counter()
+                results.append((receiver, receiver(sender, **kwargs)))
+                took = time.perf_counter() - started
+                if took >= LISTENER_SHOWN:
+                    who = f"{receiver.__module__}.{receiver.__qualname__}"
+                    mark(f"      {_name} listener {who}: {took:.3f} s")
+            return results
+
+        signal.send = send
+
+
 def _children():
     """Each forked child prints when it started and ended (both on this script's clock)."""
     original = forked.Forked.__init__
@@ -133,7 +162,11 @@ def report():
 
 def main(argv=None):
     mark("imports end")
+    argv = list(sys.argv[1:] if argv is None else argv)
     kept = install()
+    if "--listeners" in argv:
+        argv.remove("--listeners")
+        _listener_marks()
     atexit.register(report)
     child.main(argv)
     return kept

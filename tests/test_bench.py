@@ -215,7 +215,7 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path):
 def test_the_timeline_marks_every_phase_of_a_release_in_order(tmp_path):
     content = corpus.generate(12, tmp_path / "content")
     step = [str(ROOT / "publishconf.py"), str(content), str(tmp_path / "out")]
-    step += [str(tmp_path / "cache"), "--do", "release", "--work", str(tmp_path)]
+    step += [str(tmp_path / "cache"), "--do", "release", "--work", str(tmp_path), "--listeners"]
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "timeline.py"), *step],
         capture_output=True,
@@ -231,4 +231,9 @@ def test_the_timeline_marks_every_phase_of_a_release_in_order(tmp_path):
     marked = [label for label in labels if label in phases]
     assert marked == phases, done.stderr  # each once, in the order a release runs them
     assert "child _write_all_noting_signals" in done.stderr  # the feeds' writer, forked
+    # --listeners: a listener that took a millisecond or more, between its signal and the next
+    # (a cold release draws its twelve cards, which socialcards' finalized listener waits for).
+    drawn = "finalized listener happening.plugins.socialcards.plugin.write: "
+    at = next(i for i, label in enumerate(labels) if label.startswith(drawn))
+    assert labels.index("signal finalized") < at < labels.index("build ends"), done.stderr
     assert done.stderr.rstrip().endswith("quick exit: yes")
