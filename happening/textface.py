@@ -48,6 +48,7 @@ SOURCES = {
     CARDS["bold"]: "source-serif-4-latin-700-normal.woff2",
 }
 STAMP = ROOT / "theme/fonts/.stamp"
+MADE = (WEB, LICENSE, *CARDS.values())  # every file fetch() writes, listed in the stamp
 
 
 class TextFaceError(UserError):
@@ -63,13 +64,11 @@ def spec_digest() -> str:
 def stamp_text() -> str:
     """The stamp: the spec's digest, then each file made from it (relative to the project), so
     ``./inv`` can tell without starting Python that the font is there and current."""
-    made = [WEB, LICENSE, *CARDS.values()]
-    return "\n".join([spec_digest(), *(f.relative_to(ROOT).as_posix() for f in made)]) + "\n"
+    return "\n".join([spec_digest(), *(f.relative_to(ROOT).as_posix() for f in MADE)]) + "\n"
 
 
 def up_to_date() -> bool:
-    files = [WEB, LICENSE, *CARDS.values()]
-    if not STAMP.is_file() or not all(f.is_file() for f in files):
+    if not STAMP.is_file() or not all(f.is_file() for f in MADE):
         return False
     # The first line alone: a stamp from before the list of files was added still counts.
     return STAMP.read_text().split("\n", 1)[0] == spec_digest()
