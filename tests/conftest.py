@@ -136,6 +136,25 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+def how_pictures_differ(first: bytes, second: bytes) -> str:
+    """For two different PNG files (a card drawn in two builds): their sizes, and whether they
+    decode to the same pixels and palette, which tells an encoder's bytes from a drawing's."""
+    import io  # noqa: PLC0415 - only when a comparison already failed
+
+    from PIL import Image  # noqa: PLC0415
+
+    def decoded(data):
+        with Image.open(io.BytesIO(data)) as image:
+            return image.mode, image.size, image.getpalette(), image.tobytes()
+
+    try:
+        same = decoded(first) == decoded(second)
+    except OSError as exc:
+        return f"{len(first)} vs {len(second)} bytes, not both pictures ({exc})"
+    pixels = "the same pixels" if same else "other pixels"
+    return f"{len(first)} vs {len(second)} bytes, {pixels}"
+
+
 def calls_of(monkeypatch, owner, name: str) -> list:
     """Spy on ``owner.name`` for the rest of the test: it still runs, and the list returned
     gathers the first argument of every call (what a "read only what changed" test counts)."""

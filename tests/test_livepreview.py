@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TEST_SITE
+from conftest import ROOT, TEST_SITE, how_pictures_differ
 from happening.build import build
 from happening.plugins.fastbuild import fence, memory
 from happening.workflow.livepreview import FULL, HOT, INCREMENTAL, RESTART, LivePreview, plan
@@ -55,12 +55,19 @@ def full_build(site: Path, out: Path):
 
 def differences(a, b):
     """Each file that differs between two snapshots, saying how: only on one side, or both sides'
-    sizes and digests (a failure seen once in CI named two cards and nothing more)."""
+    sizes and digests, and for a picture whether its pixels differ too (a failure seen once in
+    CI named two cards and nothing more)."""
     return sorted(
-        f"{name}: {_describe(a.get(name))} vs {_describe(b.get(name))}"
+        f"{name}: {_describe(a.get(name))} vs {_describe(b.get(name))}{_pixels(name, a, b)}"
         for name in a.keys() | b.keys()
         if a.get(name) != b.get(name)
     )
+
+
+def _pixels(name, a, b):
+    if not name.endswith(".png") or name not in a or name not in b:
+        return ""
+    return f" ({how_pictures_differ(a[name], b[name])})"
 
 
 def _describe(data):
