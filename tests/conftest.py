@@ -7,6 +7,7 @@ tests/data/blog/, so a new owner can replace every post and keep a green suite.
 import atexit
 import functools
 import importlib.util
+import io
 import os
 import shutil
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from PIL import Image
 
 from happening.build import DEV_SETTINGS, PROD_SETTINGS, build
 
@@ -139,9 +141,6 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
 def how_pictures_differ(first: bytes, second: bytes) -> str:
     """For two different PNG files (a card drawn in two builds): their sizes, and whether they
     decode to the same pixels and palette, which tells an encoder's bytes from a drawing's."""
-    import io  # noqa: PLC0415 - only when a comparison already failed
-
-    from PIL import Image  # noqa: PLC0415
 
     def decoded(data):
         with Image.open(io.BytesIO(data)) as image:

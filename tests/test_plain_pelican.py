@@ -65,7 +65,10 @@ def _how(cmp, name):
     """For a picture, how it differs (a card seen differing once in CI, with no more said)."""
     if not name.endswith(".png"):
         return ""
-    left, right = (Path(folder, name).read_bytes() for folder in (cmp.left, cmp.right))
+    try:
+        left, right = (Path(folder, name).read_bytes() for folder in (cmp.left, cmp.right))
+    except OSError:
+        return ""  # filecmp could not read it either: its name says enough
     return f": {how_pictures_differ(left, right)}"
 
 
