@@ -136,8 +136,9 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # it narrates every table
     if up_to_date():
-        if STAMP.read_text() != stamp_text():
-            STAMP.write_text(stamp_text())  # An older stamp, without the files: ./inv reads them.
+        current = stamp_text()
+        if STAMP.read_text() != current:
+            STAMP.write_text(current)  # An older stamp, without the files: ./inv reads them.
         return 0
     try:
         fetch()
