@@ -2,6 +2,7 @@
 
 import filecmp
 import gc
+import json
 import os
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ import subprocess
 import pytest
 
 from conftest import TEST_SITE, write_files
+from happening.filestat import stat_of
 from happening.workflow.check import CheckFailed
 from happening.workflow.publish import PublishError, _Dir, _Rsync, publish
 
@@ -284,3 +286,59 @@ def test_staged_files_are_copied_and_renamed_several_at_a_time(tmp_path):
             ],
         )
     assert (tmp_path / "a.moved").read_text() == "a" and (tmp_path / "b.moved").read_text() == "b"
+
+
+def test_a_look_at_the_target_taken_before_the_build_serves_its_deploy(tmp_path):
+    # A release looks at PUBLISH_DIR in a forked child while it builds (publish._EarlyLook).
+    output, public, settings = deployed_site(tmp_path)
+    untouched = (public / "kept/index.html").stat()
+    (output / "changed.html").write_text("new", encoding="utf-8")
+    early = _Dir.look_early(public)
+    assert early is not None  # Forked here: CI and this machine have two cores.
+    _Dir.deploy(output, settings, public, early=early)
+    assert same_tree(output, public)
+    assert (public / "kept/index.html").stat().st_ino == untouched.st_ino  # Updated, not copied.
+
+    # Touched before the look: the look says so, and the whole copy is swapped in.
+    (public / "stray.html").write_text("left by hand", encoding="utf-8")
+    early = _Dir.look_early(public)
+    _Dir.deploy(output, settings, public, early=early)
+    assert same_tree(output, public) and not (public / "stray.html").exists()
+    assert (public / "kept/index.html").stat().st_ino != untouched.st_ino
+
+
+def test_a_look_at_another_manifest_is_not_taken(tmp_path):
+    output, public, settings = deployed_site(tmp_path)
+    early = _Dir.look_early(public)
+    manifest = tmp_path / ".public.manifest.json"
+    assert early.answer(stat_of(manifest)) is True  # Waits for the child: it looked already.
+    # Since the look, a file was edited and the manifest rewritten (as by another deploy): the
+    # look described the old manifest, so the deploy looks at the folder again itself.
+    (public / "changed.html").write_text("edited on the server", encoding="utf-8")
+    records = json.loads(manifest.read_text(encoding="utf-8"))
+    records["changed.html"]["deployed"] = [0, 0, 0, 0]
+    manifest.write_text(json.dumps(records), encoding="utf-8")
+    assert early.answer(stat_of(manifest)) is None
+    _Dir.deploy(output, settings, public, early=early)
+    assert (public / "changed.html").read_text(encoding="utf-8") == "old"
+    assert same_tree(output, public)
+
+
+def test_a_release_whose_build_fails_reaps_its_look_at_the_target(tmp_path, monkeypatch):
+    looks = []
+    real = _Dir.look_early
+
+    def look(dest):
+        looks.append(real(dest))
+        return looks[-1]
+
+    monkeypatch.setattr(_Dir, "look_early", staticmethod(look))
+    site_copy = clean_site(tmp_path / "content")
+    (site_copy / "posts" / "broken.md").write_text(
+        "Title: Broken\nDate: 2024-04-01\nSummary: A broken link.\n\n[gone](/posts/gone/)\n"
+    )
+    public = tmp_path / "public"
+    with pytest.raises(CheckFailed):
+        publish("dir", reuse=True, **overrides(tmp_path, site_copy, PUBLISH_DIR=str(public)))
+    assert len(looks) == 1 and looks[0].child is None  # Waited for: no child left behind.
+    assert not public.exists()

@@ -268,12 +268,20 @@ def test_a_release_deploys_what_its_build_changed_and_touches_nothing_else(
         if p.is_file()
     }
     one_more_post(settings)
-    walked = []
-    real = publish.tree
+    walked, answers = [], []
+    real, answer = publish.tree, publish._EarlyLook.answer
+
+    def noted(look, stamp):
+        answers.append(answer(look, stamp))
+        return answers[-1]
+
     monkeypatch.setattr(publish, "tree", lambda root: walked.append(Path(root)) or real(root))
+    monkeypatch.setattr(publish._EarlyLook, "answer", noted)
     release("dir", **settings)
     # Which files changed came from the build: the output was not walked again to find out.
-    assert output not in walked and public in walked
+    # Whether the target is as the last deploy left it was looked at in a child, while the
+    # build ran: not here, after the check.
+    assert output not in walked and public not in walked and answers == [True]
     # Byte for byte a fresh deploy of the same output.
     fresh = tmp_path / "fresh"
     publish._Dir.deploy(output, settings, fresh)
@@ -307,9 +315,9 @@ def test_the_check_takes_the_builds_files_and_the_deploy_the_final_ones(
     handed, reports = [], []
     deploy = publish._Dir.deploy
 
-    def recording_deploy(output, settings_, dest, files=None):
+    def recording_deploy(output, settings_, dest, files=None, early=None):
         handed.append((output, files))
-        return deploy(output, settings_, dest, files=files)
+        return deploy(output, settings_, dest, files=files, early=early)
 
     monkeypatch.setattr(publish._Dir, "deploy", staticmethod(recording_deploy))
     release("dir", on_check=reports.append, **settings)
