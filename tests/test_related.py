@@ -113,3 +113,44 @@ def test_the_tag_index_chooses_what_comparing_every_pair_chooses():
             assert index.related(post, limit) == _every_pair(post, posts, limit)
     stranger = _post("zz", ["a", "q"], 9)
     assert index.related(stranger, 5) == _every_pair(stranger, posts, 5)
+
+
+def _related_blocks(out):
+    return {
+        path.parent.name: related(out, path.parent.name)
+        for path in sorted(out.glob("posts/*/index.html"))
+    }
+
+
+@pytest.mark.parametrize("child", ["chooses", "fails"])
+def test_related_reading_chosen_in_a_forked_process_is_the_same(site, tmp_path, monkeypatch, child):
+    # From MIN_POSTS posts on, the choice is made in a forked process while the other plugins
+    # finish (plugin.py); here every build forks. A child that fails costs only its work: the
+    # choice is then made in the build's own process, at get_writer, the same.
+    from happening import forked
+    from happening.plugins.related import plugin
+    from readers_support import build_readers
+
+    choosing = f"{plugin.__name__}._choose"
+    forks = []
+
+    class Counted(forked.Forked):  # Every forked helper of the build; this plugin's counted.
+        def __init__(self, function, *args, **kwargs):
+            self.ours = f"{function.__module__}.{function.__qualname__}" == choosing
+            if self.ours:
+                forks.append(function)
+            super().__init__(function, *args, **kwargs)
+
+        def result(self, relog=True):
+            value = super().result(relog)
+            if self.ours and child == "fails":
+                raise forked.ForkedFailed("as if the child had crashed")
+            return value
+
+    monkeypatch.setattr(plugin, "MIN_POSTS", 0)
+    monkeypatch.setattr(forked, "Forked", Counted)
+    out = tmp_path / "output"
+    build_readers(out)
+    assert len(forks) == 1
+    assert _related_blocks(out) == _related_blocks(site)
+    assert plugin._state.choosing is None  # Taken: nothing is left for the next build.
