@@ -180,7 +180,7 @@ class _Dir:
         manifest.unlink(missing_ok=True)
         records = None
         if exact is None:
-            exact = bool(last) and _exactly_as_deployed(dest, last)
+            exact = _exactly_as_deployed(dest, last)
         if exact:
             records = _update(output, dest, last, files if files is not None else tree(output))
         if records is None:
@@ -206,7 +206,7 @@ def _look(dest):
     manifest = _manifest_of(dest)
     stamp = _stamp_or_none(manifest)
     last = _read_manifest(manifest)
-    return stamp, bool(last) and _exactly_as_deployed(dest, last)
+    return stamp, _exactly_as_deployed(dest, last)
 
 
 class _EarlyLook:
@@ -255,7 +255,10 @@ def _replace_whole(output, dest):
 
 
 def _exactly_as_deployed(dest, last):
-    """Whether ``dest`` holds exactly the files the last deploy left, none touched since."""
+    """Whether ``dest`` holds exactly the files the last deploy left, none touched since; never
+    with no manifest (``last`` empty): then nothing in ``dest`` is vouched for."""
+    if not last:
+        return False
     try:
         found = tree(dest)
     except OSError:
