@@ -5,6 +5,7 @@ import json
 import re
 import shutil
 import unicodedata
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -441,9 +442,32 @@ def test_the_png_writer_joins_compressed_rows_into_the_cards_exact_pixels():
         assert decoded.getpalette() == render._PALETTE
     # The pieces kept from this card change no byte of the next with the same pixels.
     assert png.Layer(layer_image, bytes(render._PALETTE)).encode(card, spans) == data
-    assert layer.encode(layer_image, []) == png.Layer(layer_image, bytes(render._PALETTE)).encode(
+    # The layer's rows are packed by zlib, a card's text rows by ISA-L: the same pixels as a
+    # layer piece or as a text span are other bytes, but the same picture.
+    whole_as_text = png.Layer(layer_image, bytes(render._PALETTE)).encode(
         layer_image, [(0, render.HEIGHT)]
     )
+    assert (
+        _indices(layer.encode(layer_image, [])) == _indices(whole_as_text) == layer_image.tobytes()
+    )
+
+
+def test_the_layers_rows_are_packed_by_zlib_whose_bytes_do_not_vary_between_processes():
+    # ISA-L once packed a layer's top rows into one byte fewer in one build's process than in
+    # every other (bench/RESULTS.md, the eleventh round), so a release and a cold build wrote
+    # different cards. The layer's pieces are zlib's deflate (RFC 1951) of the unfiltered
+    # scanlines (PNG spec 9.2, filter type 0), ended by a sync flush.
+    layer_image = Image.new("L", (render.WIDTH, render.HEIGHT), 0)
+    ImageDraw.Draw(layer_image).rectangle((0, 0, 24, render.HEIGHT), fill=7)
+    layer = png.Layer(layer_image, bytes(render._PALETTE))
+    data, adler, length = layer.piece(0, 80)
+    scanlines = b"".join(
+        b"\0" + layer_image.crop((0, y, render.WIDTH, y + 1)).tobytes() for y in range(80)
+    )
+    deflater = zlib.compressobj(png.LAYER_LEVEL, zlib.DEFLATED, -15)
+    assert data == deflater.compress(scanlines) + deflater.flush(zlib.Z_SYNC_FLUSH)
+    assert (adler, length) == (zlib.adler32(scanlines), len(scanlines))
+    assert f"zlib {zlib.ZLIB_RUNTIME_VERSION}" in png.ENCODER
 
 
 def test_adler32_of_two_pieces_joins_as_of_the_whole():

@@ -11,12 +11,15 @@ block), so pieces join end to end, and one empty final block closes the stream. 
 Adler-32 (RFC 1950 8.2) is two running sums, which combine piece by piece without reading the
 pixels again.
 
-The pieces are deflated by Intel's ISA-L (``isal``), not zlib: at its level 1 it packs a
-card's text rows in ~0.2 ms against zlib's ~1.5 ms at level 3 (the level Pillow used), for
-~26 against ~23 KB; any inflater reads the stream. A piece's bytes depend only on its pixels
-and ISA-L's version (``ENCODER``, part of every card's cache key), and which rows make a piece
-depends only on the card's text, so a card is the same bytes whether its pieces came from the
-cache or not.
+A card's own text rows are deflated by Intel's ISA-L (``isal``): at its level 1 it packs them
+in ~0.2 ms against zlib's ~1.5 ms at level 3 (the level Pillow used), for ~26 against ~23 KB;
+any inflater reads the stream. The layer's rows are deflated by zlib at level 6 instead. They
+are compressed once per process, so speed does not matter there, and ISA-L once packed the
+same 194,562 bytes of them into 3,281 bytes in one process and 3,282 in every other one: a
+card must be the same bytes in every build, and zlib is (2,340 bytes, ~0.5 ms). So a card's
+bytes depend on its pixels, on the rows its text covers (which depend only on the text), and
+on both deflaters' versions (``ENCODER``, part of every card's cache key): the same whether
+its pieces came from this process's store or not.
 """
 
 import struct
@@ -29,7 +32,10 @@ from PIL import Image
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # ISA-L's levels are 0-3; 1 and 2 pack these rows alike, 3 takes ten times as long.
 LEVEL = 1
-ENCODER = f"isal {isal.__version__} level {LEVEL}"
+LAYER_LEVEL = 6  # zlib's default
+ENCODER = (
+    f"isal {isal.__version__} level {LEVEL}, zlib {zlib.ZLIB_RUNTIME_VERSION} level {LAYER_LEVEL}"
+)
 ADLER = 65521  # RFC 1950 8.2: the largest prime below 2**16
 _EMPTY_ADLER = zlib.adler32(b"")
 _LAST_BLOCK = isal_zlib.compressobj(LEVEL, isal_zlib.DEFLATED, -15).flush()  # an empty final block
@@ -52,7 +58,7 @@ class Layer:
         """Rows ``top`` to ``bottom`` of the layer, compressed (once per process)."""
         key = (top, bottom)
         if key not in self._pieces:
-            self._pieces[key] = _piece(self.image, top, bottom)
+            self._pieces[key] = _piece(self.image, top, bottom, _layer_deflater)
         return self._pieces[key]
 
     def encode(self, card: Image.Image, changed) -> bytes:
@@ -64,7 +70,7 @@ class Layer:
         for top, bottom in spans:
             if row < top:
                 pieces.append(self.piece(row, top))
-            pieces.append(_piece(card, top, bottom))
+            pieces.append(_piece(card, top, bottom, _text_deflater))
             row = bottom
         if row < self.height:
             pieces.append(self.piece(row, self.height))
@@ -90,7 +96,16 @@ def _merged(spans, height):
     return merged
 
 
-def _piece(image, top, bottom):
+def _text_deflater():
+    # Raw deflate (negative window bits): the zlib wrapper around the pieces is ours.
+    return isal_zlib.compressobj(LEVEL, isal_zlib.DEFLATED, -15)
+
+
+def _layer_deflater():
+    return zlib.compressobj(LAYER_LEVEL, zlib.DEFLATED, -15)
+
+
+def _piece(image, top, bottom, deflater):
     # Each scanline starts with its filter type: 0, none (the rows are mostly runs of index 0,
     # which deflate packs better unfiltered than a filter's differences). So the rows are
     # copied one pixel to the right of a column of zeros, and that picture's bytes are the
@@ -98,9 +113,9 @@ def _piece(image, top, bottom):
     rows = Image.new("L", (image.width + 1, bottom - top), 0)
     rows.paste(image.crop((0, top, image.width, bottom)), (1, 0))
     scanlines = rows.tobytes()
-    # Raw deflate (negative window bits): the zlib wrapper around the pieces is ours.
-    compressor = isal_zlib.compressobj(LEVEL, isal_zlib.DEFLATED, -15)
-    data = compressor.compress(scanlines) + compressor.flush(isal_zlib.Z_SYNC_FLUSH)
+    compressor = deflater()
+    # Z_SYNC_FLUSH is 2 in both libraries: end the piece on a byte boundary, stream left open.
+    data = compressor.compress(scanlines) + compressor.flush(zlib.Z_SYNC_FLUSH)
     return data, isal_zlib.adler32(scanlines), len(scanlines)
 
 
