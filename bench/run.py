@@ -98,8 +98,25 @@ def same_tree(a, b):
     differ = sorted(str(p) for p in left ^ right)
     for rel in sorted(left & right):
         if not filecmp.cmp(a / rel, b / rel, shallow=False):
-            differ.append(str(rel))
+            differ.append(
+                f"{rel} ({_pixels(a / rel, b / rel)})" if rel.suffix == ".png" else str(rel)
+            )
     return differ
+
+
+def _pixels(a, b):
+    """Whether two differing PNG files decode to the same picture: an encoder's bytes or a
+    drawing's difference (the card flake in RESULTS.md's eleventh round was the first)."""
+    from PIL import Image
+
+    def decoded(path):
+        with Image.open(path) as image:
+            return image.mode, image.size, image.getpalette(), image.tobytes()
+
+    try:
+        return "the same pixels" if decoded(a) == decoded(b) else "other pixels"
+    except OSError as exc:
+        return f"not both pictures: {exc}"
 
 
 def full_builds(work, n, runs, results, binary=None):
