@@ -15,6 +15,7 @@ the summary says "Hugo: not installed".
 """
 
 import argparse
+import compileall
 import filecmp
 import json
 import os
@@ -705,6 +706,14 @@ def plan(spec):
     return out
 
 
+def _compile_ours():
+    """Compile our modules before any side is timed, as ``./inv`` does: bare Pelican's code was
+    compiled when pip installed it, and ours would otherwise be compiled from source in every
+    child where PYTHONDONTWRITEBYTECODE is set (~0.06 s a process, ~130 modules)."""
+    for folder in ("happening", "plugins"):
+        compileall.compile_dir(ROOT / folder, quiet=1)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small run, under a minute")
@@ -737,6 +746,7 @@ def main(argv=None):
         write_results(results, args.results or HERE / "RESULTS.md")
         return results
 
+    _compile_ours()
     sizes = (
         plan(args.sizes)
         if args.sizes

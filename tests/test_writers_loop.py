@@ -1,7 +1,12 @@
 """The small holes in the writer's loop: empty alt text, --help for every task, table width."""
 
 import copy
+import importlib.util
+import os
 import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from invoke import Program
@@ -88,3 +93,48 @@ def test_the_install_counts_packages_as_it_goes(tmp_path):
         check=True,
     )
     assert done.stderr.strip().splitlines()[-1] == "inv: 2 packages installed"
+
+
+def test_inv_compiles_the_projects_modules_even_where_python_writes_none(tmp_path):
+    # Where PYTHONDONTWRITEBYTECODE is set, Python reads __pycache__/ but never writes it, and
+    # every command would compile the project from source; ./inv compiles it when it changed.
+    script = (ROOT / "inv").read_text()
+    start = script.index("compile_project() {")
+    function = script[start : script.index("\n}\n", start) + 3]
+    (tmp_path / ".venv/bin").mkdir(parents=True)
+    (tmp_path / ".venv/bin/python").symlink_to(sys.executable)
+    sources = ("happening/a.py", "plugins/b/c.py", "tasks.py")
+    for rel in sources:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    stamp = tmp_path / ".venv/.bytecode"
+
+    def compile_project():
+        run = ["bash", "-c", function + "compile_project"]
+        subprocess.run(run, cwd=tmp_path, env=env, check=True)  # never stops ./inv
+        return stamp.stat().st_mtime_ns
+
+    def written_long_ago(rel, text):
+        (tmp_path / rel).write_text(text)
+        os.utime(tmp_path / rel, ns=(time.time_ns() - 10**11,) * 2)
+
+    def compiled(rel):
+        return Path(importlib.util.cache_from_source(str(tmp_path / rel)))
+
+    for rel in sources:
+        written_long_ago(rel, "VALUE = 1\n")
+    last = compile_project()
+    assert all(compiled(rel).is_file() for rel in sources)
+    first = compiled("happening/a.py").read_bytes()
+
+    assert compile_project() == last  # nothing newer than the stamp: not run
+    assert compiled("happening/a.py").read_bytes() == first
+
+    (tmp_path / "happening/a.py").write_text("VALUE = 22\n")
+    last = compile_project()
+    assert compiled("happening/a.py").read_bytes() != first
+
+    # A file that does not compile is left to the command importing it, to say why; the stamp
+    # stays where it was, so it is tried again next time.
+    (tmp_path / "plugins/b/c.py").write_text("def broken(:\n")
+    assert compile_project() == last
