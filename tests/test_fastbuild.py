@@ -22,7 +22,7 @@ import pytest
 from pelican import Pelican
 from pelican.contents import Content
 
-from conftest import TEST_SITE, build_into, published_posts, soup
+from conftest import TEST_SITE, build_into, calls_of, published_posts, soup
 from happening import quickexit
 from happening.build import DEV_SETTINGS, BuildError, build, load_settings
 from happening.plugins.fastbuild import (
@@ -779,3 +779,47 @@ def test_a_post_holding_a_cycle_is_described_and_stable():
     assert shown.attributes(a)[0] == shown.attributes(b)[0]
     b.metadata["title"] = "Other"
     assert shown.attributes(a)[0] != shown.attributes(b)[0]
+
+
+def test_a_reused_page_is_announced_as_pelicans_writer_announces_it(
+    site_copy, tmp_path, monkeypatch
+):
+    # A reused page of one file is not handed to Pelican's writer: CachingWriter claims it and
+    # sends content_written itself (pages.py). A listener sees the same as when Pelican's writer
+    # does it: the same pages, in the same order, each with the same context.
+    from pelican import signals
+
+    out = tmp_path / "site" / "output"
+    seen = []
+
+    @split.notes_path_only  # As the release's record of what a build wrote; the split stays on.
+    def note(path, context=None, **_):
+        context = context or {}  # The cards and the like are announced with none.
+        names = sorted(k for k in context if k.islower())
+        seen.append((path, context.get("output_file"), names, context.get("article")))
+
+    def announced_by_a_rebuild():
+        seen.clear()
+        incremental(site_copy, out)
+        assert pages.last_build["rendered"] == 0
+        return list(seen)
+
+    signals.content_written.connect(note)
+    try:
+        incremental(site_copy, out)
+        taken = calls_of(monkeypatch, pages.CachingWriter, "_announce_unchanged")
+        ours = announced_by_a_rebuild()
+        assert taken, "no reused page was announced by CachingWriter itself"
+        monkeypatch.setattr(pages.CachingWriter, "_announce_unchanged", lambda *_: False)
+        pelicans = announced_by_a_rebuild()
+    finally:
+        signals.content_written.disconnect(note)
+    post = str(out / "posts" / "first-light" / "index.html")
+    assert post in [path for path, *_ in ours]
+    assert [(path, file, names) for path, file, names, _ in ours] == [
+        (path, file, names) for path, file, names, _ in pelicans
+    ]
+    # The post in a post page's context is the post (the objects differ from build to build).
+    assert [getattr(a, "source_path", None) for *_, a in ours] == [
+        getattr(a, "source_path", None) for *_, a in pelicans
+    ]

@@ -52,6 +52,9 @@ SOURCES = {
     # write_file rendering each output once with template.render, writing it through _open_w,
     # then sending content_written; and on every keyword argument but its own parameters becoming
     # a name in the page's context (the page cache digests only those its templates read).
+    # For a reused page it does not paginate, CachingWriter._announce_unchanged does what it
+    # would do itself: the local context made as _get_localcontext makes it, the file claimed,
+    # 'Writing "path"' logged and content_written sent.
     "pelican.writers.Writer.write_file": "6a604ad67bbeec99",
     # Wrapped (while pages are written) to note which post bodies a page reads: relies on the
     # ``content`` and ``summary`` properties going through them.
