@@ -1,6 +1,7 @@
 """`release` end to end: a folder deploy, a WebSub hub on 127.0.0.1, the outbox provider."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -327,3 +328,92 @@ def test_the_check_takes_the_builds_files_and_the_deploy_the_final_ones(
     fresh = {**settings, "CACHE_PATH": str(tmp_path / "fresh")}
     walked = check_site(load_settings(PROD_SETTINGS, **fresh), output)
     assert reports[0].problems == walked.problems and reports[0].pages == walked.pages
+
+
+def _check_spy(monkeypatch):
+    """What publish hands check_site as the sources read ahead, call by call."""
+    from happening.workflow import publish
+
+    given = []
+    real = publish.check_site
+
+    def spy(*args, **kwargs):
+        given.append(kwargs.get("read"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(publish, "check_site", spy)
+    return given
+
+
+def _fresh_check(tmp_path, settings):
+    from happening.build import PROD_SETTINGS, load_settings
+    from happening.workflow.check import check_site
+
+    fresh = load_settings(PROD_SETTINGS, **{**settings, "CACHE_PATH": str(tmp_path / "fresh")})
+    return fresh, check_site(fresh, settings["OUTPUT_PATH"])
+
+
+def test_the_check_takes_the_sources_read_ahead_as_the_build_ends(
+    tmp_path, httpserver, settings, monkeypatch
+):
+    from happening.workflow.check import sources
+
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    release("dir", **settings)
+    one_more_post(settings, "read-ahead")
+    given, reports = _check_spy(monkeypatch), []
+    release("dir", on_check=reports.append, **settings)
+    (ahead,) = given
+    assert isinstance(ahead, sources.Sources)  # read in the forked child, sent back whole
+    fresh, walked = _fresh_check(tmp_path, settings)
+    # The same posts and pages as a check reading every source itself, with no build to take
+    # them from; and the same findings.
+    alone = sources.read(fresh)
+
+    def described(found):
+        return sorted(
+            (
+                os.path.basename(p.source_path),
+                p.title,
+                getattr(p, "date", None),
+                p.status,
+                p.save_as,
+            )
+            for p in (*found.posts, *found.pages)
+        )
+
+    assert described(ahead) == described(alone)
+    assert "read-ahead/index.html" in " ".join(ahead.by_output)
+    assert ahead.by_output.keys() == alone.by_output.keys()
+    assert reports[0].problems == walked.problems and reports[0].pages == walked.pages
+
+
+def test_a_read_ahead_that_fails_leaves_the_check_to_read_the_sources(
+    tmp_path, httpserver, settings, monkeypatch
+):
+    from happening.workflow import publish
+
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
+    release("dir", **settings)
+    one_more_post(settings, "read-here")
+
+    def failing(*_):
+        raise OSError("no sources for you")
+
+    monkeypatch.setattr(publish, "read_sources", failing)  # the forked child inherits it
+    given, reports = _check_spy(monkeypatch), []
+    release("dir", on_check=reports.append, **settings)
+    assert given == [None]
+    assert reports[0].problems == _fresh_check(tmp_path, settings)[1].problems
+    assert (Path(settings["PUBLISH_DIR"]) / "posts" / "read-here" / "index.html").is_file()
+
+
+def test_sources_as_pelican_reads_them_are_not_sent_back_from_a_child(settings):
+    # Without a build to take them from, each post is a Pelican object holding the whole
+    # site's context: read_sources says None, and the check reads them itself.
+    from happening.build import PROD_SETTINGS, load_settings
+    from happening.workflow.check import read_sources, sources
+
+    settings_ = load_settings(PROD_SETTINGS, **settings)
+    assert read_sources(settings_) is None
+    assert sources.read(settings_).posts

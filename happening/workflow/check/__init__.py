@@ -20,7 +20,16 @@ from .cache import Digests, PageScans
 from .model import ERROR, WARNING, CheckFailed, Problem, Report
 from .site import Site
 
-__all__ = ["CHECKS", "ERROR", "WARNING", "CheckFailed", "Problem", "Report", "check_site"]
+__all__ = [
+    "CHECKS",
+    "ERROR",
+    "WARNING",
+    "CheckFailed",
+    "Problem",
+    "Report",
+    "check_site",
+    "read_sources",
+]
 
 # Each takes the Site and returns its findings; they run in this order.
 CHECKS = [pages.check, feeds.check, redirects.check, posts.check]
@@ -35,6 +44,7 @@ def check_site(
     generators=None,
     files=None,
     saved_as=None,
+    read=None,
 ) -> Report:
     """Check the built site in ``output`` (default OUTPUT_PATH) and the sources under PATH.
 
@@ -44,6 +54,8 @@ def check_site(
     stat (``happening.filestat.tree``) as that build left them, so the folder is not walked
     and its files not looked at again. ``saved_as``: where that build wrote each post and page
     (by source path, as ``reuse.production_build`` keeps them), not worked out again.
+    ``read``: what :func:`read_sources` gave for that same build (a release reads them in a
+    forked child as its build ends), taken instead of reading them here.
     """
     output = Path(output or settings["OUTPUT_PATH"])
     if not output.is_dir() or not (output / "index.html").is_file():
@@ -63,10 +75,23 @@ def check_site(
         report=report,
         digests=Digests(settings.get("CACHE_PATH"), output, files),
     )
-    site.load(read_sources=lambda: sources.read(settings, generators, saved_as), files=files)
+    if read is not None:
+        site.load(read_sources=lambda: read, files=files, overlapped=False)
+    else:
+        site.load(read_sources=lambda: sources.read(settings, generators, saved_as), files=files)
     report.pages = len(site.scans)
     for check in checks if checks is not None else CHECKS:
         report.problems.extend(check(site))
     site.digests.save()  # after the feeds' check, which takes their digests too
     report.problems.sort(key=lambda p: (p.level != ERROR, p.where, p.line or 0, p.kind))
     return report
+
+
+def read_sources(settings, generators=None, saved_as=None):
+    """The sources as :func:`check_site` reads them (``read``), to be read ahead in a forked
+    child and sent back; None when one of them is a post as Pelican reads it (a reST file,
+    say), which holds the whole site's context: the check then reads them itself."""
+    found = sources.read(settings, generators, saved_as)
+    if not all(isinstance(item, sources.Read) for item in (*found.posts, *found.pages)):
+        return None
+    return found
