@@ -442,32 +442,39 @@ def test_the_png_writer_joins_compressed_rows_into_the_cards_exact_pixels():
         assert decoded.getpalette() == render._PALETTE
     # The pieces kept from this card change no byte of the next with the same pixels.
     assert png.Layer(layer_image, bytes(render._PALETTE)).encode(card, spans) == data
-    # The layer's rows are packed by zlib, a card's text rows by ISA-L: the same pixels as a
-    # layer piece or as a text span are other bytes, but the same picture.
+    # The layer's rows are packed at zlib's level 6, a card's text rows at level 1: the same
+    # pixels as a layer piece or as a text span are other bytes, but the same picture.
     whole_as_text = png.Layer(layer_image, bytes(render._PALETTE)).encode(
         layer_image, [(0, render.HEIGHT)]
     )
-    assert (
-        _indices(layer.encode(layer_image, [])) == _indices(whole_as_text) == layer_image.tobytes()
-    )
+    assert _indices(layer.encode(layer_image, [])) == _indices(whole_as_text)
+    assert _indices(whole_as_text) == layer_image.tobytes()
 
 
-def test_the_layers_rows_are_packed_by_zlib_whose_bytes_do_not_vary_between_processes():
-    # ISA-L once packed a layer's top rows into one byte fewer in one build's process than in
-    # every other (bench/RESULTS.md, the eleventh round), so a release and a cold build wrote
-    # different cards. The layer's pieces are zlib's deflate (RFC 1951) of the unfiltered
-    # scanlines (PNG spec 9.2, filter type 0), ended by a sync flush.
+def test_every_piece_is_zlibs_deflate_whose_bytes_do_not_vary_between_processes():
+    # ISA-L packed the same rows into other bytes in another process, twice (bench/RESULTS.md,
+    # the eleventh and twelfth rounds): a release and a cold build wrote cards one byte apart.
+    # Every piece is zlib's raw deflate (RFC 1951) of the unfiltered scanlines (PNG spec 9.2,
+    # filter type 0), ended by a sync flush: a function of the rows, the level and zlib's version.
     layer_image = Image.new("L", (render.WIDTH, render.HEIGHT), 0)
     ImageDraw.Draw(layer_image).rectangle((0, 0, 24, render.HEIGHT), fill=7)
+    card = layer_image.copy()
+    ImageDraw.Draw(card).rectangle((100, 80, 900, 120), fill=90)
     layer = png.Layer(layer_image, bytes(render._PALETTE))
+
+    def deflated(image, top, bottom, level):
+        scanlines = b"".join(
+            b"\0" + image.crop((0, y, render.WIDTH, y + 1)).tobytes() for y in range(top, bottom)
+        )
+        deflater = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return deflater.compress(scanlines) + deflater.flush(zlib.Z_SYNC_FLUSH), scanlines
+
     data, adler, length = layer.piece(0, 80)
-    scanlines = b"".join(
-        b"\0" + layer_image.crop((0, y, render.WIDTH, y + 1)).tobytes() for y in range(80)
-    )
-    deflater = zlib.compressobj(png.LAYER_LEVEL, zlib.DEFLATED, -15)
-    assert data == deflater.compress(scanlines) + deflater.flush(zlib.Z_SYNC_FLUSH)
-    assert (adler, length) == (zlib.adler32(scanlines), len(scanlines))
-    assert f"zlib {zlib.ZLIB_RUNTIME_VERSION}" in png.ENCODER
+    expected, scanlines = deflated(layer_image, 0, 80, png.LAYER_LEVEL)
+    assert data == expected and (adler, length) == (zlib.adler32(scanlines), len(scanlines))
+    text, _ = deflated(card, 80, 121, png.LEVEL)
+    assert text in layer.encode(card, [(80, 121)])
+    assert png.ENCODER.startswith(f"zlib {zlib.ZLIB_RUNTIME_VERSION} ")
 
 
 def test_adler32_of_two_pieces_joins_as_of_the_whole():
