@@ -15,7 +15,7 @@ The pieces are deflated by zlib: a card's own text rows at level 1, the layer's 
 they are compressed once per process and span. A card must be the same bytes in every build (a
 release is compared with a cold build file by file, and a card cache serves both). ISA-L
 (python-isal 1.9.1), used here before for its speed (300 cards drawn in 0.18-0.23 s against
-zlib's 0.33-0.36 s), is not that: from the same rows it once made 3,281 bytes in one process
+zlib's 0.26-0.36 s), is not that: from the same rows it once made 3,281 bytes in one process
 and 3,282 in every other, and later a text span one byte apart at the same size. zlib's output
 is a function of its input, level and version. So a card's bytes depend on its pixels, on the
 rows its text covers (which depend only on the text) and on zlib's version (``ENCODER``, part
