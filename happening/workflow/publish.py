@@ -104,11 +104,11 @@ def publish(
         if on_check is not None:
             on_check(checked[0])
 
-    # The published search page needs its index (happening/search.py), reused or cold. A
-    # release checks the pages while Pagefind, a process of its own, indexes them.
     # A release reads the sources for its check in a forked child as soon as every page is
     # written, while the build's last handlers and Pagefind's start run here.
     reading = _SourcesAhead(settings) if reuse and forked.possible() else None
+    # The published search page needs its index (happening/search.py), reused or cold. A
+    # release checks the pages while Pagefind, a process of its own, indexes them.
     try:
         if reuse:
             built = production_build(

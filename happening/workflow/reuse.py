@@ -182,9 +182,9 @@ def production_build(
     ``while_indexing(built)`` runs while Pagefind indexes in its own process (release checks
     the site meanwhile: the check reads the pages, never ``pagefind/``); this returns once both
     ended, and a failure of either is raised. ``when_written(generators, saved_as)`` is called
-    once every post and page is written (Pelican's ``finalized``, before its handlers), with
-    the build's generators and where each was written (the release starts reading the sources
-    for its check then).
+    once every post and page is written (at Pelican's ``finalized``; in a fresh process, before
+    the plugins' handlers of it), with the build's generators and where each was written (the
+    release starts reading the sources for its check then).
     """
     settings = load_settings(settings_file, **overrides)
     cache = cache_folder(settings, settings_file, versions=versions)
