@@ -53,7 +53,7 @@ class Layer:
         """Rows ``top`` to ``bottom`` of the layer, compressed (once per process)."""
         key = (top, bottom)
         if key not in self._pieces:
-            self._pieces[key] = _piece(self.image, top, bottom, _layer_deflater)
+            self._pieces[key] = _piece(self.image, top, bottom, LAYER_LEVEL)
         return self._pieces[key]
 
     def encode(self, card: Image.Image, changed) -> bytes:
@@ -65,7 +65,7 @@ class Layer:
         for top, bottom in spans:
             if row < top:
                 pieces.append(self.piece(row, top))
-            pieces.append(_piece(card, top, bottom, _text_deflater))
+            pieces.append(_piece(card, top, bottom, LEVEL))
             row = bottom
         if row < self.height:
             pieces.append(self.piece(row, self.height))
@@ -91,16 +91,7 @@ def _merged(spans, height):
     return merged
 
 
-def _text_deflater():
-    # Raw deflate (negative window bits): the zlib wrapper around the pieces is ours.
-    return zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-
-
-def _layer_deflater():
-    return zlib.compressobj(LAYER_LEVEL, zlib.DEFLATED, -15)
-
-
-def _piece(image, top, bottom, deflater):
+def _piece(image, top, bottom, level):
     # Each scanline starts with its filter type: 0, none (the rows are mostly runs of index 0,
     # which deflate packs better unfiltered than a filter's differences). So the rows are
     # copied one pixel to the right of a column of zeros, and that picture's bytes are the
@@ -108,7 +99,8 @@ def _piece(image, top, bottom, deflater):
     rows = Image.new("L", (image.width + 1, bottom - top), 0)
     rows.paste(image.crop((0, top, image.width, bottom)), (1, 0))
     scanlines = rows.tobytes()
-    compressor = deflater()
+    # Raw deflate (negative window bits): the zlib wrapper around the pieces is ours.
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
     # End the piece on a byte boundary, the stream left open (RFC 1951 3.2.4's empty stored block).
     data = compressor.compress(scanlines) + compressor.flush(zlib.Z_SYNC_FLUSH)
     return data, zlib.adler32(scanlines), len(scanlines)
