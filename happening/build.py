@@ -113,7 +113,13 @@ def load_settings(settings_file=DEV_SETTINGS, **overrides):
 
 
 def build(
-    settings_file=DEV_SETTINGS, *, strict=True, quiet=False, search=False, **overrides
+    settings_file=DEV_SETTINGS,
+    *,
+    strict=True,
+    quiet=False,
+    search=False,
+    when_written=None,
+    **overrides,
 ) -> BuildResult:
     """Build the site; raise :class:`BuildError` if Pelican logged any warning and ``strict``.
 
@@ -121,7 +127,9 @@ def build(
     ``quiet`` hides Pelican's "Done: Processed ..." line, for builds the writer did not ask for
     (the newsletter reading the posts); warnings are still collected. ``search`` then indexes
     the pages with Pagefind (:mod:`happening.search`), as ``build``, ``preview`` and ``publish``
-    do; tests and the newsletter's reading builds leave it off.
+    do; tests and the newsletter's reading builds leave it off. ``when_written(generators)`` is
+    called once every post and page is written (at Pelican's ``finalized``; in a fresh process,
+    before the plugins' handlers of it), with the build's generators.
     """
     settings = load_settings(settings_file, **overrides)
     # The Markdown workers start converting now, while Pelican loads the plugins.
@@ -132,15 +140,26 @@ def build(
     root.addHandler(collector)
     start = time.perf_counter()
     was_quiet, console.quiet = console.quiet, quiet or console.quiet
+    generators = []  # as all_generators_finalized hands them (_run)
+
+    def written_all(_):
+        when_written(list(generators))
+
+    # Connected before Pelican registers the plugins' handlers: in a fresh process it runs
+    # first of finalized's, so whatever it starts overlaps them.
+    if when_written is not None:
+        signals.finalized.connect(written_all)
     try:
         pelican = Pelican(settings)
-        generators = _run(pelican)
+        _run(pelican, generators)
     except UserError:
         raise
     except Exception as exc:  # Pelican raises plain exceptions for broken content or themes.
         collector.add(f"{type(exc).__name__}: {exc}")
         generators = []
     finally:
+        if when_written is not None:
+            signals.finalized.disconnect(written_all)
         console.quiet = was_quiet
         root.removeHandler(collector)
         parallel.shutdown()  # Already done by a build that got as far as reading; never left.
@@ -171,9 +190,9 @@ def build(
     )
 
 
-def _run(pelican):
-    """``Pelican.run()``, returning the generators so callers can count what was built."""
-    generators = []
+def _run(pelican, generators):
+    """``Pelican.run()``, keeping its generators in ``generators`` so callers can count what was
+    built."""
 
     def keep(gens):
         generators.extend(gens)
@@ -183,4 +202,3 @@ def _run(pelican):
         pelican.run()
     finally:
         signals.all_generators_finalized.disconnect(keep)
-    return generators

@@ -181,9 +181,8 @@ def production_build(
     files (``pagefind/``) are the index's to keep or redo, never stale Pelican output.
     ``while_indexing(built)`` runs while Pagefind indexes in its own process (release checks
     the site meanwhile: the check reads the pages, never ``pagefind/``); this returns once both
-    ended, and a failure of either is raised. ``when_written(generators, saved_as)`` is called
-    once every post and page is written (at Pelican's ``finalized``; in a fresh process, before
-    the plugins' handlers of it), with the build's generators and where each was written (the
+    ended, and a failure of either is raised. ``when_written(generators, saved_as)``: as
+    :func:`~happening.build.build`'s, with where each post and page was written too (the
     release starts reading the sources for its check then).
     """
     settings = load_settings(settings_file, **overrides)
@@ -214,23 +213,13 @@ def production_build(
     def writing(_, content):
         saved_as[os.path.abspath(content.source_path)] = content.save_as
 
-    generators = []
-
-    def finalized_generators(found):
-        generators[:] = found
-
-    def written_all(_):
-        if when_written is not None:
-            when_written(list(generators), dict(saved_as))
+    def all_written(generators):
+        when_written(generators, dict(saved_as))
 
     signals.content_written.connect(written)
     signals.feed_written.connect(written)
     signals.article_generator_write_article.connect(writing)
     signals.page_generator_write_page.connect(writing)
-    signals.all_generators_finalized.connect(finalized_generators)
-    # In a fresh process (a release) this runs before the plugins' finalized handlers, which
-    # the build connects when it starts: the sooner, the more of the read-ahead overlaps them.
-    signals.finalized.connect(written_all)
     # Templates compiled once per key, not at every build (~0.5 s of a reused one): Jinja checks
     # each against its source's checksum, and the key covers Jinja's version and its options.
     templates = cache / "templates"
@@ -242,6 +231,7 @@ def production_build(
     try:
         built = build(
             settings_file,
+            when_written=all_written if when_written is not None else None,
             **{
                 **overrides,
                 **reuse_settings(cache),
@@ -254,8 +244,6 @@ def production_build(
         signals.feed_written.disconnect(written)
         signals.article_generator_write_article.disconnect(writing)
         signals.page_generator_write_page.disconnect(writing)
-        signals.all_generators_finalized.disconnect(finalized_generators)
-        signals.finalized.disconnect(written_all)
     bundle = f"{site_search.BUNDLE}/"
     # Only a file the last build left can be stale (one this build made is its own, announced
     # or not): the files of ``before`` this build did not announce are looked at, not the tree.
