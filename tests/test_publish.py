@@ -10,9 +10,9 @@ import subprocess
 import pytest
 
 from conftest import TEST_SITE, write_files
-from happening.filestat import stat_of
+from happening.filestat import stat_of, tree
 from happening.workflow.check import CheckFailed
-from happening.workflow.publish import PublishError, _Dir, _Rsync, publish
+from happening.workflow.publish import PublishError, _Dir, _exactly_as_deployed, _Rsync, publish
 
 # The test site's own posts. Other areas add posts there for their edge cases (the feeds' media
 # post links to files on purpose), which `check` rightly fails; publishing needs a clean site.
@@ -305,6 +305,59 @@ def test_a_look_at_the_target_taken_before_the_build_serves_its_deploy(tmp_path)
     _Dir.deploy(output, settings, public, early=early)
     assert same_tree(output, public) and not (public / "stray.html").exists()
     assert (public / "kept/index.html").stat().st_ino != untouched.st_ino
+
+
+def staged_change(tmp_path):
+    """A deployed site with one page changed and one added in a new folder, its copies staged
+    for the deploy (``_Dir.stage``, a forked child) and waited for; returns what the test needs."""
+    output, public, settings = deployed_site(tmp_path)
+    (output / "changed.html").write_text("new", encoding="utf-8")
+    write_files(output, {"new/deep/index.html": "added"})
+    staging = _Dir.stage(output, public, tree(output), _Dir.look_early(public))
+    assert staging is not None  # Forked here: CI and this machine have two cores.
+    staging._wait()
+    return output, public, settings, staging
+
+
+def test_the_deploys_copies_made_during_the_check_change_nothing_until_it_passes(tmp_path):
+    # A release copies the changed files while the check runs (publish._Staging): beside their
+    # places, under names no link points at, so the site served is still the last deploy's.
+    output, public, settings, staging = staged_change(tmp_path)
+    assert (public / "changed.html").read_text(encoding="utf-8") == "old"
+    assert not (public / "new/deep/index.html").exists()
+    assert sorted(p.name for p in public.rglob("*.deploying")) == [
+        ".changed.html.deploying",
+        ".index.html.deploying",
+    ]
+    _Dir.deploy(output, settings, public, files=tree(output), early=None, staged=staging)
+    assert same_tree(output, public) and same_tree(public, output)
+    assert not list(public.rglob("*.deploying"))
+
+
+def test_a_failed_check_leaves_nothing_of_the_staged_copies(tmp_path):
+    output, public, settings, staging = staged_change(tmp_path)
+    staging.discard()  # publish() does so when the check (or anything before the deploy) fails
+    assert not list(public.rglob("*.deploying")) and not (public / "new").exists()
+    manifest = json.loads((tmp_path / ".public.manifest.json").read_text(encoding="utf-8"))
+    assert _exactly_as_deployed(public, manifest)  # The next deploy still updates in place.
+
+
+def test_a_staged_copy_is_not_taken_for_a_file_written_again_since(tmp_path):
+    output, public, settings, staging = staged_change(tmp_path)
+    (output / "changed.html").write_text("newer, written after the copy", encoding="utf-8")
+    _Dir.deploy(output, settings, public, files=tree(output), staged=staging)
+    assert (public / "changed.html").read_text(encoding="utf-8") == "newer, written after the copy"
+    assert same_tree(output, public) and not list(public.rglob("*.deploying"))
+
+
+def test_staged_copies_for_another_manifest_are_not_taken(tmp_path):
+    output, public, settings, staging = staged_change(tmp_path)
+    # Another deploy since the copies were made: they describe the folder it replaced.
+    _Dir.deploy(output, settings, public)
+    (output / "changed.html").write_text("newest", encoding="utf-8")
+    _Dir.deploy(output, settings, public, files=tree(output), staged=staging)
+    assert (public / "changed.html").read_text(encoding="utf-8") == "newest"
+    assert same_tree(output, public) and not list(public.rglob("*.deploying"))
 
 
 def test_a_look_at_another_manifest_is_not_taken(tmp_path):

@@ -235,6 +235,7 @@ def test_a_pagefind_failure_during_the_check_stops_the_release_before_the_deploy
     import sys
 
     from happening import search
+    from happening.workflow import publish
 
     httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
     release("dir", **settings)
@@ -247,6 +248,12 @@ def test_a_pagefind_failure_during_the_check_stops_the_release_before_the_deploy
     assert "stopped at 'publish'" in message and "pagefind failed (exit 1)" in message
     assert "cannot read the pages" in message
     assert "one-more" not in published_posts(tmp_path)  # Nothing was deployed.
+    # The copies staged during the check went with it: the target is as the last deploy left
+    # it, so the next one updates it in place.
+    public = tmp_path / "public"
+    assert not list(public.rglob("*.deploying"))
+    manifest = json.loads((tmp_path / ".public.manifest.json").read_text(encoding="utf-8"))
+    assert publish._exactly_as_deployed(public, manifest)
     monkeypatch.undo()
     httpserver.expect_request("/hub", method="POST").respond_with_data("", status=204)
     release("dir", **settings)  # Pagefind mended: the next release deploys, index and all.
@@ -276,13 +283,24 @@ def test_a_release_deploys_what_its_build_changed_and_touches_nothing_else(
         answers.append(answer(look, stamp))
         return answers[-1]
 
+    beside, copy_beside = [], publish._copy_beside
+
+    def copying(output, dest, rels):
+        beside.append(list(rels))  # Only this process's calls: the staging child's are its own.
+        return copy_beside(output, dest, rels)
+
     monkeypatch.setattr(publish, "tree", lambda root: walked.append(Path(root)) or real(root))
     monkeypatch.setattr(publish._EarlyLook, "answer", noted)
+    monkeypatch.setattr(publish, "_copy_beside", copying)
     release("dir", **settings)
     # Which files changed came from the build: the output was not walked again to find out.
     # Whether the target is as the last deploy left it was looked at in a child, while the
-    # build ran: not here, after the check.
-    assert output not in walked and public not in walked and answers == [True]
+    # build ran: not here, after the check (asked when the copies are staged, and at the
+    # deploy).
+    assert output not in walked and public not in walked and answers == [True, True]
+    # The pages that changed were copied during the check, by a child: the deploy itself
+    # copied only Pagefind's bundle, which changes while the check runs.
+    assert beside and all(rel.startswith("pagefind/") for rels in beside for rel in rels)
     # Byte for byte a fresh deploy of the same output.
     fresh = tmp_path / "fresh"
     publish._Dir.deploy(output, settings, fresh)
@@ -316,9 +334,9 @@ def test_the_check_takes_the_builds_files_and_the_deploy_the_final_ones(
     handed, reports = [], []
     deploy = publish._Dir.deploy
 
-    def recording_deploy(output, settings_, dest, files=None, early=None):
+    def recording_deploy(output, settings_, dest, files=None, early=None, staged=None):
         handed.append((output, files))
-        return deploy(output, settings_, dest, files=files, early=early)
+        return deploy(output, settings_, dest, files=files, early=early, staged=staged)
 
     monkeypatch.setattr(publish._Dir, "deploy", staticmethod(recording_deploy))
     release("dir", on_check=reports.append, **settings)
