@@ -12,6 +12,7 @@ per recipient; the plain-text part is ``plaintext.html_to_text``'s.
 import hashlib
 import logging
 import re
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -22,8 +23,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import css_inline
+import jinja2
 import lxml.html
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from markupsafe import Markup
 from PIL import Image
 
@@ -248,7 +256,29 @@ def _environment(config) -> Environment:
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        bytecode_cache=_compiled_templates(config),
     )
+
+
+def _compiled_templates(config):
+    """The email templates compiled once, in the build's cache, not at every send (~0.02 s of
+    a release). Jinja takes a compiled template for the same source and Python only, not the
+    environment's options: those are this module's, so its bytes and Jinja's version name the
+    folder."""
+    cache = config.settings.get("CACHE_PATH")
+    if not cache:
+        return None
+    options = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8)
+    options.update(jinja2.__version__.encode())
+    folder = Path(cache) / "email-templates" / options.hexdigest()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # A cache folder that cannot be written: compiled each time, as before.
+    for other in folder.parent.iterdir():
+        if other != folder:  # Compiled by another version of this module: never taken again.
+            shutil.rmtree(other, ignore_errors=True)
+    return FileSystemBytecodeCache(str(folder))
 
 
 def email_content(html: str, base: str, *, images: tuple[Path, ...] = ()) -> str:
