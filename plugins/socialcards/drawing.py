@@ -33,9 +33,13 @@ MIN_COPIES = 64  # Fewer cached cards to copy into the output: copied at the end
 class Drawing:
     """Cards being drawn by forked processes; ``finish`` waits and draws whatever is left."""
 
-    def __init__(self, jobs, children):
+    def __init__(self, jobs, children, delivered=frozenset()):
         self.jobs = jobs
         self.children = children  # process ids
+        # Output files found to be copies of their cached cards already: nothing in the build
+        # writes either again (only a card the cache lacks is drawn, and only a stale copy
+        # replaced), so the build's end need not look at them again (~2,000 stats at 1,000).
+        self.delivered = delivered
 
     def finish(self) -> int:
         """Wait for the drawers, draw here any card still missing; return how many were drawn.
@@ -58,22 +62,27 @@ def start(cards, settings, cache: Path, outputs) -> Drawing:
     ``outputs`` maps a digest to the output files that show its card: a card drawn here is
     copied there too, by the process that drew it, and so is a card the cache already has.
     """
-    todo, cached = {}, {}
+    todo, copies, delivered = {}, [], set()
+    seen = set()
     for digest, title, dek in cards:
         target = cache / f"{digest}.png"
-        if target in todo or target in cached:
+        if target in seen:
             continue
+        seen.add(target)
         shown = tuple(outputs.get(digest, ()))
-        if target.exists():
-            cached[target] = shown
-        else:
+        try:
+            source = target.stat()
+        except FileNotFoundError:
             todo[target] = (title, dek, shown)
+            continue
+        for copy in shown:
+            if _stale(target, copy, source):
+                copies.append((target, copy))
+            else:
+                delivered.add(copy)
     jobs = [
         (target, title, dek, settings.site_name, settings.faces, settings.host, copies)
         for target, (title, dek, copies) in todo.items()
-    ]
-    copies = [
-        (target, copy) for target, shown in cached.items() for copy in shown if _stale(target, copy)
     ]
     cores = forked.cores()
     if (
@@ -81,10 +90,11 @@ def start(cards, settings, cache: Path, outputs) -> Drawing:
         or cores < 2
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return Drawing(jobs, [])
+        return Drawing(jobs, [], frozenset(delivered))
     # Forked: a drawer starts in a millisecond and already holds the fonts and settings. Every
     # other job to each, so each gets long titles and short ones alike.
-    return Drawing(jobs, [_fork(jobs[i::cores], copies[i::cores]) for i in range(cores)])
+    children = [_fork(jobs[i::cores], copies[i::cores]) for i in range(cores)]
+    return Drawing(jobs, children, frozenset(delivered))
 
 
 def _fork(jobs, copies=()) -> int:
@@ -130,9 +140,10 @@ def deliver(cached: Path, target: Path):
         shutil.copy2(cached, target)
 
 
-def _stale(cached: Path, target: Path) -> bool:
-    """Whether ``target`` is missing or not a copy of ``cached`` (see :func:`deliver`)."""
-    source = cached.stat()
+def _stale(cached: Path, target: Path, source=None) -> bool:
+    """Whether ``target`` is missing or not a copy of ``cached`` (see :func:`deliver`);
+    ``source``: ``cached``'s stat, when the caller has it."""
+    source = source or cached.stat()
     try:
         there = target.stat()
     except FileNotFoundError:

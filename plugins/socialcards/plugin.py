@@ -101,7 +101,8 @@ def write(pelican):
     output = Path(pelican.settings["OUTPUT_PATH"])
     for path, (digest, _, _) in sorted(_state.cards.items()):
         target = output / path
-        drawing.deliver(cache / f"{digest}.png", target)
+        if target not in started.delivered:
+            drawing.deliver(cache / f"{digest}.png", target)
         # Part of this build even when left as it was: say so, as Pelican's writer does for
         # pages (a reused release build removes output files nobody announced).
         signals.content_written.send(str(target), context=None)
