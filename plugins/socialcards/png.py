@@ -93,12 +93,10 @@ def _merged(spans, height):
 
 def _piece(image, top, bottom, level):
     # Each scanline starts with its filter type: 0, none (the rows are mostly runs of index 0,
-    # which deflate packs better unfiltered than a filter's differences). So the rows are
-    # copied one pixel to the right of a column of zeros, and that picture's bytes are the
-    # scanlines.
-    rows = Image.new("L", (image.width + 1, bottom - top), 0)
-    rows.paste(image.crop((0, top, image.width, bottom)), (1, 0))
-    scanlines = rows.tobytes()
+    # which deflate packs better unfiltered than a filter's differences). So the rows are cut
+    # from one pixel left of the picture: Pillow fills what a crop takes from outside with 0,
+    # and that picture's bytes are the scanlines.
+    scanlines = image.crop((-1, top, image.width, bottom)).tobytes()
     # Raw deflate (negative window bits): the zlib wrapper around the pieces is ours.
     compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
     # End the piece on a byte boundary, the stream left open (RFC 1951 3.2.4's empty stored block).
