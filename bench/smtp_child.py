@@ -11,8 +11,12 @@ WORK) is the site the newsletter builds to collect its posts. Prints one JSON li
 - ``render ms``: ``newsletter.render.render`` of the newest post (median of 20; ``first`` apart);
 - ``messages/s``: over the SMTP phase only, from the first message the server received to the
   last; ``send s``: the whole ``newsletter.send``, its own collection build included;
-- ``peak MB before SMTP`` and ``peak MB``: this process's ``ru_maxrss`` when the first message
+- ``peak MB before SMTP`` and ``peak MB``: this process's peak memory when the first message
   arrives and at the end: equal when sending costs no memory per recipient.
+
+The server (aiosmtpd, counting only) runs in a process of its own, as a real mail server does:
+in a thread of this one, its Python took turns with the sender's on one interpreter lock, and
+the figure was of both.
 
 The settings are the newsletter's own (``happening/newsletter/config.py``): ``NEWSLETTER_PROVIDER =
 "smtp"``, ``SMTP_HOST``/``SMTP_PORT``/``SMTP_SECURITY = "none"``, the recipients file from the
@@ -21,13 +25,15 @@ shell variable is read).
 """
 
 import json
-import resource
+import multiprocessing
+import os
 import shutil
 import socket
 import statistics
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,33 +45,76 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb(pid=None) -> float:
+    """A process's peak resident memory so far (``VmHWM``; this one's by default): the server's
+    process reads the sender's when the first message arrives, the sender its own at the end."""
+    pid = os.getpid() if pid is None else pid
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit(f"bench: /proc/{pid}/status has no VmHWM")
 
 
 class Counter:
     """An aiosmtpd handler that only counts: the cost measured is ours, not the server's."""
 
-    def __init__(self):
+    def __init__(self, sender):
+        self.sender = sender  # the sending process's id
         self.messages = 0
         self.recipients = 0
         self.first = self.last = None
         self.peak_before = None
 
     async def handle_DATA(self, server, session, envelope):
-        now = time.perf_counter()
+        now = time.perf_counter()  # CLOCK_MONOTONIC: the same clock in the sending process
         if self.first is None:
-            self.first, self.peak_before = now, peak_mb()
+            self.first, self.peak_before = now, peak_mb(self.sender)
         self.last = now
         self.messages += 1
         self.recipients += len(envelope.rcpt_tos)
         return "250 OK"
 
 
+def serve(port, sender, pipe):
+    """The server, in a process of its own as a mail server is: its work (aiosmtpd is Python
+    too) does not take turns with the sender's on one interpreter lock. Counts until told to
+    stop, then sends back what it counted."""
+    from aiosmtpd.controller import Controller
+
+    counter = Counter(sender)
+    controller = Controller(counter, hostname="127.0.0.1", port=port)
+    controller.start()
+    pipe.send("ready")
+    pipe.recv()
+    controller.stop()
+    pipe.send(vars(counter))
+
+
+def start_server(port):
+    """:func:`serve` in a forked process (forked before the sender imports Pelican: small);
+    returns a function that stops it and gives what it counted."""
+    ours, theirs = multiprocessing.Pipe()
+    server = multiprocessing.get_context("fork").Process(
+        target=serve, args=(port, os.getpid(), theirs), daemon=True
+    )
+    server.start()
+    if ours.recv() != "ready":
+        raise SystemExit("bench: the SMTP server did not start")
+
+    def stop():
+        ours.send("stop")
+        counted = SimpleNamespace(**ours.recv())
+        server.join()
+        return counted
+
+    return stop
+
+
 def main():
     work, count = Path(sys.argv[1]), int(sys.argv[2])
+    port = free_port()
+    stop_server = start_server(port)
     import corpus
-    from aiosmtpd.controller import Controller
     from pelican import signals
 
     from happening.build import PROD_SETTINGS
@@ -85,10 +134,6 @@ def main():
     shutil.rmtree(work / "recipients.txt.progress", ignore_errors=True)
     (work / "recipients.txt.suppressed").unlink(missing_ok=True)
 
-    counter = Counter()
-    port = free_port()
-    controller = Controller(counter, hostname="127.0.0.1", port=port)
-    controller.start()
     try:
         site = Site(
             PROD_SETTINGS,
@@ -128,7 +173,7 @@ def main():
         report = send(site, post=newest.slug, env=env)
         send_s = time.perf_counter() - start
     finally:
-        controller.stop()
+        counter = stop_server()
     if counter.recipients != count or [s.action for s in report.steps] != ["sent"]:
         raise SystemExit(
             f"{counter.recipients} of {count} recipients reached the server; "
