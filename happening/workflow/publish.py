@@ -157,6 +157,16 @@ def publish(
     return Published(target, shown, files, built.seconds + seconds, len(report.warnings), built)
 
 
+def _reaped(child, failed, what):
+    """A forked helper's result, or ``failed`` when it failed: then the work it did ahead is
+    done the slow way, so the failure is only logged (at debug level, saying ``what``)."""
+    try:
+        return child.result()
+    except forked.ForkedFailed as exc:
+        log.debug("publish: %s failed (%s)", what, exc)
+        return failed
+
+
 class _SourcesAhead:
     """``check.read_sources`` for the build that just wrote its pages, worked out in a forked
     child from that moment (~0.025-0.045 s at 1,000 posts, while this process finishes the
@@ -182,11 +192,7 @@ class _SourcesAhead:
         child, self.child = self.child, None
         if child is None:
             return None
-        try:
-            return child.result()
-        except forked.ForkedFailed as exc:
-            log.debug("publish: reading the sources ahead of the check failed (%s)", exc)
-            return None
+        return _reaped(child, None, "reading the sources ahead of the check")
 
 
 # -- dir: an exact copy in a local folder --------------------------------------------------------
@@ -320,11 +326,7 @@ class _EarlyLook:
         if self.child is None:
             return
         child, self.child = self.child, None
-        try:
-            self.seen = child.result()
-        except forked.ForkedFailed as exc:
-            log.debug("publish: looking at the target early failed (%s)", exc)
-            self.seen = (None, None)
+        self.seen = _reaped(child, (None, None), "looking at the target early")
 
 
 def _replace_whole(output, dest):
@@ -513,12 +515,9 @@ class _Staging:
         if self.child is None:
             return
         child, self.child = self.child, None
-        try:
-            self.staged = child.result()
-        except forked.ForkedFailed as exc:
-            # Copies it made (if any) stay: the next deploy finds the folder touched and swaps
-            # in a whole copy, so none of them is ever served as the site's.
-            log.debug("publish: copying for the deploy during the check failed (%s)", exc)
+        # Failed: copies it made (if any) stay, and the next deploy finds the folder touched and
+        # swaps in a whole copy, so none of them is ever served as the site's.
+        self.staged = _reaped(child, None, "copying for the deploy during the check")
 
     @staticmethod
     def _remove(staged):
