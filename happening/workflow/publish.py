@@ -263,7 +263,9 @@ class _Dir:
         dest.parent.mkdir(parents=True, exist_ok=True)
         manifest = _manifest_of(dest)
         stamp = _stamp_or_none(manifest)
-        last = _read_manifest(manifest)
+        # The staging read this very manifest (same stat) during the check: not parsed again.
+        same = staged is not None and staged.stamp == stamp
+        last = staged.last if same else _read_manifest(manifest)
         exact = early.answer(stamp) if early is not None else None
         # Until the new one is written, no deployed file is vouched for: an interrupted deploy
         # makes the next one copy everything.
@@ -492,6 +494,7 @@ class _Staging:
 
     def __init__(self, output, dest, last, stamp, built):
         self.stamp = stamp  # the stat of the manifest ``last`` was read from
+        self.last = last  # that manifest, for the deploy when it finds the same stat
         self.child = forked.Forked(_stage, output, dest, last, built)
         self.staged = None  # the child's answer, once waited for
 
